@@ -1,0 +1,188 @@
+"""The data of an audit: facts, changes, findings and reports.
+
+Pure data: frozen dataclasses and ``str`` enums whose values are the words users see.
+Nothing here does I/O or rendering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Union
+
+#: A resolved value: a JSON scalar, or a tuple of values for lists.
+FactValue = Union[str, int, float, bool, None, tuple["FactValue", ...]]
+
+
+class Severity(str, Enum):
+    """How badly a change affects checkpoints users already own."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse: ``info`` is 0, ``critical`` is 4."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    Severity.INFO: 0,
+    Severity.LOW: 1,
+    Severity.MEDIUM: 2,
+    Severity.HIGH: 3,
+    Severity.CRITICAL: 4,
+}
+
+
+class Confidence(str, Enum):
+    """How sure the audit is that a finding is real (static analysis alone says ``medium``)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Category(str, Enum):
+    """What kind of incompatibility a finding describes."""
+
+    TENSOR_SHAPE = "tensor-shape"
+    INPUT_FEATURES = "input-features"
+    STATE_DICT_KEYS = "state-dict-keys"
+    DEPENDENCY = "dependency"
+    VERSION_DEFAULT = "version-default"
+    CONFIG_FILE = "config-file"
+    NEW_VARIANT = "new-variant"
+    TRAINING = "training"
+    OTHER = "other"
+
+
+class FactKind(str, Enum):
+    """Where a fact was read from."""
+
+    CONFIG = "config"
+    DEPENDENCY = "dependency"
+
+
+class ChangeKind(str, Enum):
+    """How a fact (or a whole file of facts) changed between two revisions."""
+
+    ADDED = "added"
+    REMOVED = "removed"
+    MODIFIED = "modified"
+    FILE_ADDED = "file-added"
+    FILE_REMOVED = "file-removed"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One value that decides checkpoint compatibility, read from one file.
+
+    ``key`` is unique within the file (``model.gin_channels``); ``parameter`` is its leaf
+    name (``gin_channels``); ``line`` is 1-based (0 when unknown).
+    """
+
+    kind: FactKind
+    key: str
+    parameter: str
+    value: FactValue
+    line: int
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """The facts of one blob, or the reason it could not be read."""
+
+    facts: tuple[Fact, ...] = ()
+    error: str | None = None
+
+    @property
+    def parsed(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class Change:
+    """A fact that differs between a parent revision and a commit."""
+
+    kind: ChangeKind
+    fact_kind: FactKind
+    file: str
+    key: str
+    parameter: str
+    old: FactValue = None
+    new: FactValue = None
+    line: int = 0
+    old_file: str | None = None
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit as the report shows it; ``parent`` is the first parent it is compared with."""
+
+    sha: str
+    parent: str | None
+    date: str
+    author: str
+    subject: str
+
+    @property
+    def short_sha(self) -> str:
+        return self.sha[:7]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A classified change: what broke, how badly, why, and what to do."""
+
+    id: str
+    rule: str
+    commit: str
+    parent: str | None
+    file: str
+    line: int
+    severity: Severity
+    confidence: Confidence
+    category: Category
+    parameter: str
+    key: str
+    old: FactValue
+    new: FactValue
+    message: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class AuditWarning:
+    """Something that could not be scanned; the audit went on without it."""
+
+    message: str
+    commit: str | None = None
+    file: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of auditing a range of history (or two trees)."""
+
+    repository: str
+    range: str
+    commits_scanned: int
+    commits: tuple[Commit, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    warnings: tuple[AuditWarning, ...] = field(default=())
+
+    def commit(self, sha: str) -> Commit | None:
+        """The scanned commit with this sha, if the report lists it."""
+        for commit in self.commits:
+            if commit.sha == sha:
+                return commit
+        return None
+
+    def max_severity(self) -> Severity | None:
+        if not self.findings:
+            return None
+        return max((f.severity for f in self.findings), key=lambda s: s.rank)
