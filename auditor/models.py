@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
+from typing import TypeAlias
 
 #: A resolved value: a JSON scalar, or a tuple of values for lists.
-FactValue = Union[str, int, float, bool, None, tuple["FactValue", ...]]
+FactValue: TypeAlias = "str | int | float | bool | None | tuple[FactValue, ...]"
 
 
 class Severity(str, Enum):
@@ -117,6 +117,8 @@ class Change:
     new: FactValue = None
     line: int = 0
     old_file: str | None = None
+    #: For file-level changes: the facts of the added (or removed) file.
+    facts: tuple[Fact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ class Finding:
 
     id: str
     rule: str
+    change: ChangeKind
     commit: str
     parent: str | None
     file: str

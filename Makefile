@@ -1,0 +1,46 @@
+# One task runner for the few verbs people use. Each target sets up what it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO   := .demo
+
+.PHONY: setup demo test lint format golden bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-tool: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml constraints/test.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c constraints/test.txt -e '.[dev,runtime]'
+	touch $(VENV)/.installed-tool $@
+
+setup: $(VENV)/.installed-dev ## Create .venv with the tool, the test tools and torch (CPU)
+
+demo: $(VENV)/.installed-tool ## Build the sample repo and audit its whole history
+	rm -rf $(DEMO)
+	$(BIN)/python -m sample_repos.build mini_sovits $(DEMO)/mini_sovits
+	$(BIN)/model-audit scan $(DEMO)/mini_sovits --no-cache
+
+lint: setup ## ruff (lint and format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint ## lint, then the test suite
+	$(BIN)/pytest -q
+
+format: setup ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+golden: setup ## Regenerate the renderers' golden files after an intended change
+	MODEL_AUDIT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/render
+
+bench: setup ## Benchmarks: cold and warm scans of a generated 1000-commit history
+	$(BIN)/python benchmarks/scan_speed.py
+
+clean:
+	rm -rf $(VENV) $(DEMO) .bench .pytest_cache .mypy_cache .ruff_cache

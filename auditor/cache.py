@@ -1,0 +1,124 @@
+"""Facts cached per blob: a blob's facts never change, so a re-run parses only what is new.
+
+Keyed by (extractor name, extractor version, blob sha) in one SQLite file; an in-memory layer
+in front serves the blob that is "new" in one commit and "old" in the next.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from auditor.models import Fact, FactKind, FactValue, FileFacts
+
+CACHE_ENV = "MODEL_AUDIT_CACHE_DIR"
+_SCHEMA = "CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, payload TEXT NOT NULL)"
+
+
+def default_cache_dir() -> Path:
+    """``$MODEL_AUDIT_CACHE_DIR``, else the platform's user cache folder."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "model-audit"
+
+
+def _value(raw: Any) -> FactValue:
+    if isinstance(raw, list):
+        return tuple(_value(item) for item in raw)
+    value: FactValue = raw
+    return value
+
+
+def encode(facts: FileFacts) -> str:
+    """A compact JSON form of ``facts``."""
+    rows = [[f.kind.value, f.key, f.parameter, f.value, f.line] for f in facts.facts]
+    return json.dumps({"e": facts.error, "f": rows}, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(payload: str) -> FileFacts:
+    """The inverse of :func:`encode`."""
+    data = json.loads(payload)
+    facts = tuple(
+        Fact(kind=FactKind(kind), key=key, parameter=parameter, value=_value(value), line=line)
+        for kind, key, parameter, value, line in data["f"]
+    )
+    return FileFacts(facts=facts, error=data["e"])
+
+
+class FactCache:
+    """Facts per blob, on disk when ``directory`` is given, in memory always."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self._memory: dict[str, FileFacts] = {}
+        self._pending: list[tuple[str, str]] = []
+        self._db: sqlite3.Connection | None = None
+        self.warning: str | None = None
+        if directory is not None:
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(directory / "facts-v1.sqlite3")
+                self._db.execute(_SCHEMA)
+            except (OSError, sqlite3.Error) as error:
+                self.warning = f"fact cache disabled: cannot use {directory}: {error}"
+                self._db = None
+
+    @staticmethod
+    def key(extractor: str, version: int, blob: str) -> str:
+        return f"{extractor}:{version}:{blob}"
+
+    def get(self, extractor: str, version: int, blob: str) -> FileFacts | None:
+        """The cached facts of ``blob`` as read by ``extractor``, if any."""
+        key = self.key(extractor, version, blob)
+        found = self._memory.get(key)
+        if found is None and self._db is not None:
+            row = self._db.execute("SELECT payload FROM facts WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                found = decode(row[0])
+                self._memory[key] = found
+        return found
+
+    def put(self, extractor: str, version: int, blob: str, facts: FileFacts) -> None:
+        """Remember ``facts``; written to disk on :meth:`close`."""
+        key = self.key(extractor, version, blob)
+        self._memory[key] = facts
+        if self._db is not None:
+            self._pending.append((key, encode(facts)))
+
+    def close(self) -> None:
+        """Write what is pending and release the database."""
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO facts (key, payload) VALUES (?, ?)", self._pending
+                )
+        except sqlite3.Error as error:
+            self.warning = f"fact cache not saved: {error}"
+        finally:
+            self._pending.clear()
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> FactCache:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

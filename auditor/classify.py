@@ -1,0 +1,134 @@
+"""Turn changes into findings: the first rule that applies decides, project settings adjust."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+
+from auditor.models import (
+    Category,
+    Change,
+    ChangeKind,
+    Fact,
+    FactKind,
+    FactValue,
+    Finding,
+    Severity,
+)
+from auditor.project_config import ProjectConfig
+from auditor.rules.base import ParameterRule, Rule, normalise_name
+
+_CATEGORY_BY_SEVERITY = {
+    Severity.CRITICAL: Category.TENSOR_SHAPE,
+    Severity.HIGH: Category.INPUT_FEATURES,
+    Severity.MEDIUM: Category.STATE_DICT_KEYS,
+    Severity.LOW: Category.OTHER,
+    Severity.INFO: Category.OTHER,
+}
+
+
+def project_parameter_rules(parameters: dict[str, Severity]) -> tuple[ParameterRule, ...]:
+    """Rule MA100, once per severity, for the parameters a project declares itself."""
+    rules = []
+    for severity in Severity:
+        names = frozenset(normalise_name(n) for n, s in parameters.items() if s is severity)
+        if names:
+            rules.append(
+                ParameterRule(
+                    id="MA100",
+                    slug="project-parameter",
+                    severity=severity,
+                    category=_CATEGORY_BY_SEVERITY[severity],
+                    summary="A parameter the project's configuration declares changed.",
+                    why="the project's .model-audit.yaml declares it as affecting checkpoints",
+                    hint="See the project's own notes on this parameter.",
+                    parameters=names,
+                    fact_kinds=frozenset(FactKind),
+                )
+            )
+    return tuple(rules)
+
+
+def render_value(value: FactValue) -> str:
+    """A value as users read it: JSON, lists in brackets."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def describe(change: Change) -> str:
+    """What changed, in a few words (``model.gin_channels: 512 → 1024``)."""
+    if change.kind is ChangeKind.FILE_ADDED:
+        return f"{change.file} added ({len(change.facts)} values)"
+    if change.kind is ChangeKind.FILE_REMOVED:
+        return f"{change.file} removed ({len(change.facts)} values)"
+    if change.kind is ChangeKind.ADDED:
+        return f"{change.key} added: {render_value(change.new)}"
+    if change.kind is ChangeKind.REMOVED:
+        return f"{change.key} removed (was {render_value(change.old)})"
+    return f"{change.key}: {render_value(change.old)} → {render_value(change.new)}"
+
+
+def finding_id(rule: str, commit: str, change: Change) -> str:
+    """A stable fingerprint: the same change in the same commit has the same id on every run."""
+    material = "\0".join(
+        (rule, commit, change.file, change.key, render_value(change.old), render_value(change.new))
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+
+
+class Classifier:
+    """Classifies changes with a rule set and a project's settings."""
+
+    def __init__(self, rules: Sequence[Rule], config: ProjectConfig) -> None:
+        specific = [rule for rule in rules if not rule.fallback]
+        fallback = [rule for rule in rules if rule.fallback]
+        self._rules: tuple[Rule, ...] = (
+            *project_parameter_rules(dict(config.parameters)),
+            *specific,
+            *fallback,
+        )
+        self._config = config
+
+    def rule_for(self, change: Change) -> Rule | None:
+        """The first rule that applies (disabled rules still claim their changes)."""
+        return next((rule for rule in self._rules if rule.applies(change)), None)
+
+    def rate(self, fact: Fact) -> Severity:
+        """The severity a change of this fact would get."""
+        probe = Change(ChangeKind.MODIFIED, fact.kind, "", fact.key, fact.parameter)
+        rule = self.rule_for(probe)
+        return self._severity(rule, probe) if rule else Severity.INFO
+
+    def _severity(self, rule: Rule, change: Change) -> Severity:
+        return self._config.severity.get(rule.id) or rule.severity_of(change, self.rate)
+
+    def classify(self, change: Change, commit: str, parent: str | None) -> Finding | None:
+        """The finding for ``change`` in ``commit``, or None when no enabled rule applies."""
+        rule = self.rule_for(change)
+        if rule is None or rule.id in self._config.disabled:
+            return None
+        return Finding(
+            id=finding_id(rule.id, commit, change),
+            rule=rule.id,
+            change=change.kind,
+            commit=commit,
+            parent=parent,
+            file=change.file,
+            line=change.line,
+            severity=self._severity(rule, change),
+            confidence=rule.confidence,
+            category=rule.category,
+            parameter=change.parameter,
+            key=change.key,
+            old=change.old,
+            new=change.new,
+            message=f"{describe(change)}: {rule.why}.",
+            hint=rule.hint,
+        )
+
+    def classify_all(
+        self, changes: Iterable[Change], commit: str, parent: str | None
+    ) -> list[Finding]:
+        """Findings for every change that an enabled rule classifies, in change order."""
+        found = (self.classify(change, commit, parent) for change in changes)
+        return [finding for finding in found if finding is not None]

@@ -1,0 +1,236 @@
+"""The ``model-audit`` command line: parse options, call the library, write the report.
+
+Reports go to stdout (or ``--output``); messages for people go to stderr.
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage, git or config error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console, Group
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from auditor import __version__
+from auditor.errors import AuditError
+from auditor.models import Report, Severity
+from auditor.pipeline import AuditOptions, diff_revisions, scan
+from auditor.render import OutputFormat, render
+from auditor.render.table import renderables
+from auditor.rules import all_rules
+
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+SEVERITIES = [severity.value for severity in Severity]
+F = TypeVar("F", bound=Callable[..., Any])
+
+stderr = Console(stderr=True, highlight=False)
+
+
+def _say(label: str, message: str, style: str) -> None:
+    """A message for people on stderr; ``message`` is never read as markup."""
+    stderr.print(Text.assemble((label, style), message), soft_wrap=True)
+
+
+def _report_options(command: F) -> F:
+    options = [
+        click.option(
+            "--format",
+            "output_format",
+            default=OutputFormat.TABLE.value,
+            type=click.Choice([f.value for f in OutputFormat]),
+            show_default=True,
+            help="Report format.",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write the report to this file instead of stdout.",
+        ),
+        click.option(
+            "--fail-on",
+            default="none",
+            type=click.Choice([*SEVERITIES, "none"]),
+            show_default=True,
+            help="Exit with 1 when a finding is at or above this severity.",
+        ),
+        click.option(
+            "--min-severity",
+            default=Severity.LOW.value,
+            type=click.Choice(SEVERITIES),
+            show_default=True,
+            help="Leave out findings below this severity.",
+        ),
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            envvar="MODEL_AUDIT_CACHE_DIR",
+            help="Where facts are cached per blob [env: MODEL_AUDIT_CACHE_DIR].",
+        ),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the fact cache."),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False, exists=True, path_type=Path),
+            help="Project configuration to use instead of the repository's own.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _at_least(report: Report, minimum: Severity) -> Report:
+    kept = tuple(f for f in report.findings if f.severity.rank >= minimum.rank)
+    return replace(report, findings=kept)
+
+
+def _emit(
+    report: Report, output_format: str, output: Path | None, fail_on: str, min_severity: str
+) -> None:
+    shown = _at_least(report, Severity(min_severity))
+    fmt = OutputFormat(output_format)
+    if output is None and fmt is OutputFormat.TABLE and sys.stdout.isatty():
+        Console(highlight=False).print(Group(*renderables(shown)))
+    else:
+        text = render(shown, fmt)
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            try:
+                output.write_text(text, encoding="utf-8")
+            except OSError as error:
+                raise AuditError(f"cannot write report to {output}: {error}") from None
+    if fmt is not OutputFormat.TABLE or output is not None:
+        for warning in report.warnings:
+            where = ":".join(p for p in (warning.commit and warning.commit[:7], warning.file) if p)
+            _say("warning: ", f"{where + ': ' if where else ''}{warning.message}", "yellow")
+    if fail_on != "none":
+        threshold = Severity(fail_on)
+        if any(f.severity.rank >= threshold.rank for f in report.findings):
+            raise SystemExit(EXIT_FINDINGS)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("auditing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+    )
+    task = bar.add_task("commits", total=None)
+    with bar:
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="model-audit")
+def cli() -> None:
+    """Find the commits that break checkpoints in a model repository."""
+
+
+@cli.command("scan")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option(
+    "--range",
+    "revision_range",
+    metavar="A..B|REF",
+    help="Revision range: A..B, or REF alone for all history reachable from REF.",
+)
+@click.option("--first-parent", is_flag=True, help="Walk only the mainline (first parents).")
+@_report_options
+def scan_command(
+    path: Path,
+    revision_range: str | None,
+    first_parent: bool,
+    output_format: str,
+    output: Path | None,
+    fail_on: str,
+    min_severity: str,
+    cache_dir: Path | None,
+    no_cache: bool,
+    config_file: Path | None,
+) -> None:
+    """Audit every commit of PATH's history, oldest first, each against its first parent."""
+    options = AuditOptions(
+        first_parent=first_parent,
+        cache_dir=cache_dir,
+        use_cache=not no_cache,
+        config_file=config_file,
+    )
+    with _progress(stderr.is_terminal) as progress:
+        report = scan(path, revision_range, options, progress=progress)
+    _emit(report, output_format, output, fail_on, min_severity)
+
+
+@cli.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@_report_options
+def diff_command(
+    old: str,
+    new: str,
+    path: Path,
+    output_format: str,
+    output: Path | None,
+    fail_on: str,
+    min_severity: str,
+    cache_dir: Path | None,
+    no_cache: bool,
+    config_file: Path | None,
+) -> None:
+    """Audit what changed between the trees of revisions OLD and NEW."""
+    options = AuditOptions(cache_dir=cache_dir, use_cache=not no_cache, config_file=config_file)
+    report = diff_revisions(path, old, new, options)
+    _emit(report, output_format, output, fail_on, min_severity)
+
+
+@cli.command("rules")
+def rules_command() -> None:
+    """List every rule: id, slug, default severity and summary."""
+    for rule in all_rules():
+        click.echo(f"{rule.id}  {rule.slug:<26} {rule.severity.value:<8} {rule.summary}")
+
+
+def main() -> None:
+    """Entry point: errors become one line on stderr and exit code 2, never a traceback."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        raise SystemExit(done.exit_code) from None
+    except click.ClickException as error:
+        error.show()
+        raise SystemExit(EXIT_ERROR) from None
+    except click.exceptions.Abort:
+        stderr.print("aborted")
+        raise SystemExit(EXIT_ERROR) from None
+    except AuditError as error:
+        _say("error: ", str(error), "red")
+        raise SystemExit(EXIT_ERROR) from None
+    except Exception as error:
+        _say(
+            "internal error: ",
+            f"{type(error).__name__}: {error} (please report it with the command you ran)",
+            "red",
+        )
+        raise SystemExit(EXIT_ERROR) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""The git layer: open a repository, resolve ranges, walk commits, read blobs and tags.
+
+Everything is read from git objects through ``git`` subprocesses: nothing is checked out,
+and the repository's refs, index and config are never written.
+"""
+
+from auditor.history.blobs import BlobReader
+from auditor.history.repository import (
+    RevisionRange,
+    is_shallow,
+    open_repository,
+    resolve_range,
+    resolve_revision,
+    shallow_boundary,
+)
+from auditor.history.tags import tags_by_commit
+from auditor.history.walk import (
+    CommitChanges,
+    FileChange,
+    PathFilter,
+    diff_trees,
+    path_history,
+    walk_commits,
+)
+
+__all__ = [
+    "BlobReader",
+    "CommitChanges",
+    "FileChange",
+    "PathFilter",
+    "RevisionRange",
+    "diff_trees",
+    "is_shallow",
+    "open_repository",
+    "path_history",
+    "resolve_range",
+    "resolve_revision",
+    "shallow_boundary",
+    "tags_by_commit",
+    "walk_commits",
+]

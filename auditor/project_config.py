@@ -1,0 +1,122 @@
+"""The audited project's own settings: ``.model-audit.yaml`` or ``[tool.model-audit]``.
+
+Read from the tip revision's tree (or a file given with ``--config``) and validated against
+``schemas/config.schema.json``; an invalid config is an error naming the bad key.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from auditor.errors import ConfigError
+from auditor.extract.selection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, FileSelection
+from auditor.models import Severity
+from auditor.schemas import load_schema
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+CONFIG_FILE = ".model-audit.yaml"
+PYPROJECT = "pyproject.toml"
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """Settings of one audit; the defaults when the project has none."""
+
+    selection: FileSelection = field(
+        default_factory=lambda: FileSelection(DEFAULT_INCLUDE, DEFAULT_EXCLUDE)
+    )
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    disabled: frozenset[str] = frozenset()
+    parameters: Mapping[str, Severity] = field(default_factory=dict)
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    source: str | None = None
+
+
+def _location(error: jsonschema.ValidationError) -> str:
+    parts = [str(part) for part in error.absolute_path]
+    return ".".join(parts) if parts else "(top level)"
+
+
+def parse_project_config(raw: Any, source: str) -> ProjectConfig:
+    """Validate a decoded config mapping and turn it into settings."""
+    if raw is None:
+        raw = {}
+    validator = jsonschema.Draft202012Validator(load_schema("config"))
+    errors = sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        first = errors[0]
+        raise ConfigError(f"{source}: invalid value at '{_location(first)}': {first.message}")
+    include = tuple(raw.get("include", ()))
+    exclude = tuple(raw.get("exclude", ()))
+    if not raw.get("replace_default_globs", False):
+        include = DEFAULT_INCLUDE + include
+        exclude = DEFAULT_EXCLUDE + exclude
+    return ProjectConfig(
+        selection=FileSelection(include, exclude),
+        severity={rule: Severity(value) for rule, value in raw.get("severity", {}).items()},
+        disabled=frozenset(raw.get("disable", ())),
+        parameters={name: Severity(value) for name, value in raw.get("parameters", {}).items()},
+        max_file_bytes=raw.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES),
+        source=source,
+    )
+
+
+def _decode(text: str, source: str) -> Any:
+    if source.endswith(".toml"):
+        try:
+            document = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigError(f"{source}: not valid TOML: {error}") from None
+        tool = document.get("tool", {})
+        return tool.get("model-audit") if isinstance(tool, dict) else None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{source}: not valid YAML: {error}") from None
+
+
+def read_project_config(text: str, source: str) -> ProjectConfig:
+    """Settings from the text of ``.model-audit.yaml`` or ``pyproject.toml``."""
+    return parse_project_config(_decode(text, source), source)
+
+
+def load_project_config_file(path: Path) -> ProjectConfig:
+    """Settings from a file on disk (``--config``)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read config file {path}: {error}") from None
+    return read_project_config(text, str(path))
+
+
+def find_project_config(files: Mapping[str, bytes | None]) -> ProjectConfig:
+    """Settings from the project's own files, given as ``{path: content}`` at the tip.
+
+    ``.model-audit.yaml`` wins over ``pyproject.toml``; a pyproject without a
+    ``[tool.model-audit]`` table gives the defaults.
+    """
+    for name in (CONFIG_FILE, PYPROJECT):
+        content = files.get(name)
+        if content is None:
+            continue
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(f"{name}: not UTF-8 text") from None
+        raw = _decode(text, name)
+        if raw is None and name == PYPROJECT:
+            continue
+        return parse_project_config(raw, name)
+    return ProjectConfig()

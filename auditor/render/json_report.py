@@ -1,0 +1,71 @@
+"""The JSON report: the stable machine contract (``schemas/report.schema.json``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from auditor import __version__
+from auditor.models import AuditWarning, Commit, FactValue, Finding, Report
+
+SCHEMA_VERSION = 1
+
+
+def _value(value: FactValue) -> Any:
+    if isinstance(value, tuple):
+        return [_value(item) for item in value]
+    return value
+
+
+def commit_to_dict(commit: Commit) -> dict[str, Any]:
+    return {
+        "sha": commit.sha,
+        "parent": commit.parent,
+        "date": commit.date,
+        "author": commit.author,
+        "subject": commit.subject,
+    }
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "id": finding.id,
+        "rule": finding.rule,
+        "change": finding.change.value,
+        "commit": finding.commit,
+        "parent": finding.parent,
+        "file": finding.file,
+        "line": finding.line,
+        "severity": finding.severity.value,
+        "confidence": finding.confidence.value,
+        "category": finding.category.value,
+        "parameter": finding.parameter,
+        "key": finding.key,
+        "old": _value(finding.old),
+        "new": _value(finding.new),
+        "message": finding.message,
+        "hint": finding.hint,
+    }
+
+
+def warning_to_dict(warning: AuditWarning) -> dict[str, Any]:
+    return {"commit": warning.commit, "file": warning.file, "message": warning.message}
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    """The report as the JSON contract's object."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "model-audit", "version": __version__},
+        "repository": report.repository,
+        "range": report.range,
+        "commits_scanned": report.commits_scanned,
+        "commits": [commit_to_dict(commit) for commit in report.commits],
+        "findings": [finding_to_dict(finding) for finding in report.findings],
+        "warnings": [warning_to_dict(warning) for warning in report.warnings],
+    }
+
+
+def render(report: Report) -> str:
+    """The report as indented JSON with a final newline."""
+    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,89 @@
+"""The terminal report: one rich table per commit, and a summary line."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from auditor.classify import render_value
+from auditor.models import ChangeKind, Finding, Report, Severity
+
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+
+
+def _change(finding: Finding) -> str:
+    if finding.change is ChangeKind.FILE_ADDED:
+        return "file added"
+    if finding.change is ChangeKind.FILE_REMOVED:
+        return "file removed"
+    old = "—" if finding.old is None else render_value(finding.old)
+    new = "—" if finding.new is None else render_value(finding.new)
+    return f"{old} → {new}"
+
+
+def _commit_title(report: Report, sha: str) -> str:
+    commit = report.commit(sha)
+    if commit is None:
+        return sha[:7]
+    return f"{commit.short_sha}  {commit.date[:10]}  {commit.subject}"
+
+
+def summary(report: Report) -> str:
+    """``3 critical, 1 high, … in 42 commits (2 warnings)``."""
+    counts = Counter(finding.severity for finding in report.findings)
+    parts = [f"{counts[severity]} {severity.value}" for severity in Severity]
+    text = f"{', '.join(parts)} in {report.commits_scanned} commits scanned"
+    if report.warnings:
+        text += f" ({len(report.warnings)} warnings)"
+    return text
+
+
+def renderables(report: Report) -> list[RenderableType]:
+    """The tables (one per commit with findings), the warnings and the summary."""
+    shown: list[RenderableType] = []
+    order: list[str] = []
+    by_commit: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        if finding.commit not in by_commit:
+            order.append(finding.commit)
+        by_commit.setdefault(finding.commit, []).append(finding)
+    for sha in order:
+        table = Table(title=_commit_title(report, sha), title_justify="left", expand=False)
+        for column in ("severity", "rule", "parameter", "change", "location"):
+            table.add_column(column, overflow="fold")
+        for finding in by_commit[sha]:
+            table.add_row(
+                Text(finding.severity.value, style=SEVERITY_STYLE[finding.severity]),
+                finding.rule,
+                finding.key,
+                _change(finding),
+                f"{finding.file}:{finding.line}" if finding.line else finding.file,
+            )
+        shown.append(table)
+    for warning in report.warnings:
+        where = ":".join(
+            part for part in (warning.commit and warning.commit[:7], warning.file) if part
+        )
+        shown.append(
+            Text(f"warning: {where + ': ' if where else ''}{warning.message}", style="yellow")
+        )
+    shown.append(Text(summary(report), style="bold"))
+    return shown
+
+
+def render(report: Report, width: int = 120) -> str:
+    """The report as plain text (no colour), for files and tests."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
+    console.print(Group(*renderables(report)))
+    return buffer.getvalue()

@@ -1,0 +1,86 @@
+"""What a rule is: an id, a slug, a default severity, a one-line summary, and its examples.
+
+A rule looks at one :class:`~auditor.models.Change` and says whether it applies. The
+classifier (``auditor.classify``) turns the first rule that applies into a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from auditor.models import Category, Change, ChangeKind, Confidence, Fact, FactKind, Severity
+
+#: Rates a single fact as the parameter rules would (used by file-level rules).
+FactRater = Callable[[Fact], Severity]
+
+
+@dataclass(frozen=True)
+class RuleExample:
+    """A pair of file versions a rule must flag (``flagged``) or must leave alone.
+
+    ``old``/``new`` are whole file texts; ``None`` means the file is absent on that side.
+    """
+
+    file: str
+    old: str | None
+    new: str | None
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A unit of classification with a stable id.
+
+    ``summary`` is one line and doubles as the rule's documentation; ``why`` completes the
+    sentence "this breaks checkpoints because …"; ``hint`` tells users what to do.
+    ``fallback`` rules apply only when no other rule does.
+    """
+
+    id: str
+    slug: str
+    severity: Severity
+    category: Category
+    summary: str
+    why: str
+    hint: str
+    confidence: Confidence = Confidence.MEDIUM
+    fallback: bool = False
+    examples: tuple[RuleExample, ...] = ()
+
+    def applies(self, change: Change) -> bool:
+        """Whether this rule classifies ``change``."""
+        raise NotImplementedError
+
+    def severity_of(self, change: Change, rate: FactRater) -> Severity:
+        """The severity of ``change``; most rules have a fixed one."""
+        return self.severity
+
+
+def normalise_name(name: str) -> str:
+    """Leaf names are matched case-insensitively, with ``-`` read as ``_``."""
+    return name.lower().replace("-", "_")
+
+
+@dataclass(frozen=True)
+class ParameterRule(Rule):
+    """Applies to changes of facts whose leaf name is listed or matches a pattern."""
+
+    parameters: frozenset[str] = field(default_factory=frozenset)
+    patterns: tuple[re.Pattern[str], ...] = ()
+    fact_kinds: frozenset[FactKind] = frozenset({FactKind.CONFIG})
+
+    def applies(self, change: Change) -> bool:
+        if change.kind in (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED):
+            return False
+        return self.matches(change.fact_kind, change.parameter)
+
+    def matches(self, kind: FactKind, parameter: str) -> bool:
+        """Whether a fact of this kind and leaf name falls under this rule."""
+        if kind not in self.fact_kinds:
+            return False
+        name = normalise_name(parameter)
+        if name in self.parameters:
+            return True
+        return any(pattern.search(name) for pattern in self.patterns)

@@ -1,0 +1,63 @@
+"""Every example of every rule: the flagged ones must yield the rule, the others must not."""
+
+import pytest
+
+from auditor.classify import Classifier
+from auditor.diff import diff_facts, file_change
+from auditor.extract.selection import extractor_for
+from auditor.models import Change, ChangeKind, Fact
+from auditor.project_config import ProjectConfig
+from auditor.rules import all_rules
+from auditor.rules.base import Rule, RuleExample
+
+CASES = [
+    pytest.param(rule, example, id=f"{rule.id}-{'flag' if example.flagged else 'ignore'}-{n}")
+    for rule in all_rules()
+    for n, example in enumerate(rule.examples)
+]
+
+
+def facts_of(path: str, text: str) -> tuple[Fact, ...]:
+    extractor = extractor_for(path)
+    assert extractor is not None, f"no extractor for example file {path}"
+    facts = extractor.extract(text.encode("utf-8"))
+    assert facts.parsed, facts.error
+    return facts.facts
+
+
+def changes_of(example: RuleExample) -> list[Change]:
+    if example.old is None:
+        assert example.new is not None
+        return [
+            file_change(ChangeKind.FILE_ADDED, example.file, facts_of(example.file, example.new))
+        ]
+    if example.new is None:
+        return [
+            file_change(ChangeKind.FILE_REMOVED, example.file, facts_of(example.file, example.old))
+        ]
+    old = facts_of(example.file, example.old)
+    return diff_facts(old, facts_of(example.file, example.new), file=example.file)
+
+
+@pytest.mark.parametrize(("rule", "example"), CASES)
+def test_rule_example(rule: Rule, example: RuleExample) -> None:
+    findings = Classifier(all_rules(), ProjectConfig()).classify_all(
+        changes_of(example), "0" * 40, None
+    )
+    fired = [f for f in findings if f.rule == rule.id]
+    if example.flagged:
+        assert fired, f"{rule.id} should flag {example}"
+    else:
+        assert not fired, f"{rule.id} should ignore {example}: {fired}"
+
+
+def test_every_rule_has_a_flag_and_an_ignore_example() -> None:
+    for rule in all_rules():
+        kinds = {example.flagged for example in rule.examples}
+        assert kinds == {True, False}, rule.id
+
+
+def test_rule_ids_are_unique_and_well_formed() -> None:
+    ids = [rule.id for rule in all_rules()]
+    assert len(ids) == len(set(ids))
+    assert all(len(i) == 5 and i.startswith("MA") and i[2:].isdigit() for i in ids)

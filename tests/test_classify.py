@@ -1,0 +1,106 @@
+from auditor.classify import Classifier, describe, finding_id
+from auditor.models import Change, ChangeKind, Fact, FactKind, Severity
+from auditor.project_config import ProjectConfig, parse_project_config
+from auditor.rules import all_rules
+
+SHA = "a" * 40
+
+
+def change(key: str, old: object, new: object, kind: FactKind = FactKind.CONFIG) -> Change:
+    return Change(
+        ChangeKind.MODIFIED,
+        kind,
+        "GPT_SoVITS/configs/s2.json",
+        key,
+        key.rsplit(".", 1)[-1],
+        old,
+        new,
+        12,
+    )  # type: ignore[arg-type]
+
+
+def classify(c: Change, config: ProjectConfig | None = None):  # type: ignore[no-untyped-def]
+    return Classifier(all_rules(), config or ProjectConfig()).classify(c, SHA, "b" * 40)
+
+
+def test_gin_channels_is_critical_tensor_shape() -> None:
+    finding = classify(change("model.gin_channels", 512, 1024))
+    assert finding is not None
+    assert (finding.rule, finding.severity.value, finding.category.value) == (
+        "MA101",
+        "critical",
+        "tensor-shape",
+    )
+    assert (finding.parameter, finding.key, finding.old, finding.new, finding.line) == (
+        "gin_channels",
+        "model.gin_channels",
+        512,
+        1024,
+        12,
+    )
+    assert finding.message.startswith("model.gin_channels: 512 → 1024: it sets the shape")
+    assert finding.hint.startswith("Retrain")
+
+
+def test_aliases_and_case_are_matched() -> None:
+    assert classify(change("model.N_LAYER", 24, 12)).rule == "MA101"  # type: ignore[union-attr]
+    assert classify(change("model.head", 16, 8)).rule == "MA101"  # type: ignore[union-attr]
+
+
+def test_training_keys_are_info_and_unknown_keys_fall_back() -> None:
+    assert classify(change("train.learning_rate", 1e-4, 2e-4)).severity is Severity.INFO  # type: ignore[union-attr]
+    other = classify(change("data.exp_dir", "a", "b"))
+    assert other is not None and (other.rule, other.confidence.value) == ("MA999", "low")
+
+
+def test_dependency_rules() -> None:
+    torch = classify(change("torch", "==1.13.1", "==2.1.0", FactKind.DEPENDENCY))
+    gradio = classify(change("gradio", "==3", "==4", FactKind.DEPENDENCY))
+    assert (torch.rule, torch.severity.value) == ("MA201", "low")  # type: ignore[union-attr]
+    assert (gradio.rule, gradio.severity.value) == ("MA901", "info")  # type: ignore[union-attr]
+
+
+def test_project_settings_override_disable_and_declare() -> None:
+    config = parse_project_config(
+        {
+            "severity": {"MA203": "medium"},
+            "disable": ["MA101"],
+            "parameters": {"style_dim": "critical"},
+        },
+        ".model-audit.yaml",
+    )
+    assert classify(change("model.gin_channels", 1, 2), config) is None
+    pointer = classify(change("train.pretrained_s2G", "a", "b"), config)
+    assert pointer is not None and pointer.severity is Severity.MEDIUM
+    declared = classify(change("model.style_dim", 128, 256), config)
+    assert declared is not None and (declared.rule, declared.severity) == (
+        "MA100",
+        Severity.CRITICAL,
+    )
+
+
+def test_file_added_is_low_only_when_it_holds_model_parameters() -> None:
+    def added(*facts: Fact) -> Change:
+        return Change(
+            ChangeKind.FILE_ADDED,
+            FactKind.CONFIG,
+            "c/s2v2.json",
+            "c/s2v2.json",
+            "s2v2.json",
+            facts=facts,
+        )
+
+    model = Fact(FactKind.CONFIG, "model.gin_channels", "gin_channels", 512, 3)
+    ui = Fact(FactKind.CONFIG, "title", "title", "demo", 1)
+    assert classify(added(model, ui)).severity is Severity.LOW  # type: ignore[union-attr]
+    assert classify(added(ui)).severity is Severity.INFO  # type: ignore[union-attr]
+    assert describe(added(model, ui)) == "c/s2v2.json added (2 values)"
+
+
+def test_finding_id_is_stable_and_depends_on_the_change() -> None:
+    one = change("model.gin_channels", 512, 1024)
+    assert finding_id("MA101", SHA, one) == finding_id("MA101", SHA, one)
+    assert finding_id("MA101", SHA, one) != finding_id(
+        "MA101", SHA, change("model.gin_channels", 512, 768)
+    )
+    assert len(finding_id("MA101", SHA, one)) == 16

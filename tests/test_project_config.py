@@ -1,0 +1,54 @@
+import pytest
+
+from auditor.errors import ConfigError
+from auditor.models import Severity
+from auditor.project_config import ProjectConfig, find_project_config, read_project_config
+
+
+def test_yaml_config_extends_default_globs() -> None:
+    config = read_project_config(
+        "include: ['**/*.cfg']\nexclude: ['experiments/**']\nseverity: {MA999: low}\n",
+        ".model-audit.yaml",
+    )
+    assert config.selection.selects("GPT_SoVITS/configs/s2.json")
+    assert not config.selection.selects("experiments/s2.json")
+    assert config.severity == {"MA999": Severity.LOW}
+
+
+def test_replace_default_globs() -> None:
+    config = read_project_config(
+        "include: ['conf/*.json']\nreplace_default_globs: true\n", ".model-audit.yaml"
+    )
+    assert config.selection.selects("conf/a.json")
+    assert not config.selection.selects("GPT_SoVITS/configs/s2.json")
+
+
+def test_pyproject_table() -> None:
+    text = '[project]\nname = "x"\n\n[tool.model-audit]\ndisable = ["MA203"]\n'
+    assert find_project_config({"pyproject.toml": text.encode()}).disabled == {"MA203"}
+    assert find_project_config({"pyproject.toml": b'[project]\nname = "x"\n'}) == ProjectConfig()
+
+
+def test_model_audit_yaml_wins_over_pyproject() -> None:
+    files = {
+        ".model-audit.yaml": b"disable: [MA101]\n",
+        "pyproject.toml": b'[tool.model-audit]\ndisable = ["MA203"]\n',
+    }
+    assert find_project_config(files).disabled == {"MA101"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("severity: {MA101: fatal}\n", "'severity.MA101'"),
+        ("unknown_key: 1\n", "'(top level)'"),
+        ("disable: [gin]\n", "'disable.0'"),
+        ("max_file_bytes: 0\n", "'max_file_bytes'"),
+        ("include: [\n", "not valid YAML"),
+    ],
+)
+def test_invalid_config_names_the_bad_key(text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        read_project_config(text, ".model-audit.yaml")
+    assert ".model-audit.yaml" in str(error.value)
+    assert expected in str(error.value)
