@@ -11,7 +11,7 @@ from enum import Enum
 from typing import TypeAlias
 
 #: A resolved value: a JSON scalar, or a tuple of values for lists.
-FactValue: TypeAlias = "str | int | float | bool | None | tuple[FactValue, ...]"
+FactValue: TypeAlias = "str | int | float | bool | tuple[FactValue, ...] | None"
 
 
 class Severity(str, Enum):
