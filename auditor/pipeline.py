@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import git
@@ -21,12 +21,14 @@ from auditor.history import (
     CommitChanges,
     FileChange,
     RevisionRange,
+    commit_at,
+    count_commits,
     diff_trees,
+    file_at,
     open_repository,
     path_history,
     resolve_range,
     resolve_revision,
-    shallow_boundary,
     walk_commits,
 )
 from auditor.models import AuditWarning, Change, ChangeKind, Commit, FileFacts, Finding, Report
@@ -64,14 +66,9 @@ class AuditOptions:
 def _project_config(repo: git.Repo, tip: str, options: AuditOptions) -> ProjectConfig:
     if options.config_file is not None:
         return load_project_config_file(options.config_file)
-    tree = repo.commit(tip).tree
-    files: dict[str, bytes | None] = {}
-    for name in (CONFIG_FILE, PYPROJECT):
-        try:
-            files[name] = tree[name].data_stream.read()
-        except KeyError:
-            files[name] = None
-    return find_project_config(files)
+    return find_project_config(
+        {name: file_at(repo, tip, name) for name in (CONFIG_FILE, PYPROJECT)}
+    )
 
 
 class _Auditor:
@@ -141,11 +138,13 @@ class _Auditor:
             old = self._old_side(old_path, change.old_blob, commit)
             if old is None:
                 return []
-        if new is not None and new_path is not None:
-            if old is None:
+        # An empty file is a placeholder (configs generated at run time): filling or emptying
+        # it reads as adding or removing the file, not as one change per key.
+        if new is not None and new_path is not None and new.facts:
+            if old is None or not old.facts:
                 return [file_change(ChangeKind.FILE_ADDED, new_path, new.facts)]
             return diff_facts(old.facts, new.facts, file=new_path, old_file=old_path)
-        if old is not None and old_path is not None:
+        if old is not None and old_path is not None and old.facts:
             return [file_change(ChangeKind.FILE_REMOVED, old_path, old.facts)]
         return []
 
@@ -156,12 +155,6 @@ class _Auditor:
 
     def close(self) -> None:
         self.blobs.close()
-
-
-def _count(repo: git.Repo, rng: RevisionRange, first_parent: bool) -> int:
-    spec = f"{rng.base}..{rng.tip}" if rng.base else rng.tip
-    args = ["--count", *(["--first-parent"] if first_parent else []), spec]
-    return int(repo.git.rev_list(*args))
 
 
 def scan(
@@ -175,8 +168,7 @@ def scan(
     repo = open_repository(path)
     rng = resolve_range(repo, revision_range)
     config = _project_config(repo, rng.tip, options)
-    total = _count(repo, rng, options.first_parent)
-    boundary = shallow_boundary(repo)
+    total = count_commits(repo, rng, first_parent=options.first_parent)
     scanned = 0
     shallow_skipped = 0
     findings: list[Finding] = []
@@ -190,11 +182,17 @@ def scan(
                 scanned += 1
                 if step.comparable:
                     warned = len(auditor.warnings)
+                    if not step.renames_detected:
+                        auditor.warn(
+                            "an object this commit touches is missing (partial clone or "
+                            "snapshot): compared without rename detection",
+                            step.commit.sha,
+                        )
                     found = auditor.findings(step.commit, step.files)
                     findings.extend(found)
                     if found or len(auditor.warnings) > warned:
                         commits.append(step.commit)
-                elif step.commit.sha in boundary:
+                elif step.shallow_boundary:
                     shallow_skipped += 1
                 if progress is not None:
                     progress(scanned, total)
@@ -234,14 +232,7 @@ def diff_revisions(
     old_sha = resolve_revision(repo, old)
     new_sha = resolve_revision(repo, new)
     config = _project_config(repo, new_sha, options)
-    meta = repo.commit(new_sha)
-    commit = Commit(
-        sha=new_sha,
-        parent=old_sha,
-        date=meta.authored_datetime.isoformat(),
-        author=str(meta.author.name),
-        subject=str(meta.summary),
-    )
+    commit = replace(commit_at(repo, new_sha), parent=old_sha)
     with options.cache() as cache:
         auditor = _Auditor(repo, config, cache)
         try:
@@ -256,7 +247,7 @@ def diff_revisions(
     return Report(
         repository=str(path),
         range=f"{old}..{new}",
-        commits_scanned=_count(repo, RevisionRange(old_sha, new_sha, ""), False),
+        commits_scanned=count_commits(repo, RevisionRange(old_sha, new_sha, "")),
         commits=(commit,),
         findings=tuple(findings),
         warnings=tuple(_cache_warnings(cache) + auditor.warnings),

@@ -5,6 +5,7 @@ and the repository's refs, index and config are never written.
 """
 
 from auditor.history.blobs import BlobReader
+from auditor.history.commits import commit_at, count_commits, file_at
 from auditor.history.repository import (
     RevisionRange,
     is_shallow,
@@ -29,7 +30,10 @@ __all__ = [
     "FileChange",
     "PathFilter",
     "RevisionRange",
+    "commit_at",
+    "count_commits",
     "diff_trees",
+    "file_at",
     "is_shallow",
     "open_repository",
     "path_history",

@@ -76,6 +76,9 @@ class CommitChanges:
     files: tuple[FileChange, ...]
     comparable: bool
     shallow_boundary: bool = False
+    #: False when git could not read an object needed for rename detection (a partial
+    #: clone or a snapshot lacking blobs); the commit was then compared without it.
+    renames_detected: bool = True
 
 
 PathFilter = Callable[[str], bool]
@@ -145,7 +148,8 @@ def _log(
                 yield CommitChanges(commit, (), False, sha in boundary)
                 continue
             files = _changes(entries)
-            yield CommitChanges(commit, _sorted(files if renames else _pair(files), keep), True)
+            kept = _sorted(files if renames else _pair(files), keep)
+            yield CommitChanges(commit, kept, True, renames_detected=renames)
 
 
 def diff_trees(repo: git.Repo, old: str, new: str) -> tuple[FileChange, ...]:

@@ -1,0 +1,38 @@
+"""Small read-only questions about single revisions: counts, commit metadata, files at a tip."""
+
+from __future__ import annotations
+
+import git
+
+from auditor.history._git import run_git
+from auditor.history.repository import RevisionRange
+from auditor.models import Commit
+
+_FORMAT = "%H%x00%P%x00%aI%x00%an%x00%B"
+
+
+def count_commits(repo: git.Repo, rng: RevisionRange, *, first_parent: bool = False) -> int:
+    """How many commits a walk of ``rng`` visits."""
+    spec = f"{rng.base}..{rng.tip}" if rng.base else rng.tip
+    args = ["rev-list", "--count", *(["--first-parent"] if first_parent else []), spec, "--"]
+    return int(run_git(repo, args)[1].decode("ascii").strip() or 0)
+
+
+def commit_at(repo: git.Repo, sha: str) -> Commit:
+    """The metadata of one commit (``parent`` is its first parent)."""
+    raw = run_git(repo, ["show", "-s", "--no-show-signature", f"--format={_FORMAT}", sha, "--"])[1]
+    full, parents, date, author, message = raw.decode("utf-8", "replace").split("\0", 4)
+    first_line = message.strip("\n").split("\n", 1)[0]
+    return Commit(
+        sha=full,
+        parent=parents.split()[0] if parents.split() else None,
+        date=date,
+        author=author,
+        subject=first_line,
+    )
+
+
+def file_at(repo: git.Repo, rev: str, path: str) -> bytes | None:
+    """The content of ``path`` in the tree of ``rev``, or None when it is absent or unreadable."""
+    rc, out = run_git(repo, ["cat-file", "blob", f"{rev}:{path}"], check=False)
+    return out if rc == 0 else None
