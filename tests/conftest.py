@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from auditor.schemas import load_schema
 from sample_repos.build import build_sample
+from tests.gitrepo import GitRepo
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_repos"
 
@@ -38,3 +40,26 @@ def expected_of(name: str) -> dict[str, Any]:
 def validate(document: Any, schema: str) -> None:
     """Fail the test unless ``document`` follows ``schemas/<schema>.schema.json``."""
     jsonschema.Draft202012Validator(load_schema(schema)).validate(document)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the user's and the system's git configuration out of the tests."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> Callable[..., GitRepo]:
+    """A factory: ``make_repo("name")`` makes an empty repository under ``tmp_path``."""
+
+    def make(name: str = "repo", *, bare: bool = False) -> GitRepo:
+        return GitRepo(tmp_path / name, bare=bare)
+
+    return make

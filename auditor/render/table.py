@@ -44,7 +44,8 @@ def summary(report: Report) -> str:
     parts = [f"{counts[severity]} {severity.value}" for severity in Severity]
     text = f"{', '.join(parts)} in {report.commits_scanned} commits scanned"
     if report.warnings:
-        text += f" ({len(report.warnings)} warnings)"
+        count = len(report.warnings)
+        text += f" ({count} warning{'' if count == 1 else 's'})"
     return text
 
 
@@ -86,4 +87,4 @@ def render(report: Report, width: int = 120) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
     console.print(Group(*renderables(report)))
-    return buffer.getvalue()
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
