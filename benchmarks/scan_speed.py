@@ -23,6 +23,11 @@ S2 = {
     "data": {"sampling_rate": 32000, "hop_length": 640, "filter_length": 2048},
     "model": {"hidden_channels": 192, "gin_channels": 512, "upsample_rates": [10, 8, 2, 2]},
 }
+# Real s2.json files hold about 50 values; pad the sections to that size.
+for _n in range(15):
+    S2["train"][f"train_knob_{_n}"] = _n
+    S2["data"][f"data_knob_{_n}"] = [_n, _n + 1]
+    S2["model"][f"model_knob_{_n}"] = {"value": _n}
 
 
 def _blob(text: str) -> bytes:
