@@ -17,8 +17,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-S2 = {
+S2: dict[str, dict[str, Any]] = {
     "train": {"seed": 1234, "epochs": 100, "learning_rate": 0.0001, "batch_size": 32},
     "data": {"sampling_rate": 32000, "hop_length": 640, "filter_length": 2048},
     "model": {"hidden_channels": 192, "gin_channels": 512, "upsample_rates": [10, 8, 2, 2]},

@@ -17,13 +17,15 @@ of steps, each a mapping with exactly one of these keys::
     - tag: {name: v1.0, message: text}  # an annotated tag at HEAD
     - branch: feature/x                 # create a branch at HEAD and switch to it
     - checkout: main                    # switch to an existing branch
-    - merge: {branch: feature/x, subject: "Merge branch 'feature/x'"}   # always --no-ff
+    - merge: {branch: feature/x, subject: "Merge branch 'feature/x'"}   # a --no-ff merge
+                                        # commit; body and author as for a commit
 
 The first step must be a commit: ``tree/`` is copied into the empty repository first, so
 that commit is the root. ``replace`` fails unless ``old`` occurs exactly ``count`` times
 (default 1); a commit that changes nothing fails too, so a history cannot drift silently.
-Commit number n (merges included, from 0) is dated ``EPOCH + n days``; names, emails, git
-settings and file modes are fixed, so every build gives the same shas.
+Commit number n (merges included, from 0) is dated ``EPOCH + n days`` and an annotated tag
+takes its commit's date; names, emails, git settings and file modes (0644) are fixed and the
+user's git configuration is ignored, so every build gives the same shas.
 """
 
 from __future__ import annotations
@@ -45,15 +47,9 @@ import yaml
 SAMPLES_DIR = Path(__file__).resolve().parent
 EPOCH = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
 DEFAULT_AUTHOR = "Mini SoVITS Maintainer <maintainer@example.com>"
-COMMITTER = ("Sample Builder", "builder@example.com")
-_GIT_SETTINGS = (
-    "init.defaultBranch=main",
-    "commit.gpgsign=false",
-    "tag.gpgsign=false",
-    "core.autocrlf=false",
-    "core.fileMode=true",
-    "merge.ff=false",
-)
+COMMITTER = {"GIT_COMMITTER_NAME": "Sample Builder", "GIT_COMMITTER_EMAIL": "builder@example.com"}
+_GIT_SETTINGS = "init.defaultBranch=main commit.gpgsign=false tag.gpgsign=false core.autocrlf=false"
+_IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
 _AUTHOR = re.compile(r"^\s*(?P<name>[^<>]+?)\s*<(?P<email>[^<>\s]+)>\s*$")
 _COMMIT_KEYS = {"subject", "body", "author", "rename", "delete", "write", "write_bytes", "replace"}
 
@@ -68,47 +64,35 @@ class _Repository:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.commits = 0
-        env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
-        env.update(
-            GIT_CONFIG_GLOBAL=os.devnull,
-            GIT_CONFIG_NOSYSTEM="1",
-            GIT_COMMITTER_NAME=COMMITTER[0],
-            GIT_COMMITTER_EMAIL=COMMITTER[1],
-            LC_ALL="C",
-            TZ="UTC",
-        )
-        self.env = env
+        self.env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
+        self.env.update(COMMITTER, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", TZ="UTC")
 
     def git(self, *args: str, extra_env: Mapping[str, str] | None = None) -> str:
-        settings = [part for setting in _GIT_SETTINGS for part in ("-c", setting)]
-        result = subprocess.run(
-            ["git", *settings, *args],
-            cwd=self.path,
-            env={**self.env, **(extra_env or {})},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise SampleError(f"git {' '.join(args)} failed: {result.stderr.strip()}")
-        return result.stdout
+        settings = [part for setting in _GIT_SETTINGS.split() for part in ("-c", setting)]
+        env = {**self.env, "LC_ALL": "C", **(extra_env or {})}
+        run = subprocess.run(["git", *settings, *args], cwd=self.path, env=env, capture_output=True)
+        if run.returncode != 0:
+            error = run.stderr.decode("utf-8", "replace").strip()
+            raise SampleError(f"git {' '.join(args)} failed: {error}")
+        return run.stdout.decode("utf-8")
 
-    def dates(self, author: str | None = None) -> dict[str, str]:
-        """Author and dates for the next commit (and advance the counter)."""
-        date = self.last_date(offset=1)
+    def date(self) -> str:
+        """The date of the latest commit (commit n is dated EPOCH + n days)."""
+        return (EPOCH + timedelta(days=self.commits - 1)).isoformat()
+
+    def next_commit(self, author: str | None = None) -> dict[str, str]:
+        """The author and dates of the next commit; advances the counter."""
         self.commits += 1
         match = _AUTHOR.match(author or DEFAULT_AUTHOR)
         if match is None:
             raise SampleError(f"author must read 'Name <email>', not {author!r}")
+        name, email, date = match["name"], match["email"], self.date()
         return {
-            "GIT_AUTHOR_NAME": match["name"],
-            "GIT_AUTHOR_EMAIL": match["email"],
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": email,
             "GIT_AUTHOR_DATE": date,
             "GIT_COMMITTER_DATE": date,
         }
-
-    def last_date(self, offset: int = 0) -> str:
-        return (EPOCH + timedelta(days=self.commits - 1 + offset)).isoformat()
 
     def file(self, path: object) -> Path:
         """The absolute path of a repository-relative POSIX path, refusing escapes."""
@@ -129,18 +113,18 @@ def build_sample(name: str, dest: Path) -> Path:
     dest = Path(dest)
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise SampleError(f"destination {dest} exists and is not an empty folder")
-    steps = yaml.safe_load(history_file.read_text(encoding="utf-8"))
+    try:
+        steps = yaml.safe_load(history_file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SampleError(f"{history_file}: not valid YAML: {exc}") from None
     if not isinstance(steps, list) or not steps or "commit" not in _as_step(steps[0]):
         raise SampleError(f"{history_file}: must be a list of steps starting with a commit")
-    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(sample / "tree", dest, dirs_exist_ok=True, ignore=_IGNORED)
+    for file in dest.rglob("*"):
+        if file.is_file():
+            file.chmod(0o644)  # the modes of a checkout vary; the sample's must not
     repo = _Repository(dest)
     repo.git("init", "--quiet")
-    shutil.copytree(
-        sample / "tree",
-        dest,
-        dirs_exist_ok=True,
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-    )
     for number, step in enumerate(steps, start=1):
         try:
             _run_step(repo, _as_step(step))
@@ -161,8 +145,10 @@ def _run_step(repo: _Repository, step: dict[str, Any]) -> None:
         _commit(repo, _mapping(value, "commit"))
     elif kind == "tag":
         tag = value if isinstance(value, dict) else {"name": value}
+        if not tag.get("name"):
+            raise SampleError(f"a tag needs a name, not {value!r}")
         if "message" in tag:
-            dates = {"GIT_COMMITTER_DATE": repo.last_date()}
+            dates = {"GIT_COMMITTER_DATE": repo.date()}
             repo.git("tag", "-a", str(tag["name"]), "-m", str(tag["message"]), extra_env=dates)
         else:
             repo.git("tag", str(tag["name"]))
@@ -172,15 +158,13 @@ def _run_step(repo: _Repository, step: dict[str, Any]) -> None:
         repo.git("checkout", "--quiet", str(value))
     elif kind == "merge":
         merge = _mapping(value, "merge")
-        message = ["-m", str(merge["subject"])] + (["-m", merge["body"]] if "body" in merge else [])
-        repo.git(
-            "merge",
-            "--no-ff",
-            "--quiet",
-            *message,
-            str(merge["branch"]),
-            extra_env=repo.dates(merge.get("author")),
+        if not {"branch", "subject"} <= set(merge):
+            raise SampleError(f"a merge needs a branch and a subject, not {value!r}")
+        message = ["-m", str(merge["subject"])] + (
+            ["-m", str(merge["body"])] if "body" in merge else []
         )
+        author = repo.next_commit(merge.get("author"))
+        repo.git("merge", "--no-ff", "--quiet", *message, str(merge["branch"]), extra_env=author)
     else:
         raise SampleError(f"unknown step kind {kind!r}")
 
@@ -200,32 +184,33 @@ def _commit(repo: _Repository, spec: dict[str, Any]) -> None:
         target = repo.file(path)
         if not target.exists():
             raise SampleError(f"{where}: cannot delete missing {path!r}")
-        shutil.rmtree(target) if target.is_dir() else target.unlink()
-    for path, text in _mapping(spec.get("write", {}), where).items():
-        _write(repo.file(path), str(text).encode("utf-8"))
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink()
+    contents = {
+        path: str(text).encode("utf-8")
+        for path, text in _mapping(spec.get("write", {}), where).items()
+    }
     for path, encoded in _mapping(spec.get("write_bytes", {}), where).items():
-        _write(repo.file(path), base64.b64decode(str(encoded), validate=True))
+        contents[path] = base64.b64decode(str(encoded), validate=True)
+    for path, data in contents.items():
+        target = repo.file(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
     for edit in spec.get("replace", []):
         _replace(repo, _mapping(edit, where), where)
-    for file in repo.path.rglob("*"):
-        if file.is_file() and ".git" not in file.relative_to(repo.path).parts:
-            file.chmod(0o644)
     repo.git("add", "--all")
     if not repo.git("status", "--porcelain").strip():
         raise SampleError(f"{where}: changes nothing")
     message = ["-m", spec["subject"]] + (["-m", str(spec["body"])] if "body" in spec else [])
-    repo.git("commit", "--quiet", *message, extra_env=repo.dates(spec.get("author")))
+    repo.git("commit", "--quiet", *message, extra_env=repo.next_commit(spec.get("author")))
 
 
 def _replace(repo: _Repository, edit: dict[str, Any], where: str) -> None:
     target = repo.file(edit.get("path"))
     old, new, count = edit.get("old"), edit.get("new"), edit.get("count", 1)
-    if (
-        not isinstance(old, str)
-        or not old
-        or not isinstance(new, str)
-        or not isinstance(count, int)
-    ):
+    if not (isinstance(old, str) and old and isinstance(new, str) and isinstance(count, int)):
         raise SampleError(f"{where}: replace needs path, non-empty old, new and an integer count")
     if not target.is_file():
         raise SampleError(f"{where}: cannot edit missing {edit['path']!r}")
@@ -236,11 +221,6 @@ def _replace(repo: _Repository, edit: dict[str, Any], where: str) -> None:
     target.write_bytes(text.replace(old, new).encode("utf-8"))
 
 
-def _write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-
-
 def _mapping(value: object, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise SampleError(f"{where}: expected a mapping, not {value!r}")
@@ -249,7 +229,7 @@ def _mapping(value: object, where: str) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m sample_repos.build", description=__doc__.splitlines()[0]
+        prog="python -m sample_repos.build", description="Build a sample git repository."
     )
     parser.add_argument("name", help="sample folder name, e.g. mini_sovits")
     parser.add_argument("dest", type=Path, help="where to create the repository (absent or empty)")

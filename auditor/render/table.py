@@ -61,7 +61,7 @@ def renderables(report: Report) -> list[RenderableType]:
     for sha in order:
         table = Table(title=_commit_title(report, sha), title_justify="left", expand=False)
         for column in ("severity", "rule", "parameter", "change", "location"):
-            table.add_column(column, overflow="fold")
+            table.add_column(column, overflow="fold", no_wrap=column != "change")
         for finding in by_commit[sha]:
             table.add_row(
                 Text(finding.severity.value, style=SEVERITY_STYLE[finding.severity]),
