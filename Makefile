@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := .demo
 
-.PHONY: setup demo test lint format golden bench clean
+.PHONY: setup demo test lint format golden docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ format: setup ## Apply ruff's fixes and formatting
 
 golden: setup ## Regenerate the renderers' golden files after an intended change
 	MODEL_AUDIT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/render
+
+docs: setup ## Regenerate docs/rules.md from the rule catalogue
+	$(BIN)/model-audit rules --markdown > docs/rules.md
 
 bench: setup ## Benchmarks: cold and warm scans of a generated 1000-commit history
 	$(BIN)/python benchmarks/scan_speed.py

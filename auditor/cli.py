@@ -25,6 +25,7 @@ from auditor.pipeline import AuditOptions, diff_revisions, scan
 from auditor.render import OutputFormat, render
 from auditor.render.table import renderables
 from auditor.rules import all_rules
+from auditor.rules.catalogue_doc import catalogue_markdown
 
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
@@ -202,8 +203,12 @@ def diff_command(
 
 
 @cli.command("rules")
-def rules_command() -> None:
+@click.option("--markdown", is_flag=True, help="The full catalogue as Markdown (docs/rules.md).")
+def rules_command(markdown: bool) -> None:
     """List every rule: id, slug, default severity and summary."""
+    if markdown:
+        click.echo(catalogue_markdown(all_rules()), nl=False)
+        return
     for rule in all_rules():
         click.echo(f"{rule.id}  {rule.slug:<26} {rule.severity.value:<8} {rule.summary}")
 

@@ -1,5 +1,7 @@
 """Every example of every rule: the flagged ones must yield the rule, the others must not."""
 
+from pathlib import Path
+
 import pytest
 
 from auditor.classify import Classifier
@@ -9,6 +11,7 @@ from auditor.models import Change, ChangeKind, Fact
 from auditor.project_config import ProjectConfig
 from auditor.rules import all_rules
 from auditor.rules.base import Rule, RuleExample
+from auditor.rules.catalogue_doc import catalogue_markdown
 
 CASES = [
     pytest.param(rule, example, id=f"{rule.id}-{'flag' if example.flagged else 'ignore'}-{n}")
@@ -61,3 +64,11 @@ def test_rule_ids_are_unique_and_well_formed() -> None:
     ids = [rule.id for rule in all_rules()]
     assert len(ids) == len(set(ids))
     assert all(len(i) == 5 and i.startswith("MA") and i[2:].isdigit() for i in ids)
+
+
+def test_generated_catalogue_is_current() -> None:
+    """docs/rules.md is generated: run `make docs` after changing a rule."""
+    docs = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+    assert docs.read_text(encoding="utf-8") == catalogue_markdown(all_rules()), (
+        "docs/rules.md is out of date: run `make docs`"
+    )
