@@ -5,8 +5,8 @@ This is the only module that knows the order; every step lives in its own module
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,8 +14,8 @@ import git
 
 from auditor.cache import FactCache, default_cache_dir
 from auditor.classify import Classifier
-from auditor.diff import diff_facts, file_change
-from auditor.facts import FactReader, MissingBlob
+from auditor.compare import FileComparer
+from auditor.facts import FactReader
 from auditor.history import (
     BlobReader,
     CommitChanges,
@@ -26,12 +26,11 @@ from auditor.history import (
     diff_trees,
     file_at,
     open_repository,
-    path_history,
     resolve_range,
     resolve_revision,
     walk_commits,
 )
-from auditor.models import AuditWarning, Change, ChangeKind, Commit, FileFacts, Finding, Report
+from auditor.models import AuditWarning, Commit, Finding, Report
 from auditor.project_config import (
     CONFIG_FILE,
     PYPROJECT,
@@ -43,9 +42,6 @@ from auditor.rules import all_rules
 
 #: Called after each commit with (commits done, commits in all).
 Progress = Callable[[int, int], None]
-
-#: How far back to look for a version of a file that parses.
-_LOOKBACK = 50
 
 
 @dataclass(frozen=True)
@@ -72,147 +68,66 @@ def _project_config(repo: git.Repo, tip: str, options: AuditOptions) -> ProjectC
 
 
 class _Auditor:
-    """The state of one audit: readers, classifier and the warnings gathered so far."""
+    """The steps of one audit, wired together, and what they found so far."""
 
     def __init__(self, repo: git.Repo, config: ProjectConfig, cache: FactCache) -> None:
-        self.repo = repo
         self.blobs = BlobReader(repo)
         self.reader = FactReader(self.blobs, cache, config.selection, config.max_file_bytes)
+        self.comparer = FileComparer(repo, self.reader, self.warn)
         self.classifier = Classifier(all_rules(), config)
+        self.cache = cache
         self.warnings: list[AuditWarning] = []
+        self.findings: list[Finding] = []
+        self.commits: list[Commit] = []
+        self.scanned = 0
+        self.shallow_skipped = 0
+
+    def __enter__(self) -> _Auditor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.blobs.close()
 
     def warn(self, message: str, commit: str | None = None, file: str | None = None) -> None:
         self.warnings.append(AuditWarning(message=message, commit=commit, file=file))
 
-    def _new_side(self, path: str, blob: str, commit: str) -> FileFacts | None:
-        try:
-            facts = self.reader.read(path, blob)
-        except MissingBlob:
-            self.warn(
-                f"object {blob} is missing (partial clone or snapshot); "
-                "file not compared at this commit",
-                commit,
-                path,
-            )
-            return None
-        if not facts.parsed:
-            self.warn(
-                f"cannot read: {facts.error}; the next change is compared with the "
-                "last version that parsed",
-                commit,
-                path,
-            )
-            return None
-        return facts
-
-    def _old_side(self, path: str, blob: str, commit: str) -> FileFacts | None:
-        versions = itertools.chain([(commit, blob)], path_history(self.repo, commit, path))
-        for attempt, (_, candidate) in enumerate(versions):
-            if attempt > _LOOKBACK:
-                break
-            try:
-                facts = self.reader.read(path, candidate)
-            except MissingBlob:
-                continue
-            if facts.parsed:
-                return facts
-        self.warn("no earlier version of this file could be read; not compared", commit, path)
-        return None
-
-    def file_changes(self, change: FileChange, commit: str) -> list[Change]:
-        """The fact changes of one changed file (nothing if it is not a config)."""
-        old_path = (
-            change.old_path if change.old_blob and self.reader.reads(change.old_path) else None
-        )
-        new_path = (
-            change.new_path if change.new_blob and self.reader.reads(change.new_path) else None
-        )
-        new = old = None
-        if new_path is not None:
-            assert change.new_blob is not None
-            new = self._new_side(new_path, change.new_blob, commit)
-            if new is None:
-                return []
-        if old_path is not None:
-            assert change.old_blob is not None
-            old = self._old_side(old_path, change.old_blob, commit)
-            if old is None:
-                return []
-        # An empty file is a placeholder (configs generated at run time): filling or emptying
-        # it reads as adding or removing the file, not as one change per key.
-        if new is not None and new_path is not None and new.facts:
-            if old is None or not old.facts:
-                return [file_change(ChangeKind.FILE_ADDED, new_path, new.facts)]
-            return diff_facts(old.facts, new.facts, file=new_path, old_file=old_path)
-        if old is not None and old_path is not None and old.facts:
-            return [file_change(ChangeKind.FILE_REMOVED, old_path, old.facts)]
-        return []
-
-    def findings(self, commit: Commit, files: tuple[FileChange, ...]) -> list[Finding]:
-        changes = [c for f in files for c in self.file_changes(f, commit.sha)]
+    def audit(self, commit: Commit, files: tuple[FileChange, ...]) -> None:
+        """Compare, diff and classify the changed files of one commit."""
+        warned = len(self.warnings)
+        changes = [c for f in files for c in self.comparer.changes(f, commit.sha)]
         found = self.classifier.classify_all(changes, commit.sha, commit.parent)
-        return sorted(found, key=lambda f: (f.file, f.line, f.key, f.rule))
+        self.findings += sorted(found, key=lambda f: (f.file, f.line, f.key, f.rule))
+        if found or len(self.warnings) > warned:
+            self.commits.append(commit)
 
-    def close(self) -> None:
-        self.blobs.close()
+    def step(self, step: CommitChanges) -> None:
+        """Audit one commit of a walk (the baseline and shallow boundaries are not compared)."""
+        self.scanned += 1
+        if not step.comparable:
+            self.shallow_skipped += step.shallow_boundary
+            return
+        if not step.renames_detected:
+            self.warn(
+                "an object this commit touches is missing (partial clone or snapshot): "
+                "compared without rename detection",
+                step.commit.sha,
+            )
+        self.audit(step.commit, step.files)
 
-
-def scan(
-    path: str | Path,
-    revision_range: str | None = None,
-    options: AuditOptions | None = None,
-    progress: Progress | None = None,
-) -> Report:
-    """Audit every commit of ``revision_range`` (default: the history of HEAD)."""
-    options = options or AuditOptions()
-    repo = open_repository(path)
-    rng = resolve_range(repo, revision_range)
-    config = _project_config(repo, rng.tip, options)
-    total = count_commits(repo, rng, first_parent=options.first_parent)
-    scanned = 0
-    shallow_skipped = 0
-    findings: list[Finding] = []
-    commits: list[Commit] = []
-    with options.cache() as cache:
-        auditor = _Auditor(repo, config, cache)
-        try:
-            for step in walk_commits(
-                repo, rng, first_parent=options.first_parent, paths_filter=auditor.reader.reads
-            ):
-                scanned += 1
-                if step.comparable:
-                    warned = len(auditor.warnings)
-                    if not step.renames_detected:
-                        auditor.warn(
-                            "an object this commit touches is missing (partial clone or "
-                            "snapshot): compared without rename detection",
-                            step.commit.sha,
-                        )
-                    found = auditor.findings(step.commit, step.files)
-                    findings.extend(found)
-                    if found or len(auditor.warnings) > warned:
-                        commits.append(step.commit)
-                elif step.shallow_boundary:
-                    shallow_skipped += 1
-                if progress is not None:
-                    progress(scanned, total)
-        finally:
-            auditor.close()
-    warnings = _cache_warnings(cache) + auditor.warnings
-    if shallow_skipped:
-        warnings.append(_shallow_warning(shallow_skipped))
-    return Report(
-        repository=str(path),
-        range=rng.label,
-        commits_scanned=scanned,
-        commits=tuple(commits),
-        findings=tuple(findings),
-        warnings=tuple(warnings),
-    )
-
-
-def _cache_warnings(cache: FactCache) -> list[AuditWarning]:
-    return [AuditWarning(message=cache.warning)] if cache.warning else []
+    def report(self, repository: str, label: str, commits_scanned: int) -> Report:
+        warnings = list(self.warnings)
+        if self.cache.warning:
+            warnings.insert(0, AuditWarning(message=self.cache.warning))
+        if self.shallow_skipped:
+            warnings.append(_shallow_warning(self.shallow_skipped))
+        return Report(
+            repository=repository,
+            range=label,
+            commits_scanned=commits_scanned,
+            commits=tuple(self.commits),
+            findings=tuple(self.findings),
+            warnings=tuple(warnings),
+        )
 
 
 def _shallow_warning(skipped: int) -> AuditWarning:
@@ -223,35 +138,48 @@ def _shallow_warning(skipped: int) -> AuditWarning:
     )
 
 
+def scan(
+    path: str | Path,
+    revision_range: str | None = None,
+    options: AuditOptions | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Audit every commit of ``revision_range`` (default: the history of HEAD)."""
+    options = options or AuditOptions()
+    with closing(open_repository(path)) as repo:
+        rng = resolve_range(repo, revision_range)
+        config = _project_config(repo, rng.tip, options)
+        total = count_commits(repo, rng, first_parent=options.first_parent)
+        with options.cache() as cache, _Auditor(repo, config, cache) as auditor:
+            walk = walk_commits(
+                repo, rng, first_parent=options.first_parent, paths_filter=auditor.reader.reads
+            )
+            for step in walk:
+                auditor.step(step)
+                if progress is not None:
+                    progress(auditor.scanned, total)
+        return auditor.report(str(path), rng.label, auditor.scanned)
+
+
 def diff_revisions(
     path: str | Path, old: str, new: str, options: AuditOptions | None = None
 ) -> Report:
     """Audit the difference between two trees, as if ``new`` were one commit on ``old``."""
     options = options or AuditOptions()
-    repo = open_repository(path)
-    old_sha = resolve_revision(repo, old)
-    new_sha = resolve_revision(repo, new)
-    config = _project_config(repo, new_sha, options)
-    commit = replace(commit_at(repo, new_sha), parent=old_sha)
-    with options.cache() as cache:
-        auditor = _Auditor(repo, config, cache)
-        try:
+    with closing(open_repository(path)) as repo:
+        old_sha = resolve_revision(repo, old)
+        new_sha = resolve_revision(repo, new)
+        config = _project_config(repo, new_sha, options)
+        commit = replace(commit_at(repo, new_sha), parent=old_sha)
+        with options.cache() as cache, _Auditor(repo, config, cache) as auditor:
             changed = tuple(
                 f
                 for f in diff_trees(repo, old_sha, new_sha)
                 if auditor.reader.reads(f.old_path) or auditor.reader.reads(f.new_path)
             )
-            findings = auditor.findings(commit, changed)
-        finally:
-            auditor.close()
-    return Report(
-        repository=str(path),
-        range=f"{old}..{new}",
-        commits_scanned=count_commits(repo, RevisionRange(old_sha, new_sha, "")),
-        commits=(commit,),
-        findings=tuple(findings),
-        warnings=tuple(_cache_warnings(cache) + auditor.warnings),
-    )
+            auditor.audit(commit, changed)
+        between = count_commits(repo, RevisionRange(old_sha, new_sha, ""))
+        return auditor.report(str(path), f"{old}..{new}", between)
 
 
 __all__ = ["AuditOptions", "CommitChanges", "Progress", "diff_revisions", "scan"]
