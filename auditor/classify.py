@@ -80,13 +80,11 @@ class Classifier:
     """Classifies changes with a rule set and a project's settings."""
 
     def __init__(self, rules: Sequence[Rule], config: ProjectConfig) -> None:
-        specific = [rule for rule in rules if not rule.fallback]
-        fallback = [rule for rule in rules if rule.fallback]
-        self._rules: tuple[Rule, ...] = (
-            *project_parameter_rules(dict(config.parameters)),
-            *specific,
-            *fallback,
-        )
+        declared = project_parameter_rules(dict(config.parameters))
+        ordered = sorted(rules, key=lambda rule: rule.precedence)
+        first = [rule for rule in ordered if rule.precedence < 1]
+        rest = [rule for rule in ordered if rule.precedence >= 1]
+        self._rules: tuple[Rule, ...] = (*first, *declared, *rest)
         self._config = config
 
     def rule_for(self, change: Change) -> Rule | None:

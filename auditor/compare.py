@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 
 import git
 
 from auditor.diff import diff_facts, file_change
 from auditor.facts import FactReader, MissingBlob
-from auditor.history import FileChange, path_history
+from auditor.history import FileChange, files_in, path_history
 from auditor.models import Change, ChangeKind, FileFacts
+from auditor.siblings import sibling_of
 
 #: Records a warning: (message, commit, file).
 Warn = Callable[[str, str | None, str | None], None]
@@ -67,8 +69,12 @@ class FileComparer:
         self._warn("no earlier version of this file could be read; not compared", commit, path)
         return None
 
-    def changes(self, change: FileChange, commit: str) -> list[Change]:
-        """The fact changes of one changed file (nothing if it is not a config)."""
+    def changes(self, change: FileChange, commit: str, parent: str | None) -> list[Change]:
+        """The fact changes of one changed file (nothing if it is not a config).
+
+        A new file that is a variant of a file of ``parent`` (``s2v2Pro.json`` beside
+        ``s2.json``) also yields its differences from that sibling.
+        """
         old_path = (
             change.old_path if change.old_blob and self._reader.reads(change.old_path) else None
         )
@@ -90,8 +96,28 @@ class FileComparer:
         # it reads as adding or removing the file, not as one change per key.
         if new is not None and new_path is not None and new.facts:
             if old is None or not old.facts:
-                return [file_change(ChangeKind.FILE_ADDED, new_path, new.facts)]
+                added = file_change(ChangeKind.FILE_ADDED, new_path, new.facts)
+                return [added, *self._variant_changes(new_path, new, parent)]
             return diff_facts(old.facts, new.facts, file=new_path, old_file=old_path)
         if old is not None and old_path is not None and old.facts:
             return [file_change(ChangeKind.FILE_REMOVED, old_path, old.facts)]
         return []
+
+    def _variant_changes(self, path: str, new: FileFacts, parent: str | None) -> list[Change]:
+        if parent is None:
+            return []
+        folder = path.rpartition("/")[0]
+        existing = files_in(self._repo, parent, folder)
+        sibling = sibling_of(path, (p for p in existing if self._reader.reads(p)))
+        if sibling is None:
+            return []
+        try:
+            old = self._reader.read(sibling, existing[sibling])
+        except MissingBlob:
+            return []
+        if not old.parsed:
+            return []
+        return [
+            replace(change, variant_of=sibling, old_file=sibling)
+            for change in diff_facts(old.facts, new.facts, file=path)
+        ]

@@ -119,6 +119,8 @@ class Change:
     old_file: str | None = None
     #: For file-level changes: the facts of the added (or removed) file.
     facts: tuple[Fact, ...] = ()
+    #: For a new file compared with the existing file it is a variant of: that file.
+    variant_of: str | None = None
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ class _Auditor:
     def audit(self, commit: Commit, files: tuple[FileChange, ...]) -> None:
         """Compare, diff and classify the changed files of one commit."""
         warned = len(self.warnings)
-        changes = [c for f in files for c in self.comparer.changes(f, commit.sha)]
+        changes = [c for f in files for c in self.comparer.changes(f, commit.sha, commit.parent)]
         found = self.classifier.classify_all(changes, commit.sha, commit.parent)
         self.findings += sorted(found, key=lambda f: (f.file, f.line, f.key, f.rule))
         if found or len(self.warnings) > warned:

@@ -5,7 +5,7 @@ and the repository's refs, index and config are never written.
 """
 
 from auditor.history.blobs import BlobReader
-from auditor.history.commits import commit_at, count_commits, file_at
+from auditor.history.commits import commit_at, count_commits, file_at, files_in
 from auditor.history.repository import (
     RevisionRange,
     is_shallow,
@@ -34,6 +34,7 @@ __all__ = [
     "count_commits",
     "diff_trees",
     "file_at",
+    "files_in",
     "is_shallow",
     "open_repository",
     "path_history",

@@ -36,3 +36,18 @@ def file_at(repo: git.Repo, rev: str, path: str) -> bytes | None:
     """The content of ``path`` in the tree of ``rev``, or None when it is absent or unreadable."""
     rc, out = run_git(repo, ["cat-file", "blob", f"{rev}:{path}"], check=False)
     return out if rc == 0 else None
+
+
+def files_in(repo: git.Repo, rev: str, folder: str) -> dict[str, str]:
+    """The files directly in ``folder`` of the tree of ``rev``: ``{path: blob sha}``."""
+    spec = f"{folder}/" if folder not in ("", ".") else "."
+    rc, out = run_git(repo, ["ls-tree", "-z", "--full-tree", rev, "--", spec], check=False)
+    if rc != 0:
+        return {}
+    found: dict[str, str] = {}
+    for entry in out.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == "blob":
+            found[path] = parts[2]
+    return found

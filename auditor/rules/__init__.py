@@ -15,7 +15,7 @@ from auditor.rules.catalogue import load_catalogue_rules
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    """Every rule, sorted by id; specific rules come before ``fallback`` ones when classifying."""
+    """Every rule, sorted by id (the classifier tries them in ``precedence`` order)."""
     found: list[Rule] = list(load_catalogue_rules())
     for module_info in pkgutil.iter_modules(__path__):
         module = importlib.import_module(f"{__name__}.{module_info.name}")

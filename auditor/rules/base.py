@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 
 from auditor.models import Category, Change, ChangeKind, Confidence, Fact, FactKind, Severity
 
+#: The precedence of rules that apply only when no other rule does.
+FALLBACK = 2
+
 #: Rates a single fact as the parameter rules would (used by file-level rules).
 FactRater = Callable[[Fact], Severity]
 
@@ -21,12 +24,14 @@ class RuleExample:
     """A pair of file versions a rule must flag (``flagged``) or must leave alone.
 
     ``old``/``new`` are whole file texts; ``None`` means the file is absent on that side.
+    ``sibling`` is the text of the existing file a new file is a variant of.
     """
 
     file: str
     old: str | None
     new: str | None
     flagged: bool
+    sibling: str | None = None
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,9 @@ class Rule:
 
     ``summary`` is one line and doubles as the rule's documentation; ``why`` completes the
     sentence "this breaks checkpoints because …"; ``hint`` tells users what to do.
-    ``fallback`` rules apply only when no other rule does.
+    Rules are tried in ``precedence`` order: ``0`` for rules about the shape of a change
+    (a new variant), ``1`` for parameter and file rules, ``FALLBACK`` for rules that apply
+    only when no other rule does.
     """
 
     id: str
@@ -46,8 +53,13 @@ class Rule:
     why: str
     hint: str
     confidence: Confidence = Confidence.MEDIUM
-    fallback: bool = False
+    precedence: int = 1
     examples: tuple[RuleExample, ...] = ()
+
+    @property
+    def fallback(self) -> bool:
+        """Whether this rule applies only when no other rule does."""
+        return self.precedence >= FALLBACK
 
     def applies(self, change: Change) -> bool:
         """Whether this rule classifies ``change``."""

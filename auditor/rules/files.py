@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.models import Category, Change, ChangeKind, Confidence, FactKind, Severity
-from auditor.rules.base import FactRater, Rule, RuleExample
+from auditor.rules.base import FALLBACK, FactRater, Rule, RuleExample
 
 _S2 = '{"model": {"hidden_channels": 192, "gin_channels": 512}}'
 _LOCALE = '{"Start": "Start", "Stop": "Stop"}'
@@ -81,7 +81,7 @@ RULES = (
         why="it is not known to affect how checkpoints load",
         hint="None needed for checkpoints.",
         confidence=Confidence.LOW,
-        fallback=True,
+        precedence=FALLBACK,
         fact_kind=FactKind.DEPENDENCY,
         examples=(
             RuleExample("requirements.txt", "gradio==3.38\n", "gradio==4.44\n", flagged=True),
@@ -97,7 +97,7 @@ RULES = (
         why="no rule knows this parameter; it is listed for review",
         hint="If it does shape the model, declare it under `parameters` in .model-audit.yaml.",
         confidence=Confidence.LOW,
-        fallback=True,
+        precedence=FALLBACK,
         fact_kind=FactKind.CONFIG,
         examples=(
             RuleExample(

@@ -1,5 +1,6 @@
 """Every example of every rule: the flagged ones must yield the rule, the others must not."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,12 @@ def facts_of(path: str, text: str) -> tuple[Fact, ...]:
 def changes_of(example: RuleExample) -> list[Change]:
     if example.old is None:
         assert example.new is not None
-        return [
-            file_change(ChangeKind.FILE_ADDED, example.file, facts_of(example.file, example.new))
-        ]
+        new = facts_of(example.file, example.new)
+        added = [file_change(ChangeKind.FILE_ADDED, example.file, new)]
+        if example.sibling is None:
+            return added
+        variant = diff_facts(facts_of(example.file, example.sibling), new, file=example.file)
+        return added + [replace(c, variant_of="sibling", old_file="sibling") for c in variant]
     if example.new is None:
         return [
             file_change(ChangeKind.FILE_REMOVED, example.file, facts_of(example.file, example.old))
