@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage, git or confi
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,9 +24,10 @@ from auditor.errors import AuditError
 from auditor.models import Report, Severity
 from auditor.pipeline import AuditOptions, diff_revisions, scan
 from auditor.render import OutputFormat, render
+from auditor.render.github import summary_markdown
 from auditor.render.table import renderables
-from auditor.rules import all_rules
-from auditor.rules.catalogue_doc import catalogue_markdown
+from auditor.rules import all_rules, rule_by_id
+from auditor.rules.catalogue_doc import catalogue_markdown, rule_markdown
 
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
@@ -95,6 +97,18 @@ def _at_least(report: Report, minimum: Severity) -> Report:
     return replace(report, findings=kept)
 
 
+def _append_step_summary(report: Report) -> None:
+    """Append the job summary to ``$GITHUB_STEP_SUMMARY`` (GitHub Actions), when it is set."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(summary_markdown(report))
+    except OSError as error:
+        _say("warning: ", f"cannot write the job summary to {path}: {error}", "yellow")
+
+
 def _emit(
     report: Report, output_format: str, output: Path | None, fail_on: str, min_severity: str
 ) -> None:
@@ -111,6 +125,8 @@ def _emit(
                 output.write_text(text, encoding="utf-8")
             except OSError as error:
                 raise AuditError(f"cannot write report to {output}: {error}") from None
+    if fmt is OutputFormat.GITHUB:
+        _append_step_summary(shown)
     if fmt is not OutputFormat.TABLE or output is not None:
         for warning in report.warnings:
             where = ":".join(p for p in (warning.commit and warning.commit[:7], warning.file) if p)
@@ -211,6 +227,19 @@ def rules_command(markdown: bool) -> None:
         return
     for rule in all_rules():
         click.echo(f"{rule.id}  {rule.slug:<26} {rule.severity.value:<8} {rule.summary}")
+
+
+@cli.command("explain")
+@click.argument("rule_id")
+def explain_command(rule_id: str) -> None:
+    """Explain rule RULE_ID: what it flags, why it breaks checkpoints, what to do, examples."""
+    rule = rule_by_id(rule_id.strip().upper())
+    if rule is None:
+        raise click.BadParameter(
+            f"no rule {rule_id!r}; `model-audit rules` lists every rule id",
+            param_hint="RULE_ID",
+        )
+    click.echo(rule_markdown(rule), nl=False)
 
 
 def main() -> None:

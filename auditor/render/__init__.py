@@ -6,7 +6,7 @@ from collections.abc import Callable
 from enum import Enum
 
 from auditor.models import Report
-from auditor.render import json_report, table
+from auditor.render import github, json_report, markdown, sarif, table
 
 
 class OutputFormat(str, Enum):
@@ -14,11 +14,17 @@ class OutputFormat(str, Enum):
 
     TABLE = "table"
     JSON = "json"
+    MARKDOWN = "markdown"
+    SARIF = "sarif"
+    GITHUB = "github"
 
 
 RENDERERS: dict[OutputFormat, Callable[[Report], str]] = {
     OutputFormat.TABLE: table.render,
     OutputFormat.JSON: json_report.render,
+    OutputFormat.MARKDOWN: markdown.render,
+    OutputFormat.SARIF: sarif.render,
+    OutputFormat.GITHUB: github.render,
 }
 
 

@@ -45,6 +45,11 @@ def _section(rule: Rule) -> list[str]:
     return [*lines, ""]
 
 
+def rule_markdown(rule: Rule) -> str:
+    """One rule as a Markdown section: severity, why, what to do, parameters and examples."""
+    return "\n".join(_section(rule))
+
+
 def catalogue_markdown(rules: Sequence[Rule]) -> str:
     """Every rule with its severity, parameters and examples."""
     lines = [

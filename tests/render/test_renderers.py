@@ -94,7 +94,13 @@ REPORT = Report(
     warnings=(AuditWarning("cannot read: invalid JSON at line 3, column 5", C2, "a.json"),),
 )
 
-EXTENSIONS = {OutputFormat.TABLE: "txt", OutputFormat.JSON: "json"}
+EXTENSIONS = {
+    OutputFormat.TABLE: "txt",
+    OutputFormat.JSON: "json",
+    OutputFormat.MARKDOWN: "md",
+    OutputFormat.SARIF: "sarif",
+    OutputFormat.GITHUB: "github.txt",
+}
 
 
 def test_every_format_has_a_renderer() -> None:
