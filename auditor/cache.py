@@ -62,6 +62,7 @@ class FactCache:
 
     def __init__(self, directory: Path | None) -> None:
         self._memory: dict[str, FileFacts] = {}
+        self._written: dict[str, str] = {}
         self._pending: list[tuple[str, str]] = []
         self._db: sqlite3.Connection | None = None
         self.warning: str | None = None
@@ -78,23 +79,35 @@ class FactCache:
     def key(extractor: str, version: int, blob: str) -> str:
         return f"{extractor}:{version}:{blob}"
 
+    def get_text(self, extractor: str, version: int, blob: str) -> str | None:
+        """The cached payload of ``blob`` as written by ``extractor``, if any."""
+        key = self.key(extractor, version, blob)
+        if self._db is None or key in self._written:
+            return self._written.get(key)
+        row = self._db.execute("SELECT payload FROM facts WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def put_text(self, extractor: str, version: int, blob: str, payload: str) -> None:
+        """Remember a payload; written to disk on :meth:`close`."""
+        key = self.key(extractor, version, blob)
+        self._written[key] = payload
+        if self._db is not None:
+            self._pending.append((key, payload))
+
     def get(self, extractor: str, version: int, blob: str) -> FileFacts | None:
         """The cached facts of ``blob`` as read by ``extractor``, if any."""
         key = self.key(extractor, version, blob)
         found = self._memory.get(key)
-        if found is None and self._db is not None:
-            row = self._db.execute("SELECT payload FROM facts WHERE key = ?", (key,)).fetchone()
-            if row is not None:
-                found = decode(row[0])
-                self._memory[key] = found
+        if found is None:
+            payload = self.get_text(extractor, version, blob)
+            if payload is not None:
+                found = self._memory[key] = decode(payload)
         return found
 
     def put(self, extractor: str, version: int, blob: str, facts: FileFacts) -> None:
         """Remember ``facts``; written to disk on :meth:`close`."""
-        key = self.key(extractor, version, blob)
-        self._memory[key] = facts
-        if self._db is not None:
-            self._pending.append((key, encode(facts)))
+        self._memory[self.key(extractor, version, blob)] = facts
+        self.put_text(extractor, version, blob, encode(facts))
 
     def close(self) -> None:
         """Write what is pending and release the database."""
