@@ -19,10 +19,11 @@ $(VENV)/.installed-dev: pyproject.toml constraints/test.txt | $(BIN)/python
 
 setup: $(VENV)/.installed-dev ## Create .venv with the tool, the test tools and torch (CPU)
 
-demo: $(VENV)/.installed-tool ## Build the sample repo and audit its whole history
+demo: $(VENV)/.installed-tool ## Build the sample repo, audit its whole history, print its changelog
 	rm -rf $(DEMO)
 	$(BIN)/python -m sample_repos.build mini_sovits $(DEMO)/mini_sovits
 	$(BIN)/model-audit scan $(DEMO)/mini_sovits --no-cache
+	$(BIN)/model-audit changelog $(DEMO)/mini_sovits --no-cache --all-tags
 
 lint: setup ## ruff (lint and format check) and mypy
 	$(BIN)/ruff check .
@@ -37,7 +38,7 @@ format: setup ## Apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 golden: setup ## Regenerate the renderers' golden files after an intended change
-	MODEL_AUDIT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/render
+	MODEL_AUDIT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/render tests/changelog
 
 docs: setup ## Regenerate docs/rules.md from the rule catalogue
 	$(BIN)/model-audit rules --markdown > docs/rules.md

@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from auditor import __version__
+from auditor.changelog.command import changelog_command
 from auditor.errors import AuditError
 from auditor.models import Report, Severity
 from auditor.pipeline import AuditOptions, diff_revisions, scan
@@ -85,6 +86,17 @@ def _report_options(command: F) -> F:
             "config_file",
             type=click.Path(dir_okay=False, exists=True, path_type=Path),
             help="Project configuration to use instead of the repository's own.",
+        ),
+        click.option(
+            "--ignore-file",
+            type=click.Path(dir_okay=False, exists=True, path_type=Path),
+            help="Suppressions to use instead of the repository's .model-audit-ignore.yaml.",
+        ),
+        click.option(
+            "--baseline",
+            "baseline_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="An earlier JSON report: report only findings whose id it does not hold.",
         ),
     ]
     for option in reversed(options):
@@ -182,6 +194,8 @@ def scan_command(
     cache_dir: Path | None,
     no_cache: bool,
     config_file: Path | None,
+    ignore_file: Path | None,
+    baseline_file: Path | None,
 ) -> None:
     """Audit every commit of PATH's history, oldest first, each against its first parent."""
     options = AuditOptions(
@@ -189,6 +203,8 @@ def scan_command(
         cache_dir=cache_dir,
         use_cache=not no_cache,
         config_file=config_file,
+        ignore_file=ignore_file,
+        baseline_file=baseline_file,
     )
     with _progress(stderr.is_terminal) as progress:
         report = scan(path, revision_range, options, progress=progress)
@@ -211,9 +227,17 @@ def diff_command(
     cache_dir: Path | None,
     no_cache: bool,
     config_file: Path | None,
+    ignore_file: Path | None,
+    baseline_file: Path | None,
 ) -> None:
     """Audit what changed between the trees of revisions OLD and NEW."""
-    options = AuditOptions(cache_dir=cache_dir, use_cache=not no_cache, config_file=config_file)
+    options = AuditOptions(
+        cache_dir=cache_dir,
+        use_cache=not no_cache,
+        config_file=config_file,
+        ignore_file=ignore_file,
+        baseline_file=baseline_file,
+    )
     report = diff_revisions(path, old, new, options)
     _emit(report, output_format, output, fail_on, min_severity)
 
@@ -240,6 +264,9 @@ def explain_command(rule_id: str) -> None:
             param_hint="RULE_ID",
         )
     click.echo(rule_markdown(rule), nl=False)
+
+
+cli.add_command(changelog_command)
 
 
 def main() -> None:

@@ -179,6 +179,8 @@ class Report:
     commits: tuple[Commit, ...] = ()
     findings: tuple[Finding, ...] = ()
     warnings: tuple[AuditWarning, ...] = field(default=())
+    #: Findings left out because the project's suppressions accept them.
+    suppressed: int = 0
 
     def commit(self, sha: str) -> Commit | None:
         """The scanned commit with this sha, if the report lists it."""

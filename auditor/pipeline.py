@@ -1,4 +1,5 @@
-"""The order of an audit: git walk → extract facts → diff facts → classify → report.
+"""The order of an audit: git walk → extract facts → diff facts → classify → suppress →
+baseline → report.
 
 This is the only module that knows the order; every step lives in its own module.
 """
@@ -8,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import git
 
+from auditor.baseline import apply_baseline, load_baseline
 from auditor.cache import FactCache, default_cache_dir
 from auditor.classify import Classifier
 from auditor.compare import FileComparer
@@ -39,6 +42,12 @@ from auditor.project_config import (
     load_project_config_file,
 )
 from auditor.rules import all_rules
+from auditor.suppress import (
+    IGNORE_FILE,
+    apply_suppressions,
+    find_suppressions,
+    load_suppressions_file,
+)
 
 #: Called after each commit with (commits done, commits in all).
 Progress = Callable[[int, int], None]
@@ -52,6 +61,12 @@ class AuditOptions:
     cache_dir: Path | None = None
     use_cache: bool = True
     config_file: Path | None = None
+    #: Suppressions to use instead of the repository's own ``.model-audit-ignore.yaml``.
+    ignore_file: Path | None = None
+    #: An earlier JSON report: findings whose id it holds are left out.
+    baseline_file: Path | None = None
+    #: The day suppressions expire against (default: today).
+    today: date | None = None
 
     def cache(self) -> FactCache:
         if not self.use_cache:
@@ -65,6 +80,21 @@ def _project_config(repo: git.Repo, tip: str, options: AuditOptions) -> ProjectC
     return find_project_config(
         {name: file_at(repo, tip, name) for name in (CONFIG_FILE, PYPROJECT)}
     )
+
+
+def _finishing(repo: git.Repo, tip: str, options: AuditOptions) -> Callable[[Report], Report]:
+    """The steps after classification: suppressions, then the baseline (read up front)."""
+    if options.ignore_file is not None:
+        suppressions = load_suppressions_file(options.ignore_file)
+    else:
+        suppressions = find_suppressions(file_at(repo, tip, IGNORE_FILE))
+    known = load_baseline(options.baseline_file) if options.baseline_file else frozenset()
+
+    def finish(report: Report) -> Report:
+        report = apply_suppressions(report, suppressions, options.today)
+        return apply_baseline(report, known) if known else report
+
+    return finish
 
 
 class _Auditor:
@@ -149,6 +179,7 @@ def scan(
     with closing(open_repository(path)) as repo:
         rng = resolve_range(repo, revision_range)
         config = _project_config(repo, rng.tip, options)
+        finish = _finishing(repo, rng.tip, options)
         total = count_commits(repo, rng, first_parent=options.first_parent)
         with options.cache() as cache, _Auditor(repo, config, cache) as auditor:
             walk = walk_commits(
@@ -158,7 +189,7 @@ def scan(
                 auditor.step(step)
                 if progress is not None:
                     progress(auditor.scanned, total)
-        return auditor.report(str(path), rng.label, auditor.scanned)
+        return finish(auditor.report(str(path), rng.label, auditor.scanned))
 
 
 def diff_revisions(
@@ -170,6 +201,7 @@ def diff_revisions(
         old_sha = resolve_revision(repo, old)
         new_sha = resolve_revision(repo, new)
         config = _project_config(repo, new_sha, options)
+        finish = _finishing(repo, new_sha, options)
         commit = replace(commit_at(repo, new_sha), parent=old_sha)
         with options.cache() as cache, _Auditor(repo, config, cache) as auditor:
             changed = tuple(
@@ -179,7 +211,7 @@ def diff_revisions(
             )
             auditor.audit(commit, changed)
         between = count_commits(repo, RevisionRange(old_sha, new_sha, ""))
-        return auditor.report(str(path), f"{old}..{new}", between)
+        return finish(auditor.report(str(path), f"{old}..{new}", between))
 
 
 __all__ = ["AuditOptions", "CommitChanges", "Progress", "diff_revisions", "scan"]

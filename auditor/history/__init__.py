@@ -4,8 +4,10 @@ Everything is read from git objects through ``git`` subprocesses: nothing is che
 and the repository's refs, index and config are never written.
 """
 
+from auditor.history.ancestry import reachable, topo_order
 from auditor.history.blobs import BlobReader
-from auditor.history.commits import commit_at, count_commits, file_at, files_in
+from auditor.history.commits import commit_at, count_commits, file_at, files_at, files_in
+from auditor.history.remote import remote_url
 from auditor.history.repository import (
     RevisionRange,
     is_shallow,
@@ -34,13 +36,17 @@ __all__ = [
     "count_commits",
     "diff_trees",
     "file_at",
+    "files_at",
     "files_in",
     "is_shallow",
     "open_repository",
     "path_history",
+    "reachable",
+    "remote_url",
     "resolve_range",
     "resolve_revision",
     "shallow_boundary",
     "tags_by_commit",
+    "topo_order",
     "walk_commits",
 ]

@@ -41,7 +41,16 @@ def file_at(repo: git.Repo, rev: str, path: str) -> bytes | None:
 def files_in(repo: git.Repo, rev: str, folder: str) -> dict[str, str]:
     """The files directly in ``folder`` of the tree of ``rev``: ``{path: blob sha}``."""
     spec = f"{folder}/" if folder not in ("", ".") else "."
-    rc, out = run_git(repo, ["ls-tree", "-z", "--full-tree", rev, "--", spec], check=False)
+    return _ls_tree(repo, ["--full-tree", rev, "--", spec])
+
+
+def files_at(repo: git.Repo, rev: str) -> dict[str, str]:
+    """Every file of the tree of ``rev``: ``{path: blob sha}``."""
+    return _ls_tree(repo, ["-r", "--full-tree", rev])
+
+
+def _ls_tree(repo: git.Repo, args: list[str]) -> dict[str, str]:
+    rc, out = run_git(repo, ["ls-tree", "-z", *args], check=False)
     if rc != 0:
         return {}
     found: dict[str, str] = {}

@@ -63,6 +63,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "commits": [commit_to_dict(commit) for commit in report.commits],
         "findings": [finding_to_dict(finding) for finding in report.findings],
         "warnings": [warning_to_dict(warning) for warning in report.warnings],
+        "suppressed": report.suppressed,
     }
 
 

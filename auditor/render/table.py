@@ -39,13 +39,18 @@ def _commit_title(report: Report, sha: str) -> str:
 
 
 def summary(report: Report) -> str:
-    """``3 critical, 1 high, … in 42 commits (2 warnings)``."""
+    """``3 critical, 1 high, … in 42 commits (2 warnings, 1 suppressed)``."""
     counts = Counter(finding.severity for finding in report.findings)
     parts = [f"{counts[severity]} {severity.value}" for severity in Severity]
     text = f"{', '.join(parts)} in {report.commits_scanned} commits scanned"
+    notes = []
     if report.warnings:
         count = len(report.warnings)
-        text += f" ({count} warning{'' if count == 1 else 's'})"
+        notes.append(f"{count} warning{'' if count == 1 else 's'}")
+    if report.suppressed:
+        notes.append(f"{report.suppressed} suppressed")
+    if notes:
+        text += f" ({', '.join(notes)})"
     return text
 
 

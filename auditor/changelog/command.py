@@ -1,0 +1,108 @@
+"""``model-audit changelog``: the breaking-change changelog of a repository's releases.
+
+Thin like the rest of the CLI: parse options, call the library, write the text to stdout,
+``--output`` or between the markers of ``--update FILE``; messages go to stderr.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from auditor.changelog.build import build_changelog
+from auditor.changelog.context import render_json
+from auditor.changelog.render import render_markdown
+from auditor.changelog.update import update_file
+from auditor.errors import AuditError
+from auditor.pipeline import AuditOptions
+
+
+@click.command("changelog")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--from", "old", metavar="REV", help="Start of the section (default: latest tag).")
+@click.option("--to", "new", metavar="REV", help="End of the section (default: HEAD, unreleased).")
+@click.option("--all-tags", is_flag=True, help="One section per tag, newest first.")
+@click.option(
+    "--update",
+    "update",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write between <!-- model-audit:begin/end --> markers of this file (created if absent).",
+)
+@click.option("--include-info", is_flag=True, help="List changes that do not affect checkpoints.")
+@click.option(
+    "--format",
+    "output_format",
+    default="markdown",
+    type=click.Choice(["markdown", "json"]),
+    show_default=True,
+    help="Keep-a-Changelog Markdown, or a JSON context for templates.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="MODEL_AUDIT_CACHE_DIR",
+    help="Where facts are cached per blob [env: MODEL_AUDIT_CACHE_DIR].",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the fact cache.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Project configuration to use instead of the repository's own.",
+)
+@click.option(
+    "--ignore-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Suppressions to use instead of the repository's .model-audit-ignore.yaml.",
+)
+def changelog_command(
+    path: Path,
+    old: str | None,
+    new: str | None,
+    all_tags: bool,
+    update: Path | None,
+    include_info: bool,
+    output_format: str,
+    output: Path | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+    config_file: Path | None,
+    ignore_file: Path | None,
+) -> None:
+    """Write the breaking-change changelog of PATH: by default the unreleased changes since
+    the latest tag; --all-tags for every release."""
+    if all_tags and (old or new):
+        raise click.UsageError("--all-tags cannot be combined with --from or --to")
+    if update is not None and (output_format != "markdown" or output is not None):
+        raise click.UsageError("--update writes Markdown into its file: drop --format/--output")
+    options = AuditOptions(
+        cache_dir=cache_dir,
+        use_cache=not no_cache,
+        config_file=config_file,
+        ignore_file=ignore_file,
+    )
+    changelog, report = build_changelog(path, all_tags=all_tags, old=old, new=new, options=options)
+    for warning in report.warnings:
+        where = ":".join(p for p in (warning.commit and warning.commit[:7], warning.file) if p)
+        click.echo(f"warning: {where + ': ' if where else ''}{warning.message}", err=True)
+    if output_format == "json":
+        text = render_json(changelog, include_info)
+    else:
+        text = render_markdown(changelog, include_info)
+    if update is not None:
+        changed = update_file(update, text)
+        click.echo(f"{update}: {'updated' if changed else 'already up to date'}", err=True)
+    elif output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise AuditError(f"cannot write changelog to {output}: {error}") from None

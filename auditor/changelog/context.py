@@ -1,0 +1,101 @@
+"""The changelog as a JSON context (``schemas/changelog.schema.json``) for templates.
+
+Release fields follow git-cliff's context where they mean the same thing (``version``,
+``commit_id``, ``timestamp``, ``previous.version``), so a git-cliff (Tera) template, or any
+other, can read them; each release adds its verdict and its entries.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from auditor import __version__
+from auditor.changelog.entries import verdict
+from auditor.changelog.model import Changelog, Entry, Forge, Section
+from auditor.changelog.render import link_target, shown_severities, verdict_line
+from auditor.models import Commit, FactValue, Severity
+
+SCHEMA_VERSION = 1
+
+
+def _value(value: FactValue) -> Any:
+    if isinstance(value, tuple):
+        return [_value(item) for item in value]
+    return value
+
+
+def _timestamp(date: str) -> int | None:
+    try:
+        return int(datetime.fromisoformat(date).timestamp())
+    except ValueError:
+        return None
+
+
+def _commit(commit: Commit, forge: Forge | None) -> dict[str, Any]:
+    return {
+        "id": commit.sha,
+        "short_id": commit.short_sha,
+        "subject": commit.subject,
+        "author": commit.author,
+        "date": commit.date,
+        "url": forge.commit_url(commit.sha) if forge else None,
+    }
+
+
+def _entry(entry: Entry, forge: Forge | None) -> dict[str, Any]:
+    return {
+        "severity": entry.severity.value,
+        "rule": entry.rule,
+        "category": entry.category.value,
+        "change": entry.change.value,
+        "parameter": entry.parameter,
+        "key": entry.key,
+        "old": _value(entry.old),
+        "new": _value(entry.new),
+        "reason": entry.reason,
+        "hint": entry.hint,
+        "locations": [{"file": loc.file, "line": loc.line} for loc in entry.locations],
+        "commits": [_commit(commit, forge) for commit in entry.commits],
+        "finding_ids": list(entry.finding_ids),
+    }
+
+
+def _release(section: Section, forge: Forge | None, include_info: bool) -> dict[str, Any]:
+    release = section.release
+    compatible, answer = verdict(section)
+    shown = shown_severities(include_info)
+    return {
+        "version": release.version,
+        "title": release.title,
+        "commit_id": release.tip,
+        "date": release.day,
+        "timestamp": _timestamp(release.date) if release.date else None,
+        "previous": {"version": release.previous, "commit_id": release.base},
+        "url": link_target(release, forge) if forge else None,
+        "commit_count": section.commit_count,
+        "compatible": compatible,
+        "verdict": answer,
+        "verdict_line": verdict_line(section),
+        "counts": {severity.value: section.count(severity) for severity in Severity},
+        "entries": [_entry(e, forge) for e in section.entries if e.severity in shown],
+    }
+
+
+def changelog_to_dict(changelog: Changelog, include_info: bool = False) -> dict[str, Any]:
+    """The changelog as the JSON contract's object: releases newest first."""
+    forge = changelog.forge
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "model-audit", "version": __version__},
+        "repository": changelog.repository,
+        "remote": {"kind": forge.kind, "url": forge.url} if forge else None,
+        "releases": [_release(s, forge, include_info) for s in changelog.sections],
+    }
+
+
+def render_json(changelog: Changelog, include_info: bool = False) -> str:
+    """The context as indented JSON with a final newline."""
+    document = changelog_to_dict(changelog, include_info)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,193 @@
+"""Grouping a release's findings into entries people read as one change.
+
+- The findings of one key in one file form a chain, in walk order: 512 → 768 → 1024 is one
+  entry 512 → 1024 listing both commits.
+- A finding that repeats a transition the chain already holds, without continuing it (a
+  merge commit compared with its first parent repeats its branch), adds its commit only.
+- A chain whose net old value equals its net new value (changed, then changed back) is no
+  change of the release: it has no entry at all.
+- Chains of the same rule, key and net values in different files (a config and its mirror
+  copy) are one entry listing every location; so are files added (or removed) by the same
+  commits under the same rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from auditor.changelog.model import Entry, Location, Section
+from auditor.classify import describe, render_value
+from auditor.models import (
+    Category,
+    Change,
+    ChangeKind,
+    Commit,
+    FactKind,
+    FactValue,
+    Finding,
+    Severity,
+)
+
+_FILE_LEVEL = (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED)
+_FILE_PREFIX = re.compile(r"^.+ (?:added|removed) \(\d+ values?\): ")
+
+
+def reason_of(finding: Finding) -> str:
+    """Why a finding breaks checkpoints: its message without the "what changed" prefix."""
+    if finding.change in _FILE_LEVEL:
+        return _FILE_PREFIX.sub("", finding.message, count=1)
+    change = Change(
+        finding.change,
+        FactKind.CONFIG,
+        finding.file,
+        finding.key,
+        finding.parameter,
+        finding.old,
+        finding.new,
+    )
+    prefix = f"{describe(change)}: "
+    return finding.message.removeprefix(prefix)
+
+
+def _same(a: FactValue, b: FactValue) -> bool:
+    """Equal as users read them (``true`` is not ``1``)."""
+    return render_value(a) == render_value(b)
+
+
+@dataclass
+class _Chain:
+    """The findings of one key in one file, in walk order."""
+
+    first: int
+    steps: list[Finding]
+    old: FactValue
+    new: FactValue
+    commits: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+
+    def repeats(self, finding: Finding) -> bool:
+        if _same(finding.old, self.new):
+            return False
+        transitions = [(self.old, self.new)] + [(s.old, s.new) for s in self.steps]
+        return any(_same(finding.old, o) and _same(finding.new, n) for o, n in transitions)
+
+    def add(self, finding: Finding) -> None:
+        if not self.repeats(finding):
+            self.steps.append(finding)
+            self.new = finding.new
+        if finding.commit not in self.commits:
+            self.commits.append(finding.commit)
+        self.ids.append(finding.id)
+
+    def unchanged(self) -> bool:
+        """Whether the release leaves this key (or file) as it found it."""
+        first, last = self.steps[0].change, self.steps[-1].change
+        if first in _FILE_LEVEL:
+            return (first is ChangeKind.FILE_REMOVED) == (last is ChangeKind.FILE_ADDED)
+        return _same(self.old, self.new)
+
+    def kind(self) -> ChangeKind:
+        first, last = self.steps[0].change, self.steps[-1].change
+        if first in _FILE_LEVEL or len(self.steps) == 1:
+            return last
+        if first is ChangeKind.ADDED and self.old is None:
+            return ChangeKind.ADDED
+        if last is ChangeKind.REMOVED and self.new is None:
+            return ChangeKind.REMOVED
+        return ChangeKind.MODIFIED
+
+    def worst(self) -> Finding:
+        """The most severe step (the latest of equals): it names the rule, reason and hint."""
+        return max(reversed(self.steps), key=lambda f: f.severity.rank)
+
+
+def _chains(findings: Iterable[Finding]) -> list[_Chain]:
+    chains: dict[tuple[str, str], _Chain] = {}
+    for index, finding in enumerate(findings):
+        slot = (finding.file, finding.key)
+        chain = chains.get(slot)
+        if chain is None:
+            chains[slot] = _Chain(
+                index, [finding], finding.old, finding.new, [finding.commit], [finding.id]
+            )
+        else:
+            chain.add(finding)
+    return [chain for chain in chains.values() if not chain.unchanged()]
+
+
+def _commit(sha: str, commits: Mapping[str, Commit]) -> Commit:
+    return commits.get(sha) or Commit(sha=sha, parent=None, date="", author="", subject="")
+
+
+def group_findings(findings: Iterable[Finding], commits: Mapping[str, Commit]) -> tuple[Entry, ...]:
+    """The entries of a release's findings (given in walk order), most severe first."""
+    findings = list(findings)
+    chains = _chains(findings)
+    order = {sha: i for i, sha in enumerate(dict.fromkeys(f.commit for f in findings))}
+    groups: dict[tuple[object, ...], list[_Chain]] = {}
+    for chain in chains:
+        worst, kind = chain.worst(), chain.kind()
+        if kind in _FILE_LEVEL:
+            slot: tuple[object, ...] = (worst.rule, kind, tuple(chain.commits))
+        else:
+            slot = (worst.rule, worst.key, kind, render_value(chain.old), render_value(chain.new))
+        groups.setdefault(slot, []).append(chain)
+    entries: list[tuple[int, Entry]] = []
+    for group in groups.values():
+        lead = group[0]
+        worst = max((c.worst() for c in group), key=lambda f: f.severity.rank)
+        shas = sorted({sha for c in group for sha in c.commits}, key=order.__getitem__)
+        entry = Entry(
+            severity=worst.severity,
+            rule=worst.rule,
+            category=worst.category,
+            change=lead.kind(),
+            parameter=worst.parameter,
+            key=worst.key,
+            old=lead.old,
+            new=lead.new,
+            reason=reason_of(worst),
+            hint=worst.hint,
+            locations=tuple(
+                dict.fromkeys(Location(c.steps[-1].file, c.steps[-1].line) for c in group)
+            ),
+            commits=tuple(_commit(sha, commits) for sha in shas),
+            finding_ids=tuple(i for c in group for i in c.ids),
+        )
+        entries.append((min(c.first for c in group), entry))
+    entries.sort(key=lambda pair: (-pair[1].severity.rank, pair[0]))
+    return tuple(entry for _, entry in entries)
+
+
+def _breaking(section: Section, severity: Severity) -> int:
+    return sum(
+        1
+        for entry in section.entries
+        if entry.severity is severity and entry.category is not Category.NEW_VARIANT
+    )
+
+
+def verdict(section: Section) -> tuple[bool, str]:
+    """Whether checkpoints of the previous release load, and the one-line answer.
+
+    Entries about a new variant config (a new file compared with its sibling) describe the
+    new model, not a change to the existing ones, so they do not count here.
+    """
+    variants = [e for e in section.entries if e.category is Category.NEW_VARIANT]
+    worst = max((e.severity for e in variants), key=lambda s: s.rank, default=None)
+    aside = ""
+    if worst is not None and worst.rank >= Severity.MEDIUM.rank:
+        count = sum(1 for e in variants if e.severity is worst)
+        aside = f" (new variant configs: {count} {worst.value})"
+    critical = _breaking(section, Severity.CRITICAL)
+    if critical:
+        return False, f"no — {critical} critical change{'' if critical == 1 else 's'}{aside}"
+    caveats = [(_breaking(section, s), s.value) for s in (Severity.HIGH, Severity.MEDIUM)]
+    shown = [f"{count} {name}" for count, name in caveats if count]
+    if not shown:
+        return True, f"yes{aside}"
+    total = sum(count for count, _ in caveats)
+    plural = "" if total == 1 else "s"
+    return True, f"yes, but review {' and '.join(shown)} change{plural}{aside}"

@@ -1,0 +1,124 @@
+"""The data of a breaking-change changelog: releases, their entries, and where to link.
+
+Pure data, like :mod:`auditor.models`: frozen dataclasses, no I/O, no rendering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auditor.models import Category, ChangeKind, Commit, FactValue, Severity
+
+
+@dataclass(frozen=True)
+class Location:
+    """A file and 1-based line (0 when unknown) where an entry's change lies."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One change users read as one: net old → new, with every commit and file it touched.
+
+    ``reason`` says why it breaks checkpoints (the finding's message without its "what
+    changed" prefix); ``hint`` says what to do.
+    """
+
+    severity: Severity
+    rule: str
+    category: Category
+    change: ChangeKind
+    parameter: str
+    key: str
+    old: FactValue
+    new: FactValue
+    reason: str
+    hint: str
+    locations: tuple[Location, ...]
+    commits: tuple[Commit, ...]
+    finding_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Release:
+    """A section of the changelog: the commits ``tip`` reaches and no earlier release does.
+
+    ``version`` is the tag (None for unreleased work); ``previous`` names the release it is
+    compared with (a tag, a revision, or None when it starts at the root commit, whose
+    first commit is then the baseline); ``base`` is that release's commit. ``date`` is the
+    ISO 8601 author date of ``tip`` (None for unreleased work).
+    """
+
+    version: str | None
+    tip: str
+    date: str | None
+    previous: str | None
+    base: str | None
+    root: str | None = None
+
+    @property
+    def day(self) -> str | None:
+        """``YYYY-MM-DD`` of the release."""
+        return self.date[:10] if self.date else None
+
+    @property
+    def title(self) -> str:
+        return self.version or "Unreleased"
+
+    @property
+    def baseline_label(self) -> str:
+        """What the compatibility verdict says checkpoints come from."""
+        if self.previous is not None:
+            return self.previous
+        if self.root is not None:
+            return f"the first commit ({self.root[:7]})"
+        return "the first commit"
+
+    @property
+    def target_label(self) -> str:
+        return self.version if self.version is not None else "HEAD (unreleased)"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A release, its entries (every severity, most severe first) and its size."""
+
+    release: Release
+    entries: tuple[Entry, ...]
+    commit_count: int
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for entry in self.entries if entry.severity is severity)
+
+
+@dataclass(frozen=True)
+class Forge:
+    """The web home of a repository on GitHub or GitLab, for commit and compare links."""
+
+    kind: str  # "github" or "gitlab"
+    url: str  # https://github.com/owner/repo, no trailing slash
+
+    def commit_url(self, sha: str) -> str:
+        return f"{self.url}{'/-' if self.kind == 'gitlab' else ''}/commit/{sha}"
+
+    def compare_url(self, old: str, new: str) -> str:
+        return f"{self.url}{'/-' if self.kind == 'gitlab' else ''}/compare/{old}...{new}"
+
+    def tag_url(self, tag: str) -> str:
+        if self.kind == "gitlab":
+            return f"{self.url}/-/tags/{tag}"
+        return f"{self.url}/releases/tag/{tag}"
+
+
+@dataclass(frozen=True)
+class Changelog:
+    """Sections newest first, for one repository."""
+
+    repository: str
+    sections: tuple[Section, ...]
+    forge: Forge | None = None

@@ -1,0 +1,146 @@
+"""``model-audit changelog`` on the mini_sovits sample and on small repositories."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from auditor.changelog.update import BEGIN, END
+from tests.conftest import validate
+from tests.gitrepo import GitRepo
+from tests.test_cli import run
+
+S2 = '{{"model": {{"gin_channels": {gin}}}}}\n'
+
+
+@pytest.fixture(scope="module")
+def mini_sovits(sample_repo: Callable[[str], Path]) -> Path:
+    return sample_repo("mini_sovits")
+
+
+def _sections(text: str) -> dict[str, str]:
+    parts = re.split(r"^## \[([^\]]+)\].*$", text, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_all_tags_newest_first_with_verdicts(
+    capsys: pytest.CaptureFixture[str], mini_sovits: Path
+) -> None:
+    code, out, _ = run(capsys, "changelog", str(mini_sovits), "--no-cache", "--all-tags")
+    assert code == 0
+    headings = re.findall(r"^## \[(.+?)\](?: - (\d{4}-\d{2}-\d{2}))?$", out, flags=re.MULTILINE)
+    assert [name for name, _ in headings] == ["v3.1", "v3.0", "v2.0", "v1.0"]
+    assert all(date for _, date in headings)
+    verdicts = re.findall(r"^Checkpoints from .*$", out, flags=re.MULTILINE)
+    assert verdicts == [
+        "Checkpoints from v3.0 load into v3.1: no — 1 critical change",
+        "Checkpoints from v2.0 load into v3.0: no — 2 critical changes "
+        "(new variant configs: 5 critical)",
+        "Checkpoints from v1.0 load into v2.0: no — 5 critical changes",
+        "Checkpoints from the first commit (81940bd) load into v1.0: yes",
+    ]
+    v2 = _sections(out)["v2.0"]
+    assert v2.count("`model.gin_channels`") == 1
+    gin = next(line for line in v2.splitlines() if "`model.gin_channels`" in line)
+    assert gin == "- `model.gin_channels`: `512` → `1024` in `GPT_SoVITS/configs/s2.json:24`"
+    assert "Double gin_channels for the SV embedding; `4298e63` Merge branch" in v2
+    assert "### Info" not in out and "train.learning_rate" not in out
+
+
+def test_include_info_and_subjects_in_any_language(
+    capsys: pytest.CaptureFixture[str], mini_sovits: Path
+) -> None:
+    _, out, _ = run(capsys, "changelog", str(mini_sovits), "--no-cache", "--to", "v1.0")
+    assert "## [v1.0]" in out and "No changes that affect checkpoints." in out
+    _, out, _ = run(
+        capsys, "changelog", str(mini_sovits), "--no-cache", "--to", "v1.0", "--include-info"
+    )
+    assert "### Info" in out and "`train.learning_rate`: `0.0001` → `5e-05`" in out
+
+
+def test_default_is_unreleased_since_the_latest_tag(
+    capsys: pytest.CaptureFixture[str], mini_sovits: Path
+) -> None:
+    code, out, _ = run(capsys, "changelog", str(mini_sovits), "--no-cache")
+    assert code == 0
+    assert out.startswith(
+        "## [Unreleased]\n\nCheckpoints from v3.1 load into HEAD (unreleased): yes"
+    )
+
+
+def test_json_validates(capsys: pytest.CaptureFixture[str], mini_sovits: Path) -> None:
+    code, out, _ = run(
+        capsys, "changelog", str(mini_sovits), "--no-cache", "--all-tags", "--format", "json"
+    )
+    assert code == 0
+    document = json.loads(out)
+    validate(document, "changelog")
+    assert [r["version"] for r in document["releases"]] == ["v3.1", "v3.0", "v2.0", "v1.0"]
+    v2 = document["releases"][2]
+    assert v2["previous"]["version"] == "v1.0" and v2["compatible"] is False
+    gin = [e for e in v2["entries"] if e["key"] == "model.gin_channels"]
+    assert len(gin) == 1 and len(gin[0]["commits"]) == 2
+
+
+def _small(make_repo: Callable[..., GitRepo]) -> GitRepo:
+    repo = make_repo()
+    repo.commit("root", {"configs/s2.json": S2.format(gin=256)})
+    repo.git("tag", "v1")
+    repo.commit("更大的说话人嵌入", {"configs/s2.json": S2.format(gin=512)})
+    repo.git("remote", "add", "origin", "git@github.com:o/r.git")
+    return repo
+
+
+def test_links_to_github_and_update_is_idempotent(
+    capsys: pytest.CaptureFixture[str], make_repo: Callable[..., GitRepo], tmp_path: Path
+) -> None:
+    repo = _small(make_repo)
+    target = tmp_path / "CHANGELOG.md"
+    target.write_bytes(b"# Changelog\r\n\r\nHand-written.\r\n\r\n## [0.1] - 2020-01-01\r\n")
+    code, out, err = run(capsys, "changelog", str(repo.path), "--no-cache", "--update", str(target))
+    assert (code, out) == (0, "") and "updated" in err
+    once = target.read_bytes()
+    assert once.startswith(f"# Changelog\r\n\r\n{BEGIN}\r\n## [Unreleased]\r\n".encode())
+    assert once.endswith(f"{END}\r\n\r\nHand-written.\r\n\r\n## [0.1] - 2020-01-01\r\n".encode())
+    text = once.decode()
+    sha = repo.sha("HEAD")
+    assert f"[`{sha[:7]}`](https://github.com/o/r/commit/{sha}) 更大的说话人嵌入" in text
+    assert "[Unreleased]: https://github.com/o/r/compare/v1...HEAD" in text
+    code, _, err = run(capsys, "changelog", str(repo.path), "--no-cache", "--update", str(target))
+    assert code == 0 and "already up to date" in err
+    assert target.read_bytes() == once
+
+
+def test_suppressions_apply_to_the_changelog(
+    capsys: pytest.CaptureFixture[str], make_repo: Callable[..., GitRepo], tmp_path: Path
+) -> None:
+    repo = _small(make_repo)
+    ignore = tmp_path / "ignore.yaml"
+    ignore.write_text("ignore:\n  - rule: MA101\n    reason: accepted\n", "utf-8")
+    _, out, _ = run(capsys, "changelog", str(repo.path), "--no-cache", "--ignore-file", str(ignore))
+    assert "gin_channels`:" not in out and "load into HEAD (unreleased): yes" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--all-tags", "--from", "v1"], "--all-tags cannot be combined"),
+        (["--from", "v9"], "unknown revision 'v9'"),
+        (["--format", "json", "--update", "{tmp}/C.md"], "--update writes Markdown"),
+    ],
+)
+def test_errors_exit_2(
+    capsys: pytest.CaptureFixture[str],
+    make_repo: Callable[..., GitRepo],
+    tmp_path: Path,
+    args: list[str],
+    message: str,
+) -> None:
+    repo = _small(make_repo)
+    filled = [a.format(tmp=tmp_path) for a in args]
+    code, _, err = run(capsys, "changelog", str(repo.path), "--no-cache", *filled)
+    assert code == 2 and message in err and "Traceback" not in err
