@@ -65,6 +65,14 @@ class FactKind(str, Enum):
 
     CONFIG = "config"
     DEPENDENCY = "dependency"
+    CONSTRUCTOR_ARG = "constructor-arg"
+    SUBMODULE = "submodule"
+    INIT_DEFAULT = "init-default"
+    CONSTANT = "constant"
+    SYMBOL_TABLE = "symbol-table"
+    VERSION_BRANCH = "version-branch"
+    ENCODER_IMPORT = "encoder-import"
+    AUDIO_FRONTEND = "audio-frontend"
 
 
 class ChangeKind(str, Enum):

@@ -17,6 +17,7 @@ import git
 from auditor.baseline import apply_baseline, load_baseline
 from auditor.cache import FactCache, default_cache_dir
 from auditor.classify import Classifier
+from auditor.code_facts import CodeFacts, SummaryStore, python_selection
 from auditor.compare import FileComparer
 from auditor.facts import FactReader
 from auditor.history import (
@@ -33,7 +34,7 @@ from auditor.history import (
     resolve_revision,
     walk_commits,
 )
-from auditor.models import AuditWarning, Commit, Finding, Report
+from auditor.models import AuditWarning, Change, Commit, Finding, Report
 from auditor.project_config import (
     CONFIG_FILE,
     PYPROJECT,
@@ -104,6 +105,10 @@ class _Auditor:
         self.blobs = BlobReader(repo)
         self.reader = FactReader(self.blobs, cache, config.selection, config.max_file_bytes)
         self.comparer = FileComparer(repo, self.reader, self.warn)
+        summaries = SummaryStore(self.blobs, cache, config.max_file_bytes)
+        self.code = CodeFacts(
+            repo, summaries, python_selection(config.selection.exclude), self.warn
+        )
         self.classifier = Classifier(all_rules(), config)
         self.cache = cache
         self.warnings: list[AuditWarning] = []
@@ -121,10 +126,20 @@ class _Auditor:
     def warn(self, message: str, commit: str | None = None, file: str | None = None) -> None:
         self.warnings.append(AuditWarning(message=message, commit=commit, file=file))
 
-    def audit(self, commit: Commit, files: tuple[FileChange, ...]) -> None:
-        """Compare, diff and classify the changed files of one commit."""
+    def reads(self, path: str) -> bool:
+        """Whether ``path`` is a file any extractor reads."""
+        return self.reader.reads(path) or self.code.reads(path)
+
+    def audit(
+        self, commit: Commit, files: tuple[FileChange, ...], code: list[Change] | None = None
+    ) -> None:
+        """Compare, diff and classify the changed files of one commit.
+
+        ``code`` is given when the Python changes were computed otherwise (tree to tree).
+        """
         warned = len(self.warnings)
         changes = [c for f in files for c in self.comparer.changes(f, commit.sha, commit.parent)]
+        changes += self.code.changes(commit, files) if code is None else code
         found = self.classifier.classify_all(changes, commit.sha, commit.parent)
         self.findings += sorted(found, key=lambda f: (f.file, f.line, f.key, f.rule))
         if found or len(self.warnings) > warned:
@@ -183,7 +198,7 @@ def scan(
         total = count_commits(repo, rng, first_parent=options.first_parent)
         with options.cache() as cache, _Auditor(repo, config, cache) as auditor:
             walk = walk_commits(
-                repo, rng, first_parent=options.first_parent, paths_filter=auditor.reader.reads
+                repo, rng, first_parent=options.first_parent, paths_filter=auditor.reads
             )
             for step in walk:
                 auditor.step(step)
@@ -204,12 +219,9 @@ def diff_revisions(
         finish = _finishing(repo, new_sha, options)
         commit = replace(commit_at(repo, new_sha), parent=old_sha)
         with options.cache() as cache, _Auditor(repo, config, cache) as auditor:
-            changed = tuple(
-                f
-                for f in diff_trees(repo, old_sha, new_sha)
-                if auditor.reader.reads(f.old_path) or auditor.reader.reads(f.new_path)
-            )
-            auditor.audit(commit, changed)
+            changed = diff_trees(repo, old_sha, new_sha)
+            code = auditor.code.compare(old_sha, new_sha, changed)
+            auditor.audit(commit, changed, code)
         between = count_commits(repo, RevisionRange(old_sha, new_sha, ""))
         return finish(auditor.report(str(path), f"{old}..{new}", between))
 

@@ -37,10 +37,10 @@ def test_all_tags_newest_first_with_verdicts(
     assert all(date for _, date in headings)
     verdicts = re.findall(r"^Checkpoints from .*$", out, flags=re.MULTILINE)
     assert verdicts == [
-        "Checkpoints from v3.0 load into v3.1: no — 1 critical change",
+        "Checkpoints from v3.0 load into v3.1: no — 2 critical changes",
         "Checkpoints from v2.0 load into v3.0: no — 2 critical changes "
         "(new variant configs: 5 critical)",
-        "Checkpoints from v1.0 load into v2.0: no — 5 critical changes",
+        "Checkpoints from v1.0 load into v2.0: no — 8 critical changes",
         "Checkpoints from the first commit (81940bd) load into v1.0: yes",
     ]
     v2 = _sections(out)["v2.0"]

@@ -82,9 +82,13 @@ class ParameterRule(Rule):
     parameters: frozenset[str] = field(default_factory=frozenset)
     patterns: tuple[re.Pattern[str], ...] = ()
     fact_kinds: frozenset[FactKind] = frozenset({FactKind.CONFIG})
+    #: The kinds of change this rule applies to (added, removed, modified).
+    change_kinds: frozenset[ChangeKind] = frozenset(
+        {ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.MODIFIED}
+    )
 
     def applies(self, change: Change) -> bool:
-        if change.kind in (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED):
+        if change.kind not in self.change_kinds:
             return False
         return self.matches(change.fact_kind, change.parameter)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from auditor.models import Category, Confidence, FactKind, Severity
+from auditor.models import Category, ChangeKind, Confidence, FactKind, Severity
 from auditor.rules.base import ParameterRule, RuleExample, normalise_name
 
 
@@ -38,6 +38,9 @@ def parameter_rule(entry: dict[str, Any]) -> ParameterRule:
         parameters=frozenset(normalise_name(name) for name in entry.get("parameters", ())),
         patterns=tuple(re.compile(pattern) for pattern in entry.get("patterns", ())),
         fact_kinds=frozenset(FactKind(kind) for kind in entry.get("fact_kinds", ("config",))),
+        change_kinds=frozenset(
+            ChangeKind(kind) for kind in entry.get("change_kinds", ("added", "removed", "modified"))
+        ),
     )
 
 

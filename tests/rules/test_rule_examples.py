@@ -7,6 +7,7 @@ import pytest
 
 from auditor.classify import Classifier
 from auditor.diff import diff_facts, file_change
+from auditor.extract.python import resolve_python_facts, summarise_module
 from auditor.extract.selection import extractor_for
 from auditor.models import Change, ChangeKind, Fact
 from auditor.project_config import ProjectConfig
@@ -22,6 +23,8 @@ CASES = [
 
 
 def facts_of(path: str, text: str) -> tuple[Fact, ...]:
+    if path.endswith(".py"):
+        return resolve_python_facts(path, {path: summarise_module(text.encode("utf-8"))})
     extractor = extractor_for(path)
     assert extractor is not None, f"no extractor for example file {path}"
     facts = extractor.extract(text.encode("utf-8"))

@@ -1,0 +1,27 @@
+"""Facts from Python model code, in two stages.
+
+Stage 1, per blob and cacheable: :func:`summarise_module` turns the bytes of one file into a
+:class:`ModuleSummary` (JSON round-trip: ``to_json`` / ``from_json``; the cache key must
+include :data:`EXTRACTOR_VERSION`). :func:`may_hold_facts` is a cheap pre-check.
+
+Stage 2, per snapshot and pure: :func:`resolve_python_facts` resolves the facts of one file
+against the summaries of every Python file of the snapshot (imports, constants, symbol tables
+and class signatures across modules). The analysed code is never executed.
+"""
+
+from auditor.extract.python.kinds import PYTHON_FACT_KINDS, PYTHON_KIND_NAMES
+from auditor.extract.python.parse import PythonParseError, may_hold_facts, summarise_module
+from auditor.extract.python.resolve import SnapshotFacts, resolve_python_facts
+from auditor.extract.python.summary import EXTRACTOR_VERSION, ModuleSummary
+
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "PYTHON_FACT_KINDS",
+    "PYTHON_KIND_NAMES",
+    "ModuleSummary",
+    "PythonParseError",
+    "SnapshotFacts",
+    "may_hold_facts",
+    "resolve_python_facts",
+    "summarise_module",
+]

@@ -1,0 +1,98 @@
+"""Facts of a model class: its ``__init__`` defaults and what it builds, with which arguments.
+
+A model class is a class of the snapshot whose bases reach ``torch.nn.Module`` (through other
+classes of the snapshot), or any class whose ``__init__`` builds ``torch.nn`` layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auditor.extract.python.describe import fact_value
+from auditor.extract.python.expressions import Call
+from auditor.extract.python.kinds import (
+    CONSTRUCTOR_ARG,
+    INIT_DEFAULT,
+    PYTHON_FACT_KINDS,
+    SUBMODULE,
+)
+from auditor.extract.python.scopes import InitScope, ModuleScope
+from auditor.extract.python.signatures import positional_names, reaches_module
+from auditor.extract.python.snapshot import PythonSnapshot
+from auditor.extract.python.submodules import arguments, built_submodules, nested_construction
+from auditor.extract.python.summary import ClassSummary
+from auditor.extract.python.values import ClassRef
+from auditor.extract.python.versions import version_facts
+from auditor.models import Fact
+
+#: An order after every statement of ``__init__``.
+_END = 1 << 30
+#: How deep modules built inside arguments are followed (``CFM(100, DiT(...))``).
+_NESTING = 2
+
+
+def class_facts(snapshot: PythonSnapshot, path: str, cls: ClassSummary) -> list[Fact]:
+    """The facts of one class, or none when it is not a model class."""
+    if cls.init is None:
+        return []
+    built = list(built_submodules(snapshot, path, cls))
+    uses_torch = any(b.callee.startswith("torch.nn.") for b in built)
+    if not (uses_torch or reaches_module(snapshot, ClassRef(path, cls.name))):
+        return []
+    prefix = f"{cls.name}.__init__"
+    kind = PYTHON_FACT_KINDS[INIT_DEFAULT]
+    facts: list[Fact] = []
+    module_scope = ModuleScope(snapshot, path)
+    for param in cls.init.params[1:]:
+        if param.default is not None:
+            value = fact_value(param.default, module_scope)
+            facts.append(Fact(kind, f"{prefix}.{param.name}", param.name, value, param.line))
+    end = InitScope(snapshot, path, cls, _END)
+    for kwarg in cls.kwarg_defaults:
+        value = None if kwarg.default is None else fact_value(kwarg.default, end)
+        facts.append(Fact(kind, f"{prefix}.kwargs.{kwarg.name}", kwarg.name, value, kwarg.line))
+    facts.extend(version_facts(snapshot, path, cls))
+    for item in built:
+        at = _Site(f"{prefix}.self.{item.key}", item.key, item.line, item.scope)
+        facts.extend(_construction(snapshot, path, at, item.call, item.callee, item.container))
+    return facts
+
+
+@dataclass(frozen=True)
+class _Site:
+    key: str
+    parameter: str
+    line: int
+    scope: InitScope
+
+
+def _construction(
+    snapshot: PythonSnapshot,
+    path: str,
+    at: _Site,
+    call: Call,
+    callee: str,
+    container: bool = False,
+    depth: int = 0,
+) -> list[Fact]:
+    """The submodule fact of one construction and the facts of its arguments."""
+    facts = [Fact(PYTHON_FACT_KINDS[SUBMODULE], at.key, at.parameter, callee, at.line)]
+    if container:
+        return facts
+    names = positional_names(snapshot, path, call)
+    for name, arg in arguments(call, names):
+        line = arg.line or at.line
+        nested = None
+        if depth < _NESTING:
+            nested = nested_construction(snapshot, path, arg.value, at.scope)
+        if nested is not None:
+            inner_call, inner_callee, inner_scope = nested
+            inner = _Site(f"{at.key}.{name}", name, line, inner_scope)
+            facts.extend(
+                _construction(snapshot, path, inner, inner_call, inner_callee, depth=depth + 1)
+            )
+            continue
+        value = fact_value(arg.value, at.scope)
+        key = f"{at.key}.{name}"
+        facts.append(Fact(PYTHON_FACT_KINDS[CONSTRUCTOR_ARG], key, name, value, line))
+    return facts

@@ -1,0 +1,38 @@
+"""The kinds of Python facts, by the words users see.
+
+``auditor.models.FactKind`` does not list them yet; until it does they are cast from their
+names, so switching is one line (``return FactKind(name)`` in :func:`_kind`). ``FactKind`` is a
+``str`` enum, so facts compare equal either way.
+"""
+
+from __future__ import annotations
+
+from auditor.models import FactKind
+
+CONSTRUCTOR_ARG = "constructor-arg"
+SUBMODULE = "submodule"
+INIT_DEFAULT = "init-default"
+CONSTANT = "constant"
+SYMBOL_TABLE = "symbol-table"
+VERSION_BRANCH = "version-branch"
+ENCODER_IMPORT = "encoder-import"
+AUDIO_FRONTEND = "audio-frontend"
+
+PYTHON_KIND_NAMES = (
+    CONSTRUCTOR_ARG,
+    SUBMODULE,
+    INIT_DEFAULT,
+    CONSTANT,
+    SYMBOL_TABLE,
+    VERSION_BRANCH,
+    ENCODER_IMPORT,
+    AUDIO_FRONTEND,
+)
+
+
+def _kind(name: str) -> FactKind:
+    return FactKind(name)
+
+
+#: Kind name -> the ``FactKind`` facts carry.
+PYTHON_FACT_KINDS: dict[str, FactKind] = {name: _kind(name) for name in PYTHON_KIND_NAMES}

@@ -1,0 +1,167 @@
+"""Stage 1 entry points: a cheap text pre-check and the summary of one Python blob.
+
+Metadata (qualified names, positions) costs most of the time on a large ``models.py``, so
+before resolving it the module is pruned: the bodies of functions that cannot hold facts (not
+an ``__init__``, and no audio or known-component name in their text) are replaced by a ``pass``
+padded with blank lines, so every line number stays where it was; so are the bodies of
+``if __name__ == "__main__":`` blocks, which the visitor skips anyway.
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import re
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from auditor.extract.python.components import identifier_pattern
+from auditor.extract.python.summary import ModuleSummary
+from auditor.extract.python.syntax import is_main_guard
+from auditor.extract.python.visitor import SummaryVisitor
+
+#: Larger blobs are generated code or data, not model definitions.
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
+#: Smaller blobs are always summarised: they cost nothing, and an (often empty) package
+#: ``__init__.py`` decides module names and imports.
+_TINY_BYTES = 1024
+
+_MARKERS = re.compile(
+    rb"nn\.Module|Module\)|class |symbols|phoneme|vocab|punctuation|Embedding|Conv|Linear"
+    rb"|__init__|spectrogram|librosa|torchaudio"
+    rb"|^[A-Z][A-Z0-9_]*[ \t]*(?::[^=\n]*)?=(?!=)"
+    rb"|^[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?\+?=[ \t]*[-+(\[{\d\"']",
+    re.MULTILINE,
+)
+_FUNCTION_KEEP = re.compile(r"spectrogram|librosa|torchaudio", re.IGNORECASE)
+
+
+class PythonParseError(ValueError):
+    """A blob that is not Python source stage 1 can read; ``line``/``column`` are 1-based."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def may_hold_facts(data: bytes) -> bool:
+    """False when a blob certainly yields no Python facts and defines nothing others use.
+
+    Cheap (one regular expression over the bytes): model classes, symbol tables, constants,
+    literal module-level bindings, audio front ends, known components and tiny files (package
+    ``__init__.py`` markers) all pass.
+    """
+    if b"\x00" in data[:8192]:
+        return False
+    if len(data) < _TINY_BYTES or _MARKERS.search(data):
+        return True
+    try:
+        return bool(identifier_pattern().search(data.decode("utf-8", "replace")))
+    except RecursionError:
+        return True
+
+
+def summarise_module(data: bytes) -> ModuleSummary:
+    """The stage-1 summary of a Python blob; :class:`PythonParseError` when it cannot be read."""
+    text = _decode(data)
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        line, column, message = _syntax_error(text, exc)
+        raise PythonParseError(
+            f"invalid Python at line {line}, column {column}: {message}", line, column
+        ) from None
+    except RecursionError:
+        raise PythonParseError("invalid Python: nested too deeply to parse") from None
+    visitor = SummaryVisitor()
+    try:
+        MetadataWrapper(_prune(module), unsafe_skip_copy=True).visit(visitor)
+    except RecursionError:
+        raise PythonParseError("invalid Python: nested too deeply to analyse") from None
+    return visitor.summary()
+
+
+def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
+    """Where and why: Python's own parser says it best (libcst reports where it gave up)."""
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        if error.lineno:
+            return error.lineno, error.offset or 1, error.msg
+    except (ValueError, RecursionError):
+        pass
+    message = (str(exc.message).strip().splitlines() or ["syntax error"])[0]
+    return exc.raw_line, exc.raw_column + 1, message[:120]
+
+
+def _decode(data: bytes) -> str:
+    if len(data) > MAX_SOURCE_BYTES:
+        raise PythonParseError(
+            f"too large for Python source ({len(data)} bytes, limit {MAX_SOURCE_BYTES})"
+        )
+    if b"\x00" in data:
+        raise PythonParseError("binary content, not Python source")
+    skipped = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        return data[skipped:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + skipped
+        line = data.count(b"\n", 0, offset) + 1
+        raise PythonParseError(
+            f"not UTF-8 text (invalid byte 0x{data[offset]:02x} at line {line})", line
+        ) from None
+
+
+def _prune(module: cst.Module) -> cst.Module:
+    body: list[cst.BaseStatement] = []
+    changed = False
+    for statement in module.body:
+        pruned = statement
+        if isinstance(statement, cst.FunctionDef):
+            pruned = _stub(module, statement)
+        elif isinstance(statement, cst.If) and is_main_guard(statement.test):
+            pruned = statement.with_changes(body=_stub_block(module, statement.body))
+        elif isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
+            members = [
+                _stub(module, m)
+                if isinstance(m, cst.FunctionDef) and m.name.value != "__init__"
+                else m
+                for m in statement.body.body
+            ]
+            if any(new is not old for new, old in zip(members, statement.body.body, strict=True)):
+                pruned = statement.with_changes(body=statement.body.with_changes(body=members))
+        changed = changed or pruned is not statement
+        body.append(pruned)
+    return module.with_changes(body=body) if changed else module
+
+
+def _stub(module: cst.Module, function: cst.FunctionDef) -> cst.FunctionDef:
+    block = function.body
+    if not isinstance(block, cst.IndentedBlock):
+        return function
+    code = module.code_for_node(block)
+    if _FUNCTION_KEEP.search(code) or identifier_pattern().search(code):
+        return function
+    return function.with_changes(body=_stub_block(module, block))
+
+
+def _stub_block(module: cst.Module, block: cst.BaseSuite) -> cst.BaseSuite:
+    """``pass`` after as many blank lines as the block had lines."""
+    if not isinstance(block, cst.IndentedBlock):
+        return block
+    code = module.code_for_node(block)
+    stub = cst.IndentedBlock(
+        body=[cst.SimpleStatementLine([cst.Pass()])],
+        header=block.header,
+        indent=block.indent,
+        footer=block.footer,
+    )
+    missing = code.count("\n") - module.code_for_node(stub).count("\n")
+    if missing < 0:
+        return block
+    blank = cst.EmptyLine(indent=False)
+    padded = cst.SimpleStatementLine([cst.Pass()], leading_lines=[blank] * missing)
+    return stub.with_changes(body=[padded])

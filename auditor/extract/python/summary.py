@@ -1,0 +1,247 @@
+"""What stage 1 keeps of one Python file: a :class:`ModuleSummary`, cached per blob as JSON.
+
+A summary depends on the file's bytes only (and on :data:`EXTRACTOR_VERSION`): imports,
+module-level bindings in order, classes with what their ``__init__`` builds, function
+signatures and the calls that set up audio front ends. Values stay expression trees; stage 2
+resolves them across the modules of a snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.extract.python.codec import decode, encode
+from auditor.extract.python.expressions import Call, Expr
+
+#: Bump when a summary of the same bytes would differ (format, visitor, known_components.yaml).
+EXTRACTOR_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Import:
+    """``import module as local`` (``name`` None) or ``from module import name as local``.
+
+    ``level`` counts the leading dots of a relative import; ``local`` ``*`` is a star import.
+    """
+
+    local: str
+    module: str
+    name: str | None
+    level: int
+    line: int
+
+
+@dataclass(frozen=True)
+class Condition:
+    """The test of an enclosing ``if``; ``holds`` is False inside its ``else`` branch."""
+
+    test: Expr
+    holds: bool
+
+
+@dataclass(frozen=True)
+class Binding:
+    """``name = value`` (module level, an ``__init__`` local, or ``self.name = value``).
+
+    ``order`` places it among the other statements of its scope; later bindings win.
+    """
+
+    name: str
+    value: Expr
+    line: int
+    order: int
+    conditions: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter of a function: ``kind`` is ``positional``, ``keyword``, ``*`` or ``**``."""
+
+    name: str
+    default: Expr | None
+    kind: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function or method signature, ``self`` included."""
+
+    name: str
+    params: tuple[Parameter, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Submodule:
+    """``self.attr = Callee(...)`` in ``__init__``, or ``self.attr.append(Callee(...))``."""
+
+    attr: str
+    call: Call
+    line: int
+    order: int
+    conditions: tuple[Condition, ...] = ()
+    append: bool = False
+
+
+@dataclass(frozen=True)
+class KwargDefault:
+    """``kwargs.get("name", default)`` (or ``pop``) inside ``__init__``."""
+
+    name: str
+    default: Expr | None
+    line: int
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    """A top-level class: its bases (qualified) and what its ``__init__`` binds and builds."""
+
+    name: str
+    bases: tuple[str, ...]
+    line: int
+    init: Function | None = None
+    locals: tuple[Binding, ...] = ()
+    attributes: tuple[Binding, ...] = ()
+    submodules: tuple[Submodule, ...] = ()
+    kwarg_defaults: tuple[KwargDefault, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call that sets up an audio front end; ``scope`` is ``Class.method``, ``func`` or
+    ``<module>``; ``shadowed`` are the local names of that function (never module values)."""
+
+    scope: str
+    call: Call
+    line: int
+    shadowed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    """Everything stage 2 needs from one Python file; round-trips through JSON."""
+
+    imports: tuple[Import, ...] = ()
+    bindings: tuple[Binding, ...] = ()
+    classes: tuple[ClassSummary, ...] = ()
+    functions: tuple[Function, ...] = ()
+    audio_calls: tuple[CallSite, ...] = ()
+    #: Qualified names of everything the file calls or imports, anywhere (known components).
+    callees: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        """Compact ASCII JSON (lone surrogates in string literals survive), stable for equal
+        summaries."""
+        data = {
+            "version": EXTRACTOR_VERSION,
+            "imports": [[i.local, i.module, i.name, i.level, i.line] for i in self.imports],
+            "bindings": [_binding(b) for b in self.bindings],
+            "classes": [_class(c) for c in self.classes],
+            "functions": [_function(f) for f in self.functions],
+            "audio_calls": [
+                [s.scope, encode(s.call), s.line, list(s.shadowed)] for s in self.audio_calls
+            ],
+            "callees": list(self.callees),
+        }
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> ModuleSummary:
+        """The summary :meth:`to_json` wrote; ValueError for another extractor version."""
+        data = json.loads(text)
+        if data.get("version") != EXTRACTOR_VERSION:
+            raise ValueError(f"summary from extractor version {data.get('version')!r}")
+        return cls(
+            imports=tuple(Import(*i) for i in data["imports"]),
+            bindings=tuple(_read_binding(b) for b in data["bindings"]),
+            classes=tuple(_read_class(c) for c in data["classes"]),
+            functions=tuple(_read_function(f) for f in data["functions"]),
+            audio_calls=tuple(
+                CallSite(scope, _call(decode(call)), line, tuple(shadowed))
+                for scope, call, line, shadowed in data["audio_calls"]
+            ),
+            callees=tuple(data["callees"]),
+        )
+
+
+def _conditions(conditions: tuple[Condition, ...]) -> list[Any]:
+    return [[encode(c.test), c.holds] for c in conditions]
+
+
+def _read_conditions(data: list[Any]) -> tuple[Condition, ...]:
+    return tuple(Condition(decode(test), holds) for test, holds in data)
+
+
+def _binding(b: Binding) -> list[Any]:
+    return [b.name, encode(b.value), b.line, b.order, _conditions(b.conditions)]
+
+
+def _read_binding(data: list[Any]) -> Binding:
+    name, value, line, order, conditions = data
+    return Binding(name, decode(value), line, order, _read_conditions(conditions))
+
+
+def _function(f: Function) -> list[Any]:
+    params = [
+        [p.name, None if p.default is None else encode(p.default), p.kind, p.line] for p in f.params
+    ]
+    return [f.name, params, f.line]
+
+
+def _read_function(data: list[Any]) -> Function:
+    name, params, line = data
+    return Function(
+        name,
+        tuple(
+            Parameter(n, None if d is None else decode(d), kind, pline)
+            for n, d, kind, pline in params
+        ),
+        line,
+    )
+
+
+def _class(c: ClassSummary) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "bases": list(c.bases),
+        "line": c.line,
+        "init": None if c.init is None else _function(c.init),
+        "locals": [_binding(b) for b in c.locals],
+        "attributes": [_binding(b) for b in c.attributes],
+        "submodules": [
+            [s.attr, encode(s.call), s.line, s.order, _conditions(s.conditions), s.append]
+            for s in c.submodules
+        ],
+        "kwarg_defaults": [
+            [k.name, None if k.default is None else encode(k.default), k.line]
+            for k in c.kwarg_defaults
+        ],
+    }
+
+
+def _read_class(data: dict[str, Any]) -> ClassSummary:
+    return ClassSummary(
+        name=data["name"],
+        bases=tuple(data["bases"]),
+        line=data["line"],
+        init=None if data["init"] is None else _read_function(data["init"]),
+        locals=tuple(_read_binding(b) for b in data["locals"]),
+        attributes=tuple(_read_binding(b) for b in data["attributes"]),
+        submodules=tuple(
+            Submodule(attr, _call(decode(call)), line, order, _read_conditions(conds), append)
+            for attr, call, line, order, conds, append in data["submodules"]
+        ),
+        kwarg_defaults=tuple(
+            KwargDefault(name, None if d is None else decode(d), line)
+            for name, d, line in data["kwarg_defaults"]
+        ),
+    )
+
+
+def _call(expr: Expr) -> Call:
+    if not isinstance(expr, Call):
+        raise ValueError("expected a call in a module summary")
+    return expr

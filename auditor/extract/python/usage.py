@@ -1,0 +1,97 @@
+"""Which module-level names constructor arguments read, and which they measure with ``len()``.
+
+Every argument of every submodule construction is walked; each name or attribute leaf (and each
+``len(x)`` argument) is traced back to the module-level binding it reads, through ``__init__``
+locals and imports. :func:`module_usage` looks at the classes of one file; :func:`snapshot_usage`
+at every file of the snapshot (which reads every summary, so callers do it only when needed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from auditor.extract.python.evaluate import evaluate
+from auditor.extract.python.expressions import Attr, Call, Expr, Name, walk
+from auditor.extract.python.scopes import InitScope
+from auditor.extract.python.snapshot import PythonSnapshot
+from auditor.extract.python.values import ModuleRef, Unresolved
+
+#: A module-level binding: (module path, name).
+Origin = tuple[str, str]
+
+
+@dataclass
+class Usage:
+    """Module-level names read by constructor arguments, and those measured with ``len()``."""
+
+    read: set[Origin] = field(default_factory=set)
+    measured: set[Origin] = field(default_factory=set)
+
+
+def snapshot_usage(snapshot: PythonSnapshot, bound: set[str]) -> Usage:
+    """What the constructor arguments of every file read of the module-level names ``bound``."""
+    usage = Usage()
+    for path in list(snapshot.modules):
+        module_usage(snapshot, path, bound, usage)
+    return usage
+
+
+def module_usage(
+    snapshot: PythonSnapshot, path: str, bound: set[str], usage: Usage | None = None
+) -> Usage:
+    """What the constructor arguments of one file read of the module-level names ``bound``."""
+    usage = usage if usage is not None else Usage()
+    if not bound:
+        return usage
+    for cls in snapshot.summary(path).classes:
+        for sub in cls.submodules:
+            scope = InitScope(snapshot, path, cls, sub.order)
+            for arg in sub.call.args:
+                for node in walk(arg.value):
+                    _note(node, scope, bound, usage)
+    return usage
+
+
+def _note(node: Expr, scope: InitScope, bound: set[str], usage: Usage) -> None:
+    if isinstance(node, Call) and node.callee == "builtins.len" and len(node.args) == 1:
+        origin = trace(node.args[0].value, scope, bound)
+        if origin is not None:
+            usage.measured.add(origin)
+    elif isinstance(node, (Name, Attr)):
+        origin = trace(node, scope, bound)
+        if origin is not None:
+            usage.read.add(origin)
+
+
+def trace(expr: Expr, scope: InitScope, bound: set[str], depth: int = 0) -> Origin | None:
+    """The module-level binding a name or attribute chain reads, if any."""
+    leaf = expr.id if isinstance(expr, Name) else expr.attr if isinstance(expr, Attr) else None
+    if leaf is None or leaf not in bound or depth > 20:
+        return None
+    if isinstance(expr, Attr):
+        try:
+            owner = evaluate(expr.value, scope)
+        except (Unresolved, RecursionError):
+            return None
+        return _origin(scope.snapshot, owner.path, leaf) if isinstance(owner, ModuleRef) else None
+    local = scope.latest(scope.cls.locals, leaf)
+    if local is not None:
+        return trace(local.value, scope.at(local.order), bound, depth + 1)
+    if scope.cls.init is not None and any(p.name == leaf for p in scope.cls.init.params[1:]):
+        return None
+    return _origin(scope.snapshot, scope.path, leaf)
+
+
+def _origin(snapshot: PythonSnapshot, path: str, name: str, depth: int = 0) -> Origin | None:
+    summary = snapshot.modules.get(path)
+    if summary is None or depth > 20:
+        return None
+    if any(b.name == name for b in summary.bindings):
+        return path, name
+    for item in summary.imports:
+        if item.local != name or item.name is None:
+            continue
+        target = snapshot.find_module(path, item.module, item.level)
+        if target is not None and target != path:
+            return _origin(snapshot, target, item.name, depth + 1)
+    return None

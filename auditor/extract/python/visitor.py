@@ -1,0 +1,308 @@
+"""The libcst visitor of stage 1: gathers a module's imports, bindings and classes.
+
+Only module-level code and the ``__init__`` of top-level classes are read for values; other
+functions are read only for audio front-end calls and for the callees they construct.
+Statements under ``if`` carry their conditions; ``if __name__ == "__main__"`` blocks and
+``except`` handlers are skipped (the ``try`` body is the path a model is built on).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import PositionProvider, QualifiedNameProvider
+
+from auditor.extract.python.convert import ExpressionConverter, source_text
+from auditor.extract.python.expressions import BinOp, Call, Expr, Name, Opaque, Seq
+from auditor.extract.python.frames import ClassBuilder, Frame
+from auditor.extract.python.summary import (
+    Binding,
+    CallSite,
+    ClassSummary,
+    Condition,
+    Function,
+    Import,
+    KwargDefault,
+    ModuleSummary,
+    Submodule,
+)
+from auditor.extract.python.syntax import (
+    AUGMENTED,
+    MUTATORS,
+    added_module,
+    dotted,
+    is_audio_callee,
+    is_main_guard,
+    kwargs_lookup,
+    list_of,
+    self_attr,
+    target_names,
+)
+
+
+class SummaryVisitor(cst.CSTVisitor):
+    """Collects a :class:`ModuleSummary`; read it from :meth:`summary` after visiting."""
+
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._expr = ExpressionConverter(self._qualified, self._line)
+        self._frames: list[Frame] = [Frame("module", "<module>", 0)]
+        self._conditions: list[Condition] = []
+        self._tests: dict[int, Expr] = {}
+        self._loops = 0
+        self._order = 0
+        self._imports: list[Import] = []
+        self._bindings: list[Binding] = []
+        self._classes: list[ClassSummary] = []
+        self._functions: list[Function] = []
+        self._sites: list[CallSite] = []
+        self._callees: set[str] = set()
+
+    def summary(self) -> ModuleSummary:
+        """What the visit gathered."""
+        return ModuleSummary(
+            imports=tuple(self._imports),
+            bindings=tuple(self._bindings),
+            classes=tuple(self._classes),
+            functions=tuple(self._functions),
+            audio_calls=tuple(self._sites),
+            callees=tuple(sorted(self._callees)),
+        )
+
+    # -- metadata helpers
+    def _line(self, node: cst.CSTNode) -> int:
+        return int(self.get_metadata(PositionProvider, node).start.line)
+
+    def _qualified(self, node: cst.BaseExpression) -> str:
+        names = self.get_metadata(QualifiedNameProvider, node, set())
+        if names:
+            return sorted(n.name for n in names)[0]
+        return dotted(node) or ""
+
+    def _next(self) -> int:
+        self._order += 1
+        return self._order
+
+    @property
+    def _frame(self) -> Frame:
+        return self._frames[-1]
+
+    def _frame_conditions(self) -> tuple[Condition, ...]:
+        return tuple(self._conditions[self._frame.conditions_from :])
+
+    # -- scopes
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        frame = self._frame
+        if frame.kind == "module":
+            bases = tuple(self._qualified(b.value) for b in node.bases if b.keyword is None)
+            builder = ClassBuilder(node.name.value, bases, self._line(node))
+            self._frames.append(Frame("class", node.name.value, len(self._conditions), builder))
+        else:
+            self._frames.append(Frame("other", f"{frame.name}.{node.name.value}", 0))
+        return True
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        frame = self._frames.pop()
+        if frame.cls is not None:
+            self._classes.append(frame.cls.build())
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        frame = self._frame
+        signature = self._expr.signature(node)
+        name = node.name.value
+        if frame.kind == "class" and name == "__init__" and frame.cls is not None:
+            frame.cls.init = signature
+            frame.cls.kwargs = next((p.name for p in signature.params if p.kind == "**"), None)
+            self._frames.append(Frame("init", f"{frame.name}.__init__", len(self._conditions)))
+            self._frames[-1].cls = frame.cls
+            return True
+        if frame.kind == "module":
+            self._functions.append(signature)
+        scope = name if frame.kind == "module" else f"{frame.name}.{name}"
+        self._frames.append(Frame("function", scope, len(self._conditions)))
+        self._frame.assigned.update(p.name for p in signature.params)
+        return True
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        frame = self._frames.pop()
+        shadowed = tuple(sorted(frame.assigned))
+        for call, line in frame.sites:
+            self._sites.append(CallSite(frame.name, call, line, shadowed))
+
+    # -- control flow
+    def visit_If(self, node: cst.If) -> bool:
+        if self._frame.kind == "module" and is_main_guard(node.test):
+            return False
+        self._tests[id(node)] = self._expr.convert(node.test)
+        return True
+
+    def visit_If_body(self, node: cst.If) -> None:
+        self._conditions.append(Condition(self._tests[id(node)], True))
+
+    def leave_If_body(self, node: cst.If) -> None:
+        self._conditions.pop()
+
+    def visit_If_orelse(self, node: cst.If) -> None:
+        self._conditions.append(Condition(self._tests[id(node)], False))
+
+    def leave_If_orelse(self, node: cst.If) -> None:
+        self._conditions.pop()
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> bool:
+        return self._frame.kind not in ("module", "init")
+
+    def visit_For(self, node: cst.For) -> None:
+        self._loops += 1
+        for name in target_names(node.target):
+            self._bind(name, Opaque(name), self._line(node))
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self._loops -= 1
+
+    def visit_While(self, node: cst.While) -> None:
+        self._loops += 1
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self._loops -= 1
+
+    # -- statements
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = dotted(alias.name) or ""
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local, module = alias.asname.name.value, full
+            else:
+                local = module = full.split(".")[0]
+                self._callees.add(full)
+            self._add_import(Import(local, module, None, 0, self._line(node)))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = dotted(node.module) if node.module is not None else ""
+        level = len(node.relative)
+        line = self._line(node)
+        if isinstance(node.names, cst.ImportStar):
+            self._add_import(Import("*", module or "", None, level, line))
+            return
+        for alias in node.names:
+            name = dotted(alias.name) or ""
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self._add_import(Import(local, module or "", name, level, line))
+
+    def _add_import(self, item: Import) -> None:
+        self._callees.add(item.module if item.name is None else f"{item.module}.{item.name}")
+        if self._frame.kind == "module":
+            self._imports.append(item)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        value = node.value
+        for target in node.targets:
+            self._assign(target.target, value, self._line(node))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assign(node.target, node.value, self._line(node))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        target = node.target
+        if isinstance(target, cst.Name):
+            op = AUGMENTED.get(type(node.operator))
+            value = self._value(node.value)
+            rebound = (
+                Opaque(source_text(node.value))
+                if op is None
+                else BinOp(op, Name(target.value), value)
+            )
+            self._bind(target.value, rebound, self._line(node))
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        call = node.value
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
+            return
+        method, receiver, line = call.func.attr.value, call.func.value, self._line(node)
+        attr = self_attr(receiver)
+        frame = self._frame
+        if attr is not None and frame.kind == "init" and frame.cls is not None:
+            if (
+                method == "append"
+                and len(call.args) == 1
+                and isinstance(call.args[0].value, cst.Call)
+            ):
+                inner = self._expr.call(call.args[0].value)
+                frame.cls.submodules.append(
+                    Submodule(attr, inner, line, self._next(), self._frame_conditions(), True)
+                )
+            return
+        if not isinstance(receiver, cst.Name) or frame.kind not in ("module", "init"):
+            return
+        if receiver.value == "self" and method == "add_module" and frame.cls is not None:
+            registered = added_module(call)
+            if registered is not None:
+                name, built = registered
+                order, conditions = self._next(), self._frame_conditions()
+                built_call = self._expr.call(built)
+                frame.cls.submodules.append(Submodule(name, built_call, line, order, conditions))
+            return
+        name = receiver.value
+        args = [self._value(a.value) for a in call.args]
+        if method == "append" and len(args) == 1:
+            self._bind(name, BinOp("+", Name(name), Seq("list", (args[0],))), line)
+        elif method == "extend" and len(args) == 1:
+            self._bind(name, BinOp("+", Name(name), list_of(args[0])), line)
+        elif method in MUTATORS:
+            self._bind(name, Opaque(source_text(call)), line)
+
+    def _assign(
+        self, target: cst.BaseAssignTargetExpression, value: cst.BaseExpression, line: int
+    ) -> None:
+        frame = self._frame
+        if isinstance(target, cst.Name):
+            self._bind(target.value, self._value(value), line)
+            return
+        attr = self_attr(target)
+        if attr is not None and frame.kind == "init" and frame.cls is not None:
+            order, conditions = self._next(), self._frame_conditions()
+            expr = self._value(value)
+            frame.cls.attributes.append(Binding(attr, expr, line, order, conditions))
+            if isinstance(expr, Call):
+                frame.cls.submodules.append(Submodule(attr, expr, line, order, conditions))
+            return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for name in target_names(target):
+                self._bind(name, Opaque(name), line)
+
+    def _value(self, node: cst.BaseExpression) -> Expr:
+        return self._expr.convert(node)
+
+    def _bind(self, name: str, value: Expr, line: int) -> None:
+        frame = self._frame
+        if frame.kind == "module":
+            if self._loops:
+                value = Opaque(f"<changed in a loop: {name}>")
+            index = len(self._bindings)
+            self._bindings.append(Binding(name, value, line, index, tuple(self._conditions)))
+        elif frame.kind == "init" and frame.cls is not None:
+            binding = Binding(name, value, line, self._next(), self._frame_conditions())
+            frame.cls.locals.append(binding)
+        else:
+            frame.assigned.add(name)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        callee = self._qualified(node.func)
+        if callee:
+            self._callees.add(callee)
+        frame = self._frame
+        if frame.kind == "init" and frame.cls is not None and frame.cls.kwargs is not None:
+            kwarg = kwargs_lookup(node, frame.cls.kwargs)
+            if kwarg is not None:
+                name, default = kwarg
+                value = self._value(default) if default is not None else None
+                frame.cls.kwarg_defaults.append(KwargDefault(name, value, self._line(node)))
+        if callee and is_audio_callee(callee):
+            call = self._expr.call(node)
+            if frame.kind == "module":
+                self._sites.append(CallSite("<module>", call, self._line(node)))
+            else:
+                frame.sites.append((call, self._line(node)))
