@@ -9,7 +9,8 @@ actually consulted, so a commit only re-resolves what its changes can affect.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 import git
@@ -25,7 +26,7 @@ from auditor.extract.python import (
     summarise_module,
 )
 from auditor.extract.selection import FileSelection
-from auditor.history import BlobReader, FileChange, files_at
+from auditor.history import BlobReader, CommitChanges, FileChange, files_at
 from auditor.models import Change, ChangeKind, Commit, Fact, FactKind
 from auditor.rules.code import FINGERPRINT
 from auditor.siblings import sibling_of
@@ -46,6 +47,7 @@ PYTHON_EXCLUDE = (
 _NAMESPACE = "python"
 _NOTHING = ""  # cached payload of a blob that holds no facts (the text pre-check failed)
 _ERROR = "!"  # prefix of the cached payload of a blob that does not parse
+_PARALLEL_FROM = 16  # fewer files than this are not worth starting processes for
 
 
 def python_selection(excludes: tuple[str, ...]) -> FileSelection:
@@ -83,21 +85,47 @@ class SummaryStore:
         self._memory[blob] = found
         return found
 
-    def _summarise(self, blob: str) -> str | None:
+    def _read(self, blob: str) -> bytes | str | None:
+        """The blob's bytes, a ready payload (too large), or None when it is missing."""
         size = self._blobs.size(blob)
         if size is None:
             return None
         if size > self._max_file_bytes:
             return f"{_ERROR}{size} bytes, larger than the {self._max_file_bytes}-byte limit"
-        data = self._blobs.read(blob)
-        if data is None:
-            return None
-        if not may_hold_facts(data):
-            return _NOTHING
-        try:
-            return summarise_module(data).to_json()
-        except PythonParseError as error:
-            return f"{_ERROR}{error}"
+        return self._blobs.read(blob)
+
+    def _summarise(self, blob: str) -> str | None:
+        data = self._read(blob)
+        return data if data is None or isinstance(data, str) else summary_payload(data)
+
+    def prefetch(self, blobs: Iterable[str], workers: int) -> None:
+        """Summarise the uncached ``blobs`` on ``workers`` processes (parsing is CPU-bound)."""
+        todo: list[tuple[str, bytes]] = []
+        for blob in dict.fromkeys(blobs):
+            if (
+                blob in self._memory
+                or self._cache.get_text(_NAMESPACE, EXTRACTOR_VERSION, blob) is not None
+            ):
+                continue
+            data = self._read(blob)
+            if isinstance(data, bytes) and may_hold_facts(data):
+                todo.append((blob, data))
+        if workers < 2 or len(todo) < _PARALLEL_FROM:
+            return
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            payloads = pool.map(summary_payload, [data for _, data in todo], chunksize=4)
+            for (blob, _), payload in zip(todo, payloads, strict=True):
+                self._cache.put_text(_NAMESPACE, EXTRACTOR_VERSION, blob, payload)
+
+
+def summary_payload(data: bytes) -> str:
+    """The cache payload of one Python file: its summary, nothing, or its parse error."""
+    if not may_hold_facts(data):
+        return _NOTHING
+    try:
+        return summarise_module(data).to_json()
+    except PythonParseError as error:
+        return f"{_ERROR}{error}"
 
 
 class _Modules(Mapping[str, ModuleSummary]):
@@ -171,6 +199,18 @@ class CodeFacts:
             listed = files_at(self._repo, sha)
             self._trees[sha] = {p: b for p, b in listed.items() if self.reads(p)}
         return self._trees[sha]
+
+    def blobs_of(self, steps: Iterable[CommitChanges]) -> Iterator[str]:
+        """Every Python blob a walk over ``steps`` will need, starting trees included."""
+        walked: set[str] = set()
+        for step in steps:
+            walked.add(step.commit.sha)
+            parent = step.commit.parent
+            if step.comparable and parent is not None and parent not in walked:
+                yield from self.tree(parent).values()
+            for change in step.files:
+                if change.new_blob is not None and self.reads(change.new_path):
+                    yield change.new_blob
 
     def facts(self, path: str, tree: PythonTree) -> tuple[Fact, ...]:
         """The resolved facts of ``path`` in ``tree`` (memoised on what was consulted)."""

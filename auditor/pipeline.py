@@ -6,7 +6,8 @@ This is the only module that knows the order; every step lives in its own module
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import date
@@ -105,9 +106,9 @@ class _Auditor:
         self.blobs = BlobReader(repo)
         self.reader = FactReader(self.blobs, cache, config.selection, config.max_file_bytes)
         self.comparer = FileComparer(repo, self.reader, self.warn)
-        summaries = SummaryStore(self.blobs, cache, config.max_file_bytes)
+        self.summaries = SummaryStore(self.blobs, cache, config.max_file_bytes)
         self.code = CodeFacts(
-            repo, summaries, python_selection(config.selection.exclude), self.warn
+            repo, self.summaries, python_selection(config.selection.exclude), self.warn
         )
         self.classifier = Classifier(all_rules(), config)
         self.cache = cache
@@ -197,10 +198,14 @@ def scan(
         finish = _finishing(repo, rng.tip, options)
         total = count_commits(repo, rng, first_parent=options.first_parent)
         with options.cache() as cache, _Auditor(repo, config, cache) as auditor:
-            walk = walk_commits(
-                repo, rng, first_parent=options.first_parent, paths_filter=auditor.reads
-            )
-            for step in walk:
+
+            def walk() -> Iterator[CommitChanges]:
+                return walk_commits(
+                    repo, rng, first_parent=options.first_parent, paths_filter=auditor.reads
+                )
+
+            auditor.summaries.prefetch(auditor.code.blobs_of(walk()), os.cpu_count() or 1)
+            for step in walk():
                 auditor.step(step)
                 if progress is not None:
                     progress(auditor.scanned, total)
