@@ -1,0 +1,100 @@
+"""Python facts along a walk: cross-module resolution, moves, broken files, new variants."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from auditor.models import Report
+from auditor.pipeline import AuditOptions, scan
+from tests.gitrepo import GitRepo
+
+NO_CACHE = AuditOptions(use_cache=False)
+SYMBOLS = "pad = '_'\nletters = ['a', 'b', 'c']\nsymbols = [pad] + letters\n"
+MODELS = """import torch.nn as nn
+
+from text.symbols import symbols
+
+HIDDEN = 192
+
+
+class TextEncoder(nn.Module):
+    def __init__(self, hidden_channels, ssl_dim=768):
+        super().__init__()
+        self.text_embedding = nn.Embedding(len(symbols), hidden_channels)
+        self.ssl_proj = nn.Conv1d(ssl_dim, HIDDEN, 1)
+"""
+
+
+def found(report: Report) -> list[tuple[str, str, str, object, object]]:
+    return [(f.rule, f.file, f.key, f.old, f.new) for f in report.findings if f.severity.rank > 0]
+
+
+@pytest.fixture
+def repo(make_repo: Callable[..., GitRepo]) -> GitRepo:
+    made = make_repo()
+    made.commit("root", {"text/symbols.py": SYMBOLS, "module/models.py": MODELS})
+    return made
+
+
+def test_symbol_table_growth_in_another_module_reaches_the_embedding(repo: GitRepo) -> None:
+    repo.commit("more letters", {"text/symbols.py": SYMBOLS.replace("'c'", "'c', 'd'")})
+    assert found(scan(repo.path, None, NO_CACHE)) == [
+        (
+            "MA102",
+            "module/models.py",
+            "TextEncoder.__init__.self.text_embedding.num_embeddings",
+            4,
+            5,
+        ),
+        ("MA103", "text/symbols.py", "symbols", 4, 5),
+    ]
+
+
+def test_constant_change_is_reported_where_it_matters(repo: GitRepo) -> None:
+    repo.commit("wider", {"module/models.py": MODELS.replace("HIDDEN = 192", "HIDDEN = 256")})
+    keys = {(rule, key) for rule, _, key, _, _ in found(scan(repo.path, None, NO_CACHE))}
+    assert ("MA101", "TextEncoder.__init__.self.ssl_proj.out_channels") in keys
+
+
+def test_reformatting_comments_and_moves_are_not_changes(repo: GitRepo) -> None:
+    reformatted = MODELS.replace(
+        "nn.Conv1d(ssl_dim, HIDDEN, 1)", "nn.Conv1d(\n  ssl_dim,  HIDDEN, 1 )"
+    )
+    repo.commit("reformat", {"module/models.py": "# models\n" + reformatted})
+    repo.commit("move", moves={"module/models.py": "module/models_v1.py"})
+    assert found(scan(repo.path, None, NO_CACHE)) == []
+
+
+def test_broken_python_warns_once_and_the_fix_is_compared_with_the_last_good_version(
+    repo: GitRepo,
+) -> None:
+    broken = repo.commit(
+        "break", {"module/models.py": MODELS.replace("):\n        super", ")\n        super")}
+    )
+    repo.commit("fix and grow", {"module/models.py": MODELS.replace("ssl_dim=768", "ssl_dim=1024")})
+    report = scan(repo.path, None, NO_CACHE)
+    assert [(w.commit, w.file) for w in report.warnings] == [(broken, "module/models.py")]
+    keys = {key for _, _, key, _, _ in found(report)}
+    assert "TextEncoder.__init__.self.ssl_proj.in_channels" in keys
+    assert "TextEncoder.__init__.ssl_dim" in keys
+
+
+def test_new_symbols_module_is_compared_with_its_sibling(repo: GitRepo) -> None:
+    repo.commit("v2 symbols", {"text/symbols2.py": SYMBOLS.replace("'c'", "'c', 'x', 'y'")})
+    report = scan(repo.path, None, NO_CACHE)
+    variants = [
+        (f.rule, f.key, f.old, f.new, f.severity.value)
+        for f in report.findings
+        if f.rule == "MA401"
+    ]
+    assert ("MA401", "symbols", 4, 6, "critical") in variants
+
+
+def test_submodule_added_reads_as_one_change(repo: GitRepo) -> None:
+    grown = MODELS + "        self.sv_emb = nn.Linear(20480, hidden_channels)\n"
+    repo.commit("speaker embedding", {"module/models.py": grown})
+    assert found(scan(repo.path, None, NO_CACHE)) == [
+        ("MA501", "module/models.py", "TextEncoder.__init__.self.sv_emb", None, "torch.nn.Linear"),
+    ]
