@@ -21,8 +21,8 @@ from auditor.extract.python import (
     EXTRACTOR_VERSION,
     ModuleSummary,
     PythonParseError,
+    SnapshotFacts,
     may_hold_facts,
-    resolve_python_facts,
     summarise_module,
 )
 from auditor.extract.selection import FileSelection
@@ -47,6 +47,7 @@ PYTHON_EXCLUDE = (
 _NAMESPACE = "python"
 _NOTHING = ""  # cached payload of a blob that holds no facts (the text pre-check failed)
 _ERROR = "!"  # prefix of the cached payload of a blob that does not parse
+_MEMO_PER_FILE = 8  # resolutions kept per file: enough for a parent, a child and branches
 _PARALLEL_FROM = 16  # fewer files than this are not worth starting processes for
 
 
@@ -188,6 +189,8 @@ class CodeFacts:
         self._warn = warn
         self._trees: dict[str, PythonTree] = {}
         self._memo: dict[str, list[_Resolved]] = {}
+        self._whole_tree: set[str] = set()
+        self._resolvers: dict[int, SnapshotFacts] = {}
 
     def reads(self, path: str | None) -> bool:
         """Whether ``path`` is a Python file this audit reads."""
@@ -217,15 +220,33 @@ class CodeFacts:
         for entry in self._memo.get(path, ()):
             if entry.valid_for(tree):
                 return entry.facts
-        modules = _Modules(tree, self._store)
-        facts = resolve_python_facts(path, modules) if path in modules else ()
-        entry = _Resolved(
-            consulted=tuple(sorted(modules.consulted.items())),
-            tree_id=id(tree) if modules.everything else None,
-            facts=facts,
-        )
-        self._memo.setdefault(path, []).append(entry)
+        if path in self._whole_tree:
+            # It reads every module (to learn which sequences others measure with len()):
+            # resolve it with the tree's shared resolver, which does that work once per tree.
+            facts = self._shared(tree).facts(path)
+            entry = _Resolved(consulted=(), tree_id=id(tree), facts=facts)
+        else:
+            modules = _Modules(tree, self._store)
+            facts = SnapshotFacts(modules).facts(path) if path in modules else ()
+            if modules.everything:
+                self._whole_tree.add(path)
+            entry = _Resolved(
+                consulted=tuple(sorted(modules.consulted.items())),
+                tree_id=id(tree) if modules.everything else None,
+                facts=facts,
+            )
+        entries = self._memo.setdefault(path, [])
+        entries.append(entry)
+        del entries[:-_MEMO_PER_FILE]
         return facts
+
+    def _shared(self, tree: PythonTree) -> SnapshotFacts:
+        key = id(tree)
+        if key not in self._resolvers:
+            if len(self._resolvers) > 2:
+                self._resolvers.clear()
+            self._resolvers[key] = SnapshotFacts(_Modules(tree, self._store))
+        return self._resolvers[key]
 
     def advance(
         self, commit: Commit, files: tuple[FileChange, ...]

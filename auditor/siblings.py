@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 _VERSION_SUFFIX = re.compile(r"[-_.]?v?\d+$", re.IGNORECASE)
+#: What a variant's name adds to its sibling's: a version (``2``, ``-v2``, ``v2Pro``), not a
+#: role (``_onnx``, ``_fast``: export and inference copies are mirrors, not variants).
+_VARIANT_TAIL = re.compile(r"^[-_.]?v?\d+[a-z0-9_]*$", re.IGNORECASE)
 _MIN_STEM = 2
 
 
@@ -20,9 +23,9 @@ def _split(path: str) -> tuple[str, str, str]:
 
 
 def sibling_of(new_path: str, existing: Iterable[str]) -> str | None:
-    """The existing file in the same folder, with the same extension, that ``new_path``
-    extends: its stem is a prefix of the new stem (``s1longer`` of ``s1longer-v2``), or
-    equals it without a version suffix. The longest such stem wins; None when there is none.
+    """The existing file in the same folder, with the same extension, that ``new_path`` is a
+    version of: the new stem is its stem plus a version (``s1longer`` + ``-v2``,
+    ``s2`` + ``v2Pro``). The longest such stem wins; None when there is none.
     """
     folder, stem, suffix = _split(new_path)
     unversioned = _VERSION_SUFFIX.sub("", stem)
@@ -33,7 +36,8 @@ def sibling_of(new_path: str, existing: Iterable[str]) -> str | None:
             continue
         if len(other_stem) < _MIN_STEM or other_stem == stem:
             continue
-        if stem.startswith(other_stem) or unversioned == other_stem:
+        tail = stem[len(other_stem) :]
+        if (stem.startswith(other_stem) and _VARIANT_TAIL.match(tail)) or unversioned == other_stem:
             ranked = (len(other_stem), candidate)
             if best is None or ranked > best:
                 best = ranked

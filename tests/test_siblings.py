@@ -23,6 +23,8 @@ CONFIGS = [
         ("GPT_SoVITS/text/symbols2.py", "GPT_SoVITS/text/symbols.py"),
         ("GPT_SoVITS/configs/tts_infer.yaml", None),
         ("GPT_SoVITS/configs/s2.yaml", None),
+        ("GPT_SoVITS/configs/s1big_onnx.yaml", None),
+        ("GPT_SoVITS/configs/s1longer_fast.yaml", None),
         ("elsewhere/s2v2Pro.json", None),
         ("GPT_SoVITS/configs/s2.json", None),
     ],
