@@ -74,6 +74,11 @@ class FactKind(str, Enum):
     ENCODER_IMPORT = "encoder-import"
     AUDIO_FRONTEND = "audio-frontend"
 
+    @property
+    def from_code(self) -> bool:
+        """Whether facts of this kind are read from Python code."""
+        return self not in (FactKind.CONFIG, FactKind.DEPENDENCY)
+
 
 class ChangeKind(str, Enum):
     """How a fact (or a whole file of facts) changed between two revisions."""

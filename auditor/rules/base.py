@@ -90,6 +90,10 @@ class ParameterRule(Rule):
     def applies(self, change: Change) -> bool:
         if change.kind not in self.change_kinds:
             return False
+        # Code facts appear and vanish with whole classes and calls: only a value that
+        # changed in place says something about existing checkpoints.
+        if change.fact_kind.from_code and change.kind is not ChangeKind.MODIFIED:
+            return False
         return self.matches(change.fact_kind, change.parameter)
 
     def matches(self, kind: FactKind, parameter: str) -> bool:

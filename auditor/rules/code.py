@@ -11,18 +11,6 @@ from auditor.rules.base import FALLBACK, Rule, RuleExample
 #: The key suffix of a symbol table's content fingerprint (``symbols.fingerprint``).
 FINGERPRINT = ".fingerprint"
 
-CODE_FACT_KINDS = frozenset(
-    {
-        FactKind.CONSTRUCTOR_ARG,
-        FactKind.SUBMODULE,
-        FactKind.INIT_DEFAULT,
-        FactKind.CONSTANT,
-        FactKind.SYMBOL_TABLE,
-        FactKind.VERSION_BRANCH,
-        FactKind.ENCODER_IMPORT,
-        FactKind.AUDIO_FRONTEND,
-    }
-)
 
 _HEAD = "import torch.nn as nn\n\n\nclass SynthesizerTrn(nn.Module):\n"
 _INIT = "    def __init__(self, gin_channels=512):\n        super().__init__()\n"
@@ -61,7 +49,7 @@ class CodeFallbackRule(Rule):
     """Any change of a code fact that no other rule classified."""
 
     def applies(self, change: Change) -> bool:
-        return change.fact_kind in CODE_FACT_KINDS and change.kind not in (
+        return change.fact_kind.from_code and change.kind not in (
             ChangeKind.FILE_ADDED,
             ChangeKind.FILE_REMOVED,
         )
