@@ -27,7 +27,16 @@ class SubmoduleRule(Rule):
     change_kind: ChangeKind = ChangeKind.ADDED
 
     def applies(self, change: Change) -> bool:
-        return change.fact_kind is FactKind.SUBMODULE and change.kind is self.change_kind
+        if change.fact_kind is not FactKind.SUBMODULE or change.kind is not self.change_kind:
+            return False
+        # The same class imported through another path is no replacement.
+        return change.kind is not ChangeKind.MODIFIED or _class_name(change.old) != _class_name(
+            change.new
+        )
+
+
+def _class_name(value: object) -> str:
+    return str(value).rsplit(".", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,12 @@ RULES = (
         examples=(
             RuleExample("module/models.py", _BASE, _REPLACED, flagged=True),
             RuleExample("module/models.py", _BASE, _WITH_SV, flagged=False),
+            RuleExample(
+                "module/models.py",
+                _BASE,
+                _BASE.replace("import torch.nn as nn", "import torch\nfrom torch import nn"),
+                flagged=False,
+            ),
         ),
     ),
     CodeFallbackRule(
