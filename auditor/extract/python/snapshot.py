@@ -32,6 +32,10 @@ from auditor.extract.python.values import (
 MAX_DEPTH = 60
 
 
+#: How many star imports deep a name is looked for.
+_STAR_DEPTH = 3
+
+
 @dataclass
 class _ModuleIndex:
     summary: ModuleSummary
@@ -131,10 +135,8 @@ class PythonSnapshot:
         imported = index.imports.get(name)
         if imported is not None:
             return self.import_value(path, imported)
-        if path.endswith("__init__.py"):
-            sub = self._module_at(posixpath.dirname(path), [name])
-            if sub is not None:
-                return ModuleRef(sub)
+        # A star import binds names after the package's own submodule attributes are set
+        # (``from text.symbols import *`` in ``text/__init__.py`` makes ``symbols`` the list).
         for star in (i for i in index.summary.imports if i.local == "*"):
             target = self.find_module(path, star.module, star.level)
             if target is not None and target != path:
@@ -142,6 +144,10 @@ class PythonSnapshot:
                     return self._guarded(("*" + target, name), self.module_value, target, name)
                 except Unresolved:
                     continue
+        if path.endswith("__init__.py"):
+            sub = self._module_at(posixpath.dirname(path), [name])
+            if sub is not None:
+                return ModuleRef(sub)
         raise Unresolved(f"{name} is not defined in {path}")
 
     def binding_of(self, path: str, name: str, before: int | None = None) -> Binding | None:
@@ -187,14 +193,22 @@ class PythonSnapshot:
             raise Unresolved(f"{item.name} not found in {package}")
         return ExternalRef(dotted if not item.level else "." * item.level + dotted)
 
-    def _defines(self, path: str, name: str) -> bool:
+    def _defines(self, path: str, name: str, depth: int = 0) -> bool:
         index = self._index(path)
-        return (
+        if (
             name in index.bindings
             or name in index.classes
             or name in index.functions
             or name in index.imports
-        )
+        ):
+            return True
+        if depth >= _STAR_DEPTH:
+            return False
+        for star in (i for i in index.summary.imports if i.local == "*"):
+            target = self.find_module(path, star.module, star.level)
+            if target is not None and target != path and self._defines(target, name, depth + 1):
+                return True
+        return False
 
     def member(self, value: Value, attr: str) -> Value:
         """``value.attr`` for modules and external names."""

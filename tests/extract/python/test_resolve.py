@@ -698,3 +698,24 @@ def test_add_module_registers_a_submodule() -> None:
         "Encoder.__init__.self.pre.in_features": 80,
         "Encoder.__init__.self.pre.out_features": 192,
     }
+
+
+def test_star_import_in_a_package_rebinds_the_submodule_name() -> None:
+    """``from text.symbols import *`` in ``text/__init__.py`` makes ``symbols`` the list."""
+    facts = resolve(
+        {
+            "GPT_SoVITS/text/__init__.py": "from text.symbols import *\n",
+            SYMBOLS: "symbols = ['_', 'a', 'b', 'c']\n",
+            MODELS: """
+                import torch.nn as nn
+                from text import symbols
+
+                class TextEncoder(nn.Module):
+                    def __init__(self, hidden_channels):
+                        super().__init__()
+                        self.text_embedding = nn.Embedding(len(symbols), hidden_channels)
+                """,
+        }
+    )
+    key = "TextEncoder.__init__.self.text_embedding.num_embeddings"
+    assert values(facts)[key] == 4
