@@ -19,9 +19,15 @@ from auditor.extract.python.kinds import (
 from auditor.extract.python.scopes import InitScope, ModuleScope
 from auditor.extract.python.signatures import positional_names, reaches_module
 from auditor.extract.python.snapshot import PythonSnapshot
-from auditor.extract.python.submodules import arguments, built_submodules, nested_construction
+from auditor.extract.python.submodules import (
+    Built,
+    arguments,
+    built_submodules,
+    nested_construction,
+)
 from auditor.extract.python.summary import ClassSummary
 from auditor.extract.python.values import ClassRef
+from auditor.extract.python.variants import differing, version_variants
 from auditor.extract.python.versions import version_facts
 from auditor.models import Fact
 
@@ -47,12 +53,28 @@ def class_facts(snapshot: PythonSnapshot, path: str, cls: ClassSummary) -> list[
         if param.default is not None:
             value = fact_value(param.default, module_scope)
             facts.append(Fact(kind, f"{prefix}.{param.name}", param.name, value, param.line))
+    facts.extend(version_facts(snapshot, path, cls))
+    plain = _built_facts(snapshot, path, cls, built)
+    facts.extend(plain)
+    for variant in version_variants(snapshot, path, cls):
+        other = _built_facts(snapshot, path, variant.cls)
+        facts.extend(differing(plain, other, prefix, variant.tag))
+    return facts
+
+
+def _built_facts(
+    snapshot: PythonSnapshot, path: str, cls: ClassSummary, built: list[Built] | None = None
+) -> list[Fact]:
+    """The facts that depend on the branches ``__init__`` takes: its ``kwargs.get`` defaults,
+    the submodules it builds and their arguments."""
+    prefix = f"{cls.name}.__init__"
+    kind = PYTHON_FACT_KINDS[INIT_DEFAULT]
+    facts: list[Fact] = []
     end = InitScope(snapshot, path, cls, _END)
     for kwarg in cls.kwarg_defaults:
         value = None if kwarg.default is None else fact_value(kwarg.default, end)
         facts.append(Fact(kind, f"{prefix}.kwargs.{kwarg.name}", kwarg.name, value, kwarg.line))
-    facts.extend(version_facts(snapshot, path, cls))
-    for item in built:
+    for item in built_submodules(snapshot, path, cls) if built is None else built:
         at = _Site(f"{prefix}.self.{item.key}", item.key, item.line, item.scope)
         facts.extend(_construction(snapshot, path, at, item.call, item.callee, item.container))
     return facts

@@ -27,6 +27,7 @@ class ClassBuilder:
     attributes: list[Binding] = field(default_factory=list)
     submodules: list[Submodule] = field(default_factory=list)
     kwarg_defaults: list[KwargDefault] = field(default_factory=list)
+    constants: list[Binding] = field(default_factory=list)
 
     def build(self) -> ClassSummary:
         """The finished summary of the class."""
@@ -39,6 +40,7 @@ class ClassBuilder:
             tuple(self.attributes),
             tuple(self.submodules),
             tuple(self.kwarg_defaults),
+            tuple(self.constants),
         )
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from auditor.extract.python.evaluate import evaluate
 from auditor.extract.python.expressions import Attr, BoolOp, Call, Expr, Lit, Name, Unary
 from auditor.extract.python.summary import Binding, ClassSummary, Condition, Parameter
-from auditor.extract.python.values import ParamRef, Unresolved, Value, truth
+from auditor.extract.python.values import ClassRef, ParamRef, Unresolved, Value, truth
 
 if TYPE_CHECKING:
     from auditor.extract.python.snapshot import PythonSnapshot
@@ -134,10 +134,11 @@ class InitScope:
         return self.snapshot.module_value(self.path, name)
 
     def self_attribute(self, attr: str) -> Value:
-        """``self.attr`` as ``__init__`` last set it (not a submodule)."""
+        """``self.attr`` as ``__init__`` last set it (not a submodule), else a constant of the
+        class body."""
         binding = self.latest(self.cls.attributes, attr)
         if binding is None:
-            raise Unresolved(f"self.{attr} is not set before its use")
+            return self.snapshot.member(ClassRef(self.path, self.cls.name), attr)
         return evaluate(binding.value, self.at(binding.order))
 
     def member(self, value: Value, attr: str) -> Value:

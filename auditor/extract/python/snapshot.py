@@ -66,7 +66,7 @@ class PythonSnapshot:
     def __init__(self, modules: Mapping[str, ModuleSummary]) -> None:
         self.modules = modules
         self._indexes: dict[str, _ModuleIndex] = {}
-        self._memo: dict[tuple[str, int], Value | Unresolved] = {}
+        self._memo: dict[tuple[str, str], Value | Unresolved] = {}
         self._active: set[tuple[str, str]] = set()
         self._depth = 0
 
@@ -162,18 +162,9 @@ class PythonSnapshot:
 
     def binding_value(self, path: str, binding: Binding) -> Value:
         """The value of one module-level binding (memoised)."""
-        key = (path, binding.order)
-        if key not in self._memo:
-            scope = ModuleScope(self, path, binding.order)
-            try:
-                guard = (path, f"#{binding.order}")
-                self._memo[key] = self._guarded(guard, evaluate, binding.value, scope)
-            except Unresolved as exc:
-                self._memo[key] = exc
-        result = self._memo[key]
-        if isinstance(result, Unresolved):
-            raise result
-        return result
+        scope = ModuleScope(self, path, binding.order)
+        key = (path, f"#{binding.order}")
+        return self._memoised(key, evaluate, binding.value, scope)
 
     def import_value(self, path: str, item: Import) -> Value:
         """What an import binds."""
@@ -211,12 +202,30 @@ class PythonSnapshot:
         return False
 
     def member(self, value: Value, attr: str) -> Value:
-        """``value.attr`` for modules and external names."""
+        """``value.attr`` for modules, external names and the constants of classes."""
         if isinstance(value, ModuleRef):
             return self.module_value(value.path, attr)
         if isinstance(value, ExternalRef):
             return ExternalRef(f"{value.name}.{attr}")
+        if isinstance(value, ClassRef):
+            return self._memoised((value.path, f"{value.name}.{attr}"), self._constant, value, attr)
         raise Unresolved(f"attribute {attr} of an unknown value")
+
+    def _constant(self, ref: ClassRef, attr: str) -> Value:
+        """A name the body of a class (or of a base class in the snapshot) binds."""
+        cls = self.class_summary(ref)
+        scope = ModuleScope(self, ref.path)
+        bound = [b for b in cls.constants if b.name == attr] if cls is not None else []
+        bound = [b for b in bound if may_run(b.conditions, scope)]
+        if bound:
+            return evaluate(bound[-1].value, scope)
+        for base in self.bases(ref):
+            if isinstance(base, ClassRef):
+                try:
+                    return self.member(base, attr)
+                except Unresolved:
+                    continue
+        raise Unresolved(f"{attr} is not a constant of {ref.name}")
 
     def qualified(self, path: str, qualified: str) -> Value:
         """The value of a qualified name libcst gave for a name used in ``path``."""
@@ -262,6 +271,18 @@ class PythonSnapshot:
             except Unresolved:
                 continue
         return values
+
+    def _memoised(self, key: tuple[str, str], func: Callable[..., Value], *args: object) -> Value:
+        """``func(*args)`` guarded and remembered under ``key`` (failures too)."""
+        if key not in self._memo:
+            try:
+                self._memo[key] = self._guarded(key, func, *args)
+            except Unresolved as exc:
+                self._memo[key] = exc
+        result = self._memo[key]
+        if isinstance(result, Unresolved):
+            raise result
+        return result
 
     def _guarded(self, key: tuple[str, str], func: Callable[..., Value], *args: object) -> Value:
         """``func(*args)``, refusing cycles (a re-export of itself) and runaway depth."""

@@ -16,7 +16,7 @@ from auditor.extract.python.codec import decode, encode
 from auditor.extract.python.expressions import Call, Expr
 
 #: Bump when a summary of the same bytes would differ (format, visitor, known_components.yaml).
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,8 @@ class KwargDefault:
 
 @dataclass(frozen=True)
 class ClassSummary:
-    """A top-level class: its bases (qualified) and what its ``__init__`` binds and builds."""
+    """A top-level class: its bases (qualified), what its ``__init__`` binds and builds, and
+    the names its body binds (``constants``: ``v2pro_set = {"v2Pro", "v2ProPlus"}``)."""
 
     name: str
     bases: tuple[str, ...]
@@ -107,6 +108,7 @@ class ClassSummary:
     attributes: tuple[Binding, ...] = ()
     submodules: tuple[Submodule, ...] = ()
     kwarg_defaults: tuple[KwargDefault, ...] = ()
+    constants: tuple[Binding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,7 @@ def _class(c: ClassSummary) -> dict[str, Any]:
             [k.name, None if k.default is None else encode(k.default), k.line]
             for k in c.kwarg_defaults
         ],
+        "constants": [_binding(b) for b in c.constants],
     }
 
 
@@ -238,6 +241,7 @@ def _read_class(data: dict[str, Any]) -> ClassSummary:
             KwargDefault(name, None if d is None else decode(d), line)
             for name, d, line in data["kwarg_defaults"]
         ),
+        constants=tuple(_read_binding(b) for b in data["constants"]),
     )
 
 

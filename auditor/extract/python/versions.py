@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from auditor.extract.python.describe import fact_value
 from auditor.extract.python.evaluate import evaluate
 from auditor.extract.python.expressions import Compare, Expr, walk
@@ -11,6 +13,9 @@ from auditor.extract.python.snapshot import PythonSnapshot
 from auditor.extract.python.summary import ClassSummary
 from auditor.extract.python.values import DictValue, ParamRef, Unresolved, iterate
 from auditor.models import Fact
+
+#: A value a version parameter can be compared with.
+Scalar: TypeAlias = "str | int | float | bool | None"
 
 
 def version_facts(snapshot: PythonSnapshot, path: str, cls: ClassSummary) -> list[Fact]:
@@ -34,7 +39,18 @@ def version_facts(snapshot: PythonSnapshot, path: str, cls: ClassSummary) -> lis
 def compared_values(
     snapshot: PythonSnapshot, path: str, cls: ClassSummary, name: str
 ) -> tuple[str, ...]:
-    """The values a parameter is compared with anywhere in ``__init__``, sorted."""
+    """The values a parameter is compared with anywhere in ``__init__``, sorted (as text)."""
+    return tuple(sorted({label(value) for value in compared(snapshot, path, cls, name)}))
+
+
+def label(value: Scalar) -> str:
+    """How a compared value is written in facts: strings as they are, others as ``repr``."""
+    return value if isinstance(value, str) else repr(value)
+
+
+def compared(snapshot: PythonSnapshot, path: str, cls: ClassSummary, name: str) -> list[Scalar]:
+    """The scalar values a parameter is compared with anywhere in ``__init__``, in the order
+    they are first met."""
     trees: dict[tuple[Expr, int], None] = {}
     for binding in (*cls.locals, *cls.attributes):
         trees[binding.value, binding.order] = None
@@ -42,7 +58,7 @@ def compared_values(
     for sub in cls.submodules:
         trees[sub.call, sub.order] = None
         trees.update(((c.test, sub.order), None) for c in sub.conditions)
-    found: set[str] = set()
+    found: dict[tuple[str, str], Scalar] = {}
     for tree, order in trees:
         scope = InitScope(snapshot, path, cls, order, SYMBOLIC)
         for node in walk(tree):
@@ -51,8 +67,9 @@ def compared_values(
             operands = [node.left, *(c for _, c in node.comparisons)]
             if any(_is_param(o, scope, name) for o in operands):
                 for operand in operands:
-                    found.update(_literals(operand, scope))
-    return tuple(sorted(found))
+                    for value in _literals(operand, scope):
+                        found.setdefault((type(value).__name__, repr(value)), value)
+    return list(found.values())
 
 
 def _is_param(expr: Expr, scope: InitScope, name: str) -> bool:
@@ -62,14 +79,10 @@ def _is_param(expr: Expr, scope: InitScope, name: str) -> bool:
         return False
 
 
-def _literals(expr: Expr, scope: InitScope) -> set[str]:
+def _literals(expr: Expr, scope: InitScope) -> list[Scalar]:
     try:
         value = evaluate(expr, scope)
     except (Unresolved, RecursionError):
-        return set()
+        return []
     items = iterate(value) if isinstance(value, (tuple, DictValue)) else (value,)
-    return {
-        item if isinstance(item, str) else repr(item)
-        for item in items
-        if item is None or isinstance(item, (str, int, float, bool))
-    }
+    return [item for item in items if item is None or isinstance(item, (str, int, float, bool))]

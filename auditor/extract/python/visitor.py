@@ -1,7 +1,8 @@
 """The libcst visitor of stage 1: gathers a module's imports, bindings and classes.
 
-Only module-level code and the ``__init__`` of top-level classes are read for values; other
-functions are read only for audio front-end calls and for the callees they construct.
+Only module-level code, the bodies of top-level classes (their constants) and their
+``__init__`` are read for values; other functions are read only for audio front-end calls and
+for the callees they construct.
 Statements under ``if`` carry their conditions; ``if __name__ == "__main__"`` blocks and
 ``except`` handlers are skipped (the ``try`` body is the path a model is built on).
 """
@@ -278,14 +279,14 @@ class SummaryVisitor(cst.CSTVisitor):
 
     def _bind(self, name: str, value: Expr, line: int) -> None:
         frame = self._frame
+        if self._loops and frame.kind in ("module", "class"):
+            value = Opaque(f"<changed in a loop: {name}>")
         if frame.kind == "module":
-            if self._loops:
-                value = Opaque(f"<changed in a loop: {name}>")
             index = len(self._bindings)
             self._bindings.append(Binding(name, value, line, index, tuple(self._conditions)))
-        elif frame.kind == "init" and frame.cls is not None:
+        elif frame.kind in ("init", "class") and frame.cls is not None:
             binding = Binding(name, value, line, self._next(), self._frame_conditions())
-            frame.cls.locals.append(binding)
+            (frame.cls.locals if frame.kind == "init" else frame.cls.constants).append(binding)
         else:
             frame.assigned.add(name)
 

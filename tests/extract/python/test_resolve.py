@@ -208,7 +208,7 @@ VERSIONED = """\
 )
 def test_the_version_default_selects_a_branch(default: str, selected: dict[str, FactValue]) -> None:
     source = VERSIONED.replace('version="v1"', f'version="{default}"')
-    facts = values(resolve({MODELS: source}), "SynthesizerTrn")
+    facts = values(resolve({MODELS: source}), "SynthesizerTrn.__init__.")
     assert facts["SynthesizerTrn.__init__.version"] == default
     assert facts["SynthesizerTrn.__init__.version.selects"] == default
     assert facts["SynthesizerTrn.__init__.version.branches"] == ("v1", "v2Pro", "v2ProPlus")

@@ -1,0 +1,86 @@
+"""The branches a version default does not take: what a model built with another version has.
+
+The plain ``<Class>.__init__`` facts describe a model built with every default. For each other
+value a version-like parameter is compared with (its ``.branches`` fact), the class is resolved
+again as if that value were the default, and the facts that come out different from the plain
+ones (or that the plain ones lack) are emitted under ``<Class>.__init__[<param>=<value>]``:
+``SynthesizerTrn.__init__[version=v2Pro].self.sv_emb.in_features``. Facts a variant shares with
+the default stay under the plain key only; a submodule only the default builds is not repeated.
+Conditions a variant cannot decide either build both branches, as they do for the default.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from auditor.extract.python.evaluate import evaluate
+from auditor.extract.python.expressions import Lit
+from auditor.extract.python.scopes import ModuleScope, is_version_like
+from auditor.extract.python.snapshot import PythonSnapshot
+from auditor.extract.python.summary import ClassSummary
+from auditor.extract.python.values import Unresolved
+from auditor.extract.python.versions import compared, label
+from auditor.models import Fact, FactValue
+
+
+@dataclass(frozen=True)
+class Variant:
+    """The class as a model built with ``param=value`` sees it; ``tag`` is ``param=value``."""
+
+    tag: str
+    cls: ClassSummary
+
+
+def version_variants(snapshot: PythonSnapshot, path: str, cls: ClassSummary) -> Iterator[Variant]:
+    """One variant per version-like parameter with a known default and per other value it is
+    compared with (the other version-like parameters keep their defaults)."""
+    init = cls.init
+    if init is None:
+        return
+    for index, param in enumerate(init.params):
+        if index == 0 or param.default is None or param.kind in ("*", "**"):
+            continue
+        if not is_version_like(param.name):
+            continue
+        try:
+            default = evaluate(param.default, ModuleScope(snapshot, path))
+        except (Unresolved, RecursionError):
+            continue  # an unknown default already builds every branch it might take
+        for value in compared(snapshot, path, cls, param.name):
+            if type(value) is type(default) and value == default:
+                continue
+            params = list(init.params)
+            params[index] = replace(param, default=Lit(value))
+            variant = replace(cls, init=replace(init, params=tuple(params)))
+            yield Variant(f"{param.name}={label(value)}", variant)
+
+
+def differing(plain: Iterable[Fact], variant: Iterable[Fact], prefix: str, tag: str) -> list[Fact]:
+    """The facts of a variant that the plain facts lack or hold with another value, their
+    keys' ``prefix`` qualified with ``[tag]`` (the first fact of a key wins, as in stage 2)."""
+    before: dict[str, Fact] = {}
+    for fact in plain:
+        before.setdefault(fact.key, fact)
+    seen: set[str] = set()
+    found: list[Fact] = []
+    for fact in variant:
+        if fact.key in seen or not fact.key.startswith(prefix):
+            continue
+        seen.add(fact.key)
+        old = before.get(fact.key)
+        if old is not None and old.kind is fact.kind and _same(old.value, fact.value):
+            continue
+        key = f"{prefix}[{tag}]{fact.key.removeprefix(prefix)}"
+        found.append(Fact(fact.kind, key, fact.parameter, fact.value, fact.line))
+    return found
+
+
+def _same(old: FactValue, new: FactValue) -> bool:
+    """Equal values of the same type (``1`` is not ``True``); NaN is NaN."""
+    if type(old) is not type(new):
+        return False
+    if isinstance(old, float) and isinstance(new, float) and math.isnan(old):
+        return math.isnan(new)
+    return old == new
