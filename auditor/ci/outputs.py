@@ -1,0 +1,54 @@
+"""Step outputs for GitHub Actions: ``name=value`` lines appended to the ``GITHUB_OUTPUT`` file.
+
+A value with a line break is written in the heredoc form ``name<<DELIMITER`` … ``DELIMITER``
+with a random delimiter that the value does not contain, so no value can end early or set
+another output.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+
+from auditor.errors import AuditError
+from auditor.models import Report
+
+OUTPUT_VARIABLE = "GITHUB_OUTPUT"
+
+
+def step_outputs(report: Report, report_path: str, sarif_path: str | None) -> dict[str, str]:
+    """The action's outputs for REPORT: ``findings``, ``max-severity``, ``report``, ``sarif``."""
+    worst = max(report.findings, key=lambda finding: finding.severity.rank, default=None)
+    return {
+        "findings": str(len(report.findings)),
+        "max-severity": worst.severity.value if worst else "none",
+        "report": report_path,
+        "sarif": sarif_path or "",
+    }
+
+
+def format_outputs(values: Mapping[str, str], delimiter: str | None = None) -> str:
+    """The lines that set VALUES; DELIMITER (random by default) for multiline values."""
+    lines: list[str] = []
+    for name, value in values.items():
+        if "\n" not in value and "\r" not in value:
+            lines.append(f"{name}={value}\n")
+            continue
+        marker = delimiter or f"ghadelimiter_{secrets.token_hex(16)}"
+        if marker in value:
+            raise ValueError(f"the value of output {name} contains its delimiter")
+        lines.append(f"{name}<<{marker}\n{value}\n{marker}\n")
+    return "".join(lines)
+
+
+def write_outputs(values: Mapping[str, str], environ: Mapping[str, str]) -> bool:
+    """Append VALUES to the file ``GITHUB_OUTPUT`` names; False when that is not set."""
+    path = environ.get(OUTPUT_VARIABLE)
+    if not path:
+        return False
+    try:
+        with open(path, "a", encoding="utf-8") as file:
+            file.write(format_outputs(values))
+    except OSError as error:
+        raise AuditError(f"cannot write the step outputs to {path}: {error.strerror}") from None
+    return True
