@@ -10,23 +10,19 @@ actually consulted, so a commit only re-resolves what its changes can affect.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 import git
 
-from auditor.cache import FactCache
+from auditor.code_summaries import SummaryStore
 from auditor.diff import diff_facts, file_change
 from auditor.extract.python import (
-    EXTRACTOR_VERSION,
     ModuleSummary,
-    PythonParseError,
     SnapshotFacts,
-    may_hold_facts,
-    summarise_module,
+    measured_origins,
 )
 from auditor.extract.selection import FileSelection
-from auditor.history import BlobReader, CommitChanges, FileChange, files_at
+from auditor.history import CommitChanges, FileChange, files_at
 from auditor.models import Change, ChangeKind, Commit, Fact, FactKind
 from auditor.rules.code import FINGERPRINT
 from auditor.siblings import sibling_of
@@ -44,11 +40,7 @@ PYTHON_EXCLUDE = (
     "docs/**",
     "**/setup.py",
 )
-_NAMESPACE = "python"
-_NOTHING = ""  # cached payload of a blob that holds no facts (the text pre-check failed)
-_ERROR = "!"  # prefix of the cached payload of a blob that does not parse
 _MEMO_PER_FILE = 8  # resolutions kept per file: enough for a parent, a child and branches
-_PARALLEL_FROM = 16  # fewer files than this are not worth starting processes for
 
 
 def python_selection(excludes: tuple[str, ...]) -> FileSelection:
@@ -56,91 +48,33 @@ def python_selection(excludes: tuple[str, ...]) -> FileSelection:
     return FileSelection(PYTHON_INCLUDE, PYTHON_EXCLUDE + excludes)
 
 
-class SummaryStore:
-    """Module summaries per blob: cached on disk, parsed only when the text may hold facts."""
+@dataclass(frozen=True)
+class _Resolved:
+    path: str
+    consulted: tuple[tuple[str, str | None], ...]
+    #: For a file whose facts depend on what other files measure with len(): that part.
+    measured: frozenset[tuple[str, str]] | None
+    facts: tuple[Fact, ...]
 
-    def __init__(self, blobs: BlobReader, cache: FactCache, max_file_bytes: int) -> None:
-        self._blobs = blobs
-        self._cache = cache
-        self._max_file_bytes = max_file_bytes
-        self._memory: dict[str, ModuleSummary | str | None] = {}
-
-    def summary(self, blob: str) -> ModuleSummary | str | None:
-        """The summary of ``blob``; None when it holds no facts; an error message as str."""
-        if blob in self._memory:
-            return self._memory[blob]
-        payload = self._cache.get_text(_NAMESPACE, EXTRACTOR_VERSION, blob)
-        if payload is None:
-            payload = self._summarise(blob)
-            if payload is None:
-                self._memory[blob] = "object is missing (partial clone or snapshot)"
-                return self._memory[blob]
-            self._cache.put_text(_NAMESPACE, EXTRACTOR_VERSION, blob, payload)
-        found: ModuleSummary | str | None
-        if payload == _NOTHING:
-            found = None
-        elif payload.startswith(_ERROR):
-            found = payload[len(_ERROR) :]
-        else:
-            found = ModuleSummary.from_json(payload)
-        self._memory[blob] = found
-        return found
-
-    def _read(self, blob: str) -> bytes | str | None:
-        """The blob's bytes, a ready payload (too large), or None when it is missing."""
-        size = self._blobs.size(blob)
-        if size is None:
-            return None
-        if size > self._max_file_bytes:
-            return f"{_ERROR}{size} bytes, larger than the {self._max_file_bytes}-byte limit"
-        return self._blobs.read(blob)
-
-    def _summarise(self, blob: str) -> str | None:
-        data = self._read(blob)
-        return data if data is None or isinstance(data, str) else summary_payload(data)
-
-    def prefetch(self, blobs: Iterable[str], workers: int) -> None:
-        """Summarise the uncached ``blobs`` on ``workers`` processes (parsing is CPU-bound)."""
-        todo: list[tuple[str, bytes]] = []
-        for blob in dict.fromkeys(blobs):
-            if (
-                blob in self._memory
-                or self._cache.get_text(_NAMESPACE, EXTRACTOR_VERSION, blob) is not None
-            ):
-                continue
-            data = self._read(blob)
-            if isinstance(data, bytes) and may_hold_facts(data):
-                todo.append((blob, data))
-        if workers < 2 or len(todo) < _PARALLEL_FROM:
-            return
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            payloads = pool.map(summary_payload, [data for _, data in todo], chunksize=4)
-            for (blob, _), payload in zip(todo, payloads, strict=True):
-                self._cache.put_text(_NAMESPACE, EXTRACTOR_VERSION, blob, payload)
+    def valid_for(
+        self,
+        tree: PythonTree,
+        measured_in: Callable[[str, PythonTree], frozenset[tuple[str, str]]],
+    ) -> bool:
+        if not all(tree.get(path) == blob for path, blob in self.consulted):
+            return False
+        return self.measured is None or measured_in(self.path, tree) == self.measured
 
 
-def summary_payload(data: bytes) -> str:
-    """The cache payload of one Python file: its summary, nothing, or its parse error."""
-    if not may_hold_facts(data):
-        return _NOTHING
-    try:
-        return summarise_module(data).to_json()
-    except PythonParseError as error:
-        return f"{_ERROR}{error}"
-
-
-class _Modules(Mapping[str, ModuleSummary]):
-    """A tree's parsed modules, recording which paths the resolver consulted."""
+class _Parsed(Mapping[str, ModuleSummary]):
+    """A tree's parsed modules (files that do not parse or hold no facts are absent)."""
 
     def __init__(self, tree: PythonTree, store: SummaryStore) -> None:
         self._tree = tree
         self._store = store
-        self.consulted: dict[str, str | None] = {}
-        self.everything = False
 
     def _get(self, path: str) -> ModuleSummary | None:
         blob = self._tree.get(path)
-        self.consulted[path] = blob
         found = self._store.summary(blob) if blob is not None else None
         return found if isinstance(found, ModuleSummary) else None
 
@@ -154,27 +88,27 @@ class _Modules(Mapping[str, ModuleSummary]):
         return isinstance(path, str) and self._get(path) is not None
 
     def __iter__(self) -> Iterator[str]:
-        self.everything = True
-        return (
-            p
-            for p in sorted(self._tree)
-            if isinstance(self._store.summary(self._tree[p]), ModuleSummary)
-        )
+        return (p for p in sorted(self._tree) if self._get(p) is not None)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
 
-@dataclass(frozen=True)
-class _Resolved:
-    consulted: tuple[tuple[str, str | None], ...]
-    tree_id: int | None  # set when the resolution looked at every module of one tree
-    facts: tuple[Fact, ...]
+class _Modules(_Parsed):
+    """A tree's parsed modules, recording which paths the resolver consulted."""
 
-    def valid_for(self, tree: PythonTree) -> bool:
-        if self.tree_id is not None:
-            return self.tree_id == id(tree)
-        return all(tree.get(path) == blob for path, blob in self.consulted)
+    def __init__(self, tree: PythonTree, store: SummaryStore) -> None:
+        super().__init__(tree, store)
+        self.consulted: dict[str, str | None] = {}
+        self.everything = False
+
+    def _get(self, path: str) -> ModuleSummary | None:
+        self.consulted[path] = self._tree.get(path)
+        return super()._get(path)
+
+    def __iter__(self) -> Iterator[str]:
+        self.everything = True
+        return (p for p in sorted(self._tree) if _Parsed._get(self, p) is not None)
 
 
 class CodeFacts:
@@ -190,7 +124,7 @@ class CodeFacts:
         self._trees: dict[str, PythonTree] = {}
         self._memo: dict[str, list[_Resolved]] = {}
         self._whole_tree: set[str] = set()
-        self._resolvers: dict[int, SnapshotFacts] = {}
+        self._measured_by_tree: dict[int, frozenset[tuple[str, str]]] = {}
 
     def reads(self, path: str | None) -> bool:
         """Whether ``path`` is a Python file this audit reads."""
@@ -218,35 +152,40 @@ class CodeFacts:
     def facts(self, path: str, tree: PythonTree) -> tuple[Fact, ...]:
         """The resolved facts of ``path`` in ``tree`` (memoised on what was consulted)."""
         for entry in self._memo.get(path, ()):
-            if entry.valid_for(tree):
+            if entry.valid_for(tree, self._measured_in):
                 return entry.facts
-        if path in self._whole_tree:
-            # It reads every module (to learn which sequences others measure with len()):
-            # resolve it with the tree's shared resolver, which does that work once per tree.
-            facts = self._shared(tree).facts(path)
-            entry = _Resolved(consulted=(), tree_id=id(tree), facts=facts)
-        else:
-            modules = _Modules(tree, self._store)
-            facts = SnapshotFacts(modules).facts(path) if path in modules else ()
-            if modules.everything:
-                self._whole_tree.add(path)
-            entry = _Resolved(
-                consulted=tuple(sorted(modules.consulted.items())),
-                tree_id=id(tree) if modules.everything else None,
-                facts=facts,
-            )
+        whole = path in self._whole_tree
+        measured = self._measured(tree) if whole else None
+        modules = _Modules(tree, self._store)
+        resolver = SnapshotFacts(modules, measured=None if measured is None else set(measured))
+        facts = resolver.facts(path) if path in modules else ()
+        if modules.everything and not whole:
+            # It asked which sequences other files measure with len(): from now on that is
+            # computed once per tree and handed in, so the file's own lookups can be memoised.
+            self._whole_tree.add(path)
+            return self.facts(path, tree)
+        entry = _Resolved(
+            path=path,
+            consulted=tuple(sorted(modules.consulted.items())),
+            measured=None if measured is None else self._measured_in(path, tree),
+            facts=facts,
+        )
         entries = self._memo.setdefault(path, [])
         entries.append(entry)
         del entries[:-_MEMO_PER_FILE]
         return facts
 
-    def _shared(self, tree: PythonTree) -> SnapshotFacts:
+    def _measured(self, tree: PythonTree) -> frozenset[tuple[str, str]]:
         key = id(tree)
-        if key not in self._resolvers:
-            if len(self._resolvers) > 2:
-                self._resolvers.clear()
-            self._resolvers[key] = SnapshotFacts(_Modules(tree, self._store))
-        return self._resolvers[key]
+        if key not in self._measured_by_tree:
+            if len(self._measured_by_tree) > _MEMO_PER_FILE:
+                self._measured_by_tree.clear()
+            self._measured_by_tree[key] = measured_origins(_Parsed(tree, self._store))
+        return self._measured_by_tree[key]
+
+    def _measured_in(self, path: str, tree: PythonTree) -> frozenset[tuple[str, str]]:
+        """The bindings of ``path`` that files of ``tree`` measure with ``len()``."""
+        return frozenset(origin for origin in self._measured(tree) if origin[0] == path)
 
     def advance(
         self, commit: Commit, files: tuple[FileChange, ...]
@@ -369,4 +308,4 @@ def _cancel_moves(changes: list[Change]) -> list[Change]:
     return [c for c in changes if c.kind is ChangeKind.MODIFIED or signature(c) not in moved]
 
 
-__all__ = ["CodeFacts", "SummaryStore", "python_selection"]
+__all__ = ["CodeFacts", "python_selection"]

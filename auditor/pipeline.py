@@ -18,7 +18,8 @@ import git
 from auditor.baseline import apply_baseline, load_baseline
 from auditor.cache import FactCache, default_cache_dir
 from auditor.classify import Classifier
-from auditor.code_facts import CodeFacts, SummaryStore, python_selection
+from auditor.code_facts import CodeFacts, python_selection
+from auditor.code_summaries import SummaryStore
 from auditor.compare import FileComparer
 from auditor.facts import FactReader
 from auditor.history import (

@@ -13,6 +13,7 @@ from auditor.extract.python.kinds import PYTHON_FACT_KINDS, PYTHON_KIND_NAMES
 from auditor.extract.python.parse import PythonParseError, may_hold_facts, summarise_module
 from auditor.extract.python.resolve import SnapshotFacts, resolve_python_facts
 from auditor.extract.python.summary import EXTRACTOR_VERSION, ModuleSummary
+from auditor.extract.python.usage import measured_origins
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -22,6 +23,7 @@ __all__ = [
     "PythonParseError",
     "SnapshotFacts",
     "may_hold_facts",
+    "measured_origins",
     "resolve_python_facts",
     "summarise_module",
 ]

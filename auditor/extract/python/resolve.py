@@ -16,7 +16,7 @@ from auditor.extract.python.module_facts import (
 )
 from auditor.extract.python.snapshot import PythonSnapshot
 from auditor.extract.python.summary import Binding, ModuleSummary
-from auditor.extract.python.usage import Usage, module_usage, snapshot_usage
+from auditor.extract.python.usage import Origin, Usage, measured_origins, module_usage
 from auditor.models import Fact
 
 
@@ -27,18 +27,21 @@ class SnapshotFacts:
     like symbol tables (to learn whether another file measures them with ``len()``).
     """
 
-    def __init__(self, modules: Mapping[str, ModuleSummary]) -> None:
+    def __init__(
+        self, modules: Mapping[str, ModuleSummary], measured: set[Origin] | None = None
+    ) -> None:
+        """``measured``, when given, is :func:`measured_origins` of ``modules``, computed
+        once by the caller for many files of one snapshot."""
         self.modules = modules
         self.snapshot = PythonSnapshot(modules)
-        self._measured: set[tuple[str, str]] | None = None
+        self._measured: set[Origin] | None = measured
 
     def _usage(self, path: str, summary: ModuleSummary) -> Usage:
         bound = {b.name for b in summary.bindings}
         usage = module_usage(self.snapshot, path, bound)
         if any(_unnamed_sequence(b) for b in summary.bindings):
             if self._measured is None:
-                everywhere = {b.name for s in self.modules.values() for b in s.bindings}
-                self._measured = snapshot_usage(self.snapshot, everywhere).measured
+                self._measured = set(measured_origins(self.modules, self.snapshot))
             usage.measured |= self._measured
         return usage
 

@@ -2,18 +2,20 @@
 
 Every argument of every submodule construction is walked; each name or attribute leaf (and each
 ``len(x)`` argument) is traced back to the module-level binding it reads, through ``__init__``
-locals and imports. :func:`module_usage` looks at the classes of one file; :func:`snapshot_usage`
+locals and imports. :func:`module_usage` looks at the classes of one file; :func:`measured_origins`
 at every file of the snapshot (which reads every summary, so callers do it only when needed).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from auditor.extract.python.evaluate import evaluate
 from auditor.extract.python.expressions import Attr, Call, Expr, Name, walk
 from auditor.extract.python.scopes import InitScope
 from auditor.extract.python.snapshot import PythonSnapshot
+from auditor.extract.python.summary import ModuleSummary
 from auditor.extract.python.values import ModuleRef, Unresolved
 
 #: A module-level binding: (module path, name).
@@ -28,12 +30,42 @@ class Usage:
     measured: set[Origin] = field(default_factory=set)
 
 
-def snapshot_usage(snapshot: PythonSnapshot, bound: set[str]) -> Usage:
-    """What the constructor arguments of every file read of the module-level names ``bound``."""
+def measured_origins(
+    modules: Mapping[str, ModuleSummary], snapshot: PythonSnapshot | None = None
+) -> frozenset[Origin]:
+    """The module-level bindings that any constructor argument of the snapshot measures with
+    ``len()``. Only files that call ``len()`` in a constructor argument are traced."""
+    snapshot = snapshot or PythonSnapshot(modules)
+    measuring = [path for path, summary in modules.items() if _measures(summary)]
+    if not measuring:
+        return frozenset()
+    bound = {b.name for summary in modules.values() for b in summary.bindings}
     usage = Usage()
-    for path in list(snapshot.modules):
+    for path in measuring:
         module_usage(snapshot, path, bound, usage)
-    return usage
+    return frozenset(usage.measured)
+
+
+#: Whether a summary calls ``len()`` in a constructor argument, by summary identity (the
+#: summary is kept alongside, so its id is not reused while the entry lives).
+_MEASURES: dict[int, tuple[ModuleSummary, bool]] = {}
+
+
+def _measures(summary: ModuleSummary) -> bool:
+    known = _MEASURES.get(id(summary))
+    if known is not None and known[0] is summary:
+        return known[1]
+    found = any(
+        isinstance(node, Call) and node.callee == "builtins.len"
+        for cls in summary.classes
+        for sub in cls.submodules
+        for arg in sub.call.args
+        for node in walk(arg.value)
+    )
+    if len(_MEASURES) > 100_000:
+        _MEASURES.clear()
+    _MEASURES[id(summary)] = (summary, found)
+    return found
 
 
 def module_usage(

@@ -1,0 +1,95 @@
+"""Summaries of Python blobs: cached per blob, parsed only when the text may hold facts,
+and parsed on several processes when many are new (libcst parsing is CPU-bound)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+
+from auditor.cache import FactCache
+from auditor.extract.python import (
+    EXTRACTOR_VERSION,
+    ModuleSummary,
+    PythonParseError,
+    may_hold_facts,
+    summarise_module,
+)
+from auditor.history import BlobReader
+
+_NAMESPACE = "python"
+_NOTHING = ""  # cached payload of a blob that holds no facts (the text pre-check failed)
+_ERROR = "!"  # prefix of the cached payload of a blob that does not parse
+_PARALLEL_FROM = 16  # fewer files than this are not worth starting processes for
+
+
+class SummaryStore:
+    """Module summaries per blob: cached on disk, parsed only when the text may hold facts."""
+
+    def __init__(self, blobs: BlobReader, cache: FactCache, max_file_bytes: int) -> None:
+        self._blobs = blobs
+        self._cache = cache
+        self._max_file_bytes = max_file_bytes
+        self._memory: dict[str, ModuleSummary | str | None] = {}
+
+    def summary(self, blob: str) -> ModuleSummary | str | None:
+        """The summary of ``blob``; None when it holds no facts; an error message as str."""
+        if blob in self._memory:
+            return self._memory[blob]
+        payload = self._cache.get_text(_NAMESPACE, EXTRACTOR_VERSION, blob)
+        if payload is None:
+            payload = self._summarise(blob)
+            if payload is None:
+                self._memory[blob] = "object is missing (partial clone or snapshot)"
+                return self._memory[blob]
+            self._cache.put_text(_NAMESPACE, EXTRACTOR_VERSION, blob, payload)
+        found: ModuleSummary | str | None
+        if payload == _NOTHING:
+            found = None
+        elif payload.startswith(_ERROR):
+            found = payload[len(_ERROR) :]
+        else:
+            found = ModuleSummary.from_json(payload)
+        self._memory[blob] = found
+        return found
+
+    def _read(self, blob: str) -> bytes | str | None:
+        """The blob's bytes, a ready payload (too large), or None when it is missing."""
+        size = self._blobs.size(blob)
+        if size is None:
+            return None
+        if size > self._max_file_bytes:
+            return f"{_ERROR}{size} bytes, larger than the {self._max_file_bytes}-byte limit"
+        return self._blobs.read(blob)
+
+    def _summarise(self, blob: str) -> str | None:
+        data = self._read(blob)
+        return data if data is None or isinstance(data, str) else summary_payload(data)
+
+    def prefetch(self, blobs: Iterable[str], workers: int) -> None:
+        """Summarise the uncached ``blobs`` on ``workers`` processes (parsing is CPU-bound)."""
+        todo: list[tuple[str, bytes]] = []
+        for blob in dict.fromkeys(blobs):
+            if (
+                blob in self._memory
+                or self._cache.get_text(_NAMESPACE, EXTRACTOR_VERSION, blob) is not None
+            ):
+                continue
+            data = self._read(blob)
+            if isinstance(data, bytes) and may_hold_facts(data):
+                todo.append((blob, data))
+        if workers < 2 or len(todo) < _PARALLEL_FROM:
+            return
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            payloads = pool.map(summary_payload, [data for _, data in todo], chunksize=4)
+            for (blob, _), payload in zip(todo, payloads, strict=True):
+                self._cache.put_text(_NAMESPACE, EXTRACTOR_VERSION, blob, payload)
+
+
+def summary_payload(data: bytes) -> str:
+    """The cache payload of one Python file: its summary, nothing, or its parse error."""
+    if not may_hold_facts(data):
+        return _NOTHING
+    try:
+        return summarise_module(data).to_json()
+    except PythonParseError as error:
+        return f"{_ERROR}{error}"
