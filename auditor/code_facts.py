@@ -40,6 +40,7 @@ PYTHON_EXCLUDE = (
     "docs/**",
     "**/setup.py",
 )
+_LEN = '"builtins.len"'  # how a len() call reads in a cached summary
 _MEMO_PER_FILE = 8  # resolutions kept per file: enough for a parent, a child and branches
 
 
@@ -125,6 +126,10 @@ class CodeFacts:
         self._memo: dict[str, list[_Resolved]] = {}
         self._whole_tree: set[str] = set()
         self._measured_by_tree: dict[int, frozenset[tuple[str, str]]] = {}
+        self._measures: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
+        #: path -> the files whose resolution looked it up (present or absent).
+        self._dependents: dict[str, set[str]] = {}
+        self._primed = False
 
     def reads(self, path: str | None) -> bool:
         """Whether ``path`` is a Python file this audit reads."""
@@ -170,6 +175,8 @@ class CodeFacts:
             measured=None if measured is None else self._measured_in(path, tree),
             facts=facts,
         )
+        for consulted, _ in entry.consulted:
+            self._dependents.setdefault(consulted, set()).add(path)
         entries = self._memo.setdefault(path, [])
         entries.append(entry)
         del entries[:-_MEMO_PER_FILE]
@@ -180,7 +187,18 @@ class CodeFacts:
         if key not in self._measured_by_tree:
             if len(self._measured_by_tree) > _MEMO_PER_FILE:
                 self._measured_by_tree.clear()
-            self._measured_by_tree[key] = measured_origins(_Parsed(tree, self._store))
+            parsed = _Parsed(tree, self._store)
+            measured: set[tuple[str, str]] = set()
+            for path, blob in tree.items():
+                if self._store.mentions(blob, _LEN):
+                    # What one file measures is kept per blob: a change elsewhere that moves
+                    # the binding it measures is rare, and only decides whether an unnamed
+                    # sequence counts as a symbol table.
+                    if (path, blob) not in self._measures:
+                        found = measured_origins(parsed, candidates=[path])
+                        self._measures[(path, blob)] = found
+                    measured |= self._measures[(path, blob)]
+            self._measured_by_tree[key] = frozenset(measured)
         return self._measured_by_tree[key]
 
     def _measured_in(self, path: str, tree: PythonTree) -> frozenset[tuple[str, str]]:
@@ -207,10 +225,10 @@ class CodeFacts:
                 or not self.reads(change.new_path)
             ):
                 continue
-            summary = self._store.summary(change.new_blob)
-            if isinstance(summary, str):
+            error = self._store.error(change.new_blob)
+            if error is not None:
                 self._warn(
-                    f"cannot read: {summary}; the next change is compared with the last "
+                    f"cannot read: {error}; the next change is compared with the last "
                     "version that parsed",
                     commit.sha,
                     change.new_path,
@@ -240,7 +258,7 @@ class CodeFacts:
         renamed = {f.new_path: f.old_path for f in files if f.status == "R" and f.new_path}
         moved_away = set(renamed.values())
         found: list[Change] = []
-        for path in sorted(old_tree.keys() | new_tree.keys()):
+        for path in sorted(self._affected(old_tree, new_tree, renamed)):
             old_path = renamed.get(path) or path
             before = self.facts(old_path, old_tree) if old_path in old_tree else ()
             after = self.facts(path, new_tree) if path in new_tree else ()
@@ -257,6 +275,25 @@ class CodeFacts:
                     before, after, file=path, old_file=old_path if old_path != path else None
                 )
         return _cancel_moves(_drop_implied(found))
+
+    def _affected(
+        self, old_tree: PythonTree, new_tree: PythonTree, renamed: dict[str, str | None]
+    ) -> set[str]:
+        """The files whose facts may differ between the trees: the changed ones, the files
+        whose resolution looked them up, and files whose sequences are measured otherwise.
+        The first time, every file (which also records who looks up what)."""
+        every = old_tree.keys() | new_tree.keys()
+        if not self._primed:
+            self._primed = True
+            return set(every)
+        changed = {p for p in every if old_tree.get(p) != new_tree.get(p)}
+        affected = set(changed) | {p for p in renamed if p is not None}
+        for path in changed:
+            affected |= self._dependents.get(path, set())
+        for path in self._whole_tree & every:
+            if self._measured_in(path, old_tree) != self._measured_in(path, new_tree):
+                affected.add(path)
+        return affected & every
 
     def _variant(self, path: str, facts: tuple[Fact, ...], old_tree: PythonTree) -> list[Change]:
         """A new module beside the one it is a variant of (``symbols2.py``) is compared."""

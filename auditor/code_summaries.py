@@ -30,18 +30,36 @@ class SummaryStore:
         self._cache = cache
         self._max_file_bytes = max_file_bytes
         self._memory: dict[str, ModuleSummary | str | None] = {}
+        self._payloads: dict[str, str] = {}
+
+    def payload(self, blob: str) -> str:
+        """The cached payload of ``blob`` (summarised now when it is new)."""
+        found = self._payloads.get(blob)
+        if found is None:
+            found = self._cache.get_text(_NAMESPACE, EXTRACTOR_VERSION, blob)
+            if found is None:
+                found = self._summarise(blob)
+                if found is None:
+                    found = f"{_ERROR}object is missing (partial clone or snapshot)"
+                else:
+                    self._cache.put_text(_NAMESPACE, EXTRACTOR_VERSION, blob, found)
+            self._payloads[blob] = found
+        return found
+
+    def error(self, blob: str) -> str | None:
+        """Why ``blob`` cannot be read as Python, or None (decodes nothing)."""
+        payload = self.payload(blob)
+        return payload[len(_ERROR) :] if payload.startswith(_ERROR) else None
+
+    def mentions(self, blob: str, text: str) -> bool:
+        """Whether the summary of ``blob`` contains ``text`` (a cheap pre-filter)."""
+        return text in self.payload(blob)
 
     def summary(self, blob: str) -> ModuleSummary | str | None:
         """The summary of ``blob``; None when it holds no facts; an error message as str."""
         if blob in self._memory:
             return self._memory[blob]
-        payload = self._cache.get_text(_NAMESPACE, EXTRACTOR_VERSION, blob)
-        if payload is None:
-            payload = self._summarise(blob)
-            if payload is None:
-                self._memory[blob] = "object is missing (partial clone or snapshot)"
-                return self._memory[blob]
-            self._cache.put_text(_NAMESPACE, EXTRACTOR_VERSION, blob, payload)
+        payload = self.payload(blob)
         found: ModuleSummary | str | None
         if payload == _NOTHING:
             found = None

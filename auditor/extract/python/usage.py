@@ -8,7 +8,7 @@ at every file of the snapshot (which reads every summary, so callers do it only 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from auditor.extract.python.evaluate import evaluate
@@ -31,19 +31,33 @@ class Usage:
 
 
 def measured_origins(
-    modules: Mapping[str, ModuleSummary], snapshot: PythonSnapshot | None = None
+    modules: Mapping[str, ModuleSummary],
+    snapshot: PythonSnapshot | None = None,
+    candidates: Iterable[str] | None = None,
 ) -> frozenset[Origin]:
     """The module-level bindings that any constructor argument of the snapshot measures with
-    ``len()``. Only files that call ``len()`` in a constructor argument are traced."""
+    ``len()``. Only files that call ``len()`` in a constructor argument are traced;
+    ``candidates``, when given, are the only files that may (a caller's cheap pre-filter)."""
     snapshot = snapshot or PythonSnapshot(modules)
-    measuring = [path for path, summary in modules.items() if _measures(summary)]
-    if not measuring:
-        return frozenset()
-    bound = {b.name for summary in modules.values() for b in summary.bindings}
+    paths = modules if candidates is None else [p for p in candidates if p in modules]
+    measuring = [path for path in paths if _measures(modules[path])]
     usage = Usage()
     for path in measuring:
-        module_usage(snapshot, path, bound, usage)
+        module_usage(snapshot, path, _ANY_NAME, usage)
     return frozenset(usage.measured)
+
+
+class _AnyName(set[str]):
+    """Every name: the bindings measured may live in any module."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+    def __bool__(self) -> bool:
+        return True
+
+
+_ANY_NAME = _AnyName()
 
 
 #: Whether a summary calls ``len()`` in a constructor argument, by summary identity (the
