@@ -85,11 +85,15 @@ class _Parsed(Mapping[str, ModuleSummary]):
             raise KeyError(path)
         return found
 
+    def _present(self, path: str) -> bool:
+        blob = self._tree.get(path)
+        return blob is not None and self._store.holds_facts(blob)
+
     def __contains__(self, path: object) -> bool:
-        return isinstance(path, str) and self._get(path) is not None
+        return isinstance(path, str) and self._present(path)
 
     def __iter__(self) -> Iterator[str]:
-        return (p for p in sorted(self._tree) if self._get(p) is not None)
+        return (p for p in sorted(self._tree) if self._present(p))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -107,9 +111,13 @@ class _Modules(_Parsed):
         self.consulted[path] = self._tree.get(path)
         return super()._get(path)
 
+    def _present(self, path: str) -> bool:
+        self.consulted[path] = self._tree.get(path)
+        return super()._present(path)
+
     def __iter__(self) -> Iterator[str]:
         self.everything = True
-        return (p for p in sorted(self._tree) if _Parsed._get(self, p) is not None)
+        return (p for p in sorted(self._tree) if _Parsed._present(self, p))
 
 
 class CodeFacts:

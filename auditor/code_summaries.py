@@ -51,6 +51,11 @@ class SummaryStore:
         payload = self.payload(blob)
         return payload[len(_ERROR) :] if payload.startswith(_ERROR) else None
 
+    def holds_facts(self, blob: str) -> bool:
+        """Whether ``blob`` parsed into a summary with something in it (decodes nothing)."""
+        payload = self.payload(blob)
+        return payload != _NOTHING and not payload.startswith(_ERROR)
+
     def mentions(self, blob: str, text: str) -> bool:
         """Whether the summary of ``blob`` contains ``text`` (a cheap pre-filter)."""
         return text in self.payload(blob)
