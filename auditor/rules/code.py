@@ -11,6 +11,10 @@ from auditor.rules.base import FALLBACK, Rule, RuleExample
 #: The key suffix of a symbol table's content fingerprint (``symbols.fingerprint``).
 FINGERPRINT = ".fingerprint"
 
+#: Tables whose ids a model embeds. Parts (``ja_symbols``, ``punctuation``) change them, and
+#: the embedding's own size is reported where ``len()`` of the whole table is taken.
+WHOLE_TABLES = frozenset({"symbols", "phonemes", "vocab", "vocabulary", "tokens"})
+
 
 _HEAD = "import torch.nn as nn\n\n\nclass SynthesizerTrn(nn.Module):\n"
 _INIT = "    def __init__(self, gin_channels=512):\n        super().__init__()\n"
@@ -41,15 +45,18 @@ def _class_name(value: object) -> str:
 
 @dataclass(frozen=True)
 class SymbolTableRule(Rule):
-    """A symbol table's length (``symbols``) or content (``symbols.fingerprint``) changed."""
+    """The length (``symbols``) or content (``symbols.fingerprint``) of a whole symbol table
+    changed; changes of its parts fall to the fallback rule."""
 
     content: bool = False
 
     def applies(self, change: Change) -> bool:
+        table = change.key.removesuffix(FINGERPRINT).rsplit(".", 1)[-1]
         return (
             change.fact_kind is FactKind.SYMBOL_TABLE
             and change.kind is ChangeKind.MODIFIED
             and change.key.endswith(FINGERPRINT) == self.content
+            and table in WHOLE_TABLES
         )
 
 
@@ -95,6 +102,9 @@ RULES = (
         examples=(
             RuleExample("text/symbols.py", _TABLE, "symbols = ['_', 'b', 'a']\n", True),
             RuleExample("text/symbols.py", _TABLE, _TABLE.rstrip() + "  # the table\n", False),
+            RuleExample(
+                "text/symbols.py", "punctuation = ['!', '?']\n", "punctuation = ['?', '!']\n", False
+            ),
         ),
     ),
     SubmoduleRule(
