@@ -1,0 +1,98 @@
+"""Checkpoint files for the tests: GPT-SoVITS style saves, tagged zips, safetensors, exploits.
+
+Only the ``torch_*`` builders need torch (they take the module as an argument, so a test that
+uses them calls ``pytest.importorskip("torch")`` itself).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import struct
+import zipfile
+from pathlib import Path
+from typing import Any
+
+#: The state dict of the tiny model: key, shape. ``enc_p.text_embedding`` as in GPT-SoVITS v2.
+TINY_SHAPES = {
+    "enc_p.text_embedding.weight": (322, 192),
+    "enc_p.proj.weight": (384, 192, 1),
+    "enc_p.proj.bias": (384,),
+    "dec.conv_pre.weight": (8, 192, 7),
+    "dec.conv_pre.bias": (8,),
+}
+TINY_PARAMETERS = sum(a * b * c for a, b, c in ((322, 192, 1), (384, 192, 1), (8, 192, 7))) + 392
+CONFIG = {"train": {"segment_size": 20480}, "model": {"inter_channels": 192}, "version": "v2"}
+
+
+def tiny_state_dict(torch: Any) -> dict[str, Any]:
+    """The state dict of a tiny SynthesizerTrn look-alike, in float16 as GPT-SoVITS saves it."""
+    nn = torch.nn
+    torch.manual_seed(0)
+    enc_p = nn.Module()
+    enc_p.text_embedding = nn.Embedding(322, 192)
+    enc_p.proj = nn.Conv1d(192, 384, 1)
+    dec = nn.Module()
+    dec.conv_pre = nn.Conv1d(192, 8, 7)
+    model = nn.Module()
+    model.enc_p = enc_p
+    model.dec = dec
+    return {key: value.half() for key, value in model.state_dict().items()}
+
+
+def torch_gpt_sovits(
+    torch: Any, path: Path, *, tag: bytes | None = None, legacy: bool = False
+) -> Path:
+    """Save ``{"weight", "config", "info"}`` as GPT-SoVITS does; ``tag`` overwrites ``PK``."""
+    checkpoint = {"weight": tiny_state_dict(torch), "config": CONFIG, "info": "e8_s200"}
+    torch.save(checkpoint, path, _use_new_zipfile_serialization=not legacy)
+    if tag is not None:
+        data = path.read_bytes()
+        path.write_bytes(tag + data[2:])
+    return path
+
+
+def write_safetensors(path: Path, tensors: dict[str, tuple[str, tuple[int, ...]]]) -> Path:
+    """A safetensors file written by hand: the JSON header, then zero bytes for the data."""
+    sizes = {"F32": 4, "F16": 2, "I64": 8}
+    header: dict[str, Any] = {"__metadata__": {"format": "pt"}}
+    offset = 0
+    for key, (dtype, shape) in tensors.items():
+        length = sizes[dtype]
+        for dim in shape:
+            length *= dim
+        header[key] = {
+            "dtype": dtype,
+            "shape": list(shape),
+            "data_offsets": [offset, offset + length],
+        }
+        offset += length
+    raw = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(raw)) + raw + bytes(offset))
+    return path
+
+
+class Exploit:
+    """Pickles to ``os.system("touch MARKER")``: loading it would create the marker file."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def malicious_pickle(marker: Path) -> bytes:
+    """A GPT-SoVITS-looking checkpoint whose ``info`` runs a shell command when unpickled."""
+    return pickle.dumps({"weight": {}, "info": Exploit(marker)}, protocol=2)
+
+
+def write_malicious_zip(path: Path, marker: Path, *, tag: bytes | None = None) -> Path:
+    """The malicious pickle inside a ``torch.save``-style zip (``archive/data.pkl``)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("archive/data.pkl", malicious_pickle(marker))
+        archive.writestr("archive/version", "3\n")
+    if tag is not None:
+        path.write_bytes(tag + path.read_bytes()[2:])
+    return path
