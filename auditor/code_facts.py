@@ -10,10 +10,11 @@ actually consulted, so a commit only re-resolves what its changes can affect.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import git
 
+from auditor.code_memo import KEPT_PER_FILE, Resolved, ResolvedStore
 from auditor.code_summaries import SummaryStore
 from auditor.diff import diff_facts, file_change
 from auditor.extract.python import (
@@ -41,30 +42,11 @@ PYTHON_EXCLUDE = (
     "**/setup.py",
 )
 _LEN = '"builtins.len"'  # how a len() call reads in a cached summary
-_MEMO_PER_FILE = 8  # resolutions kept per file: enough for a parent, a child and branches
 
 
 def python_selection(excludes: tuple[str, ...]) -> FileSelection:
     """Which Python files are read: every ``*.py`` but tests, docs and ``excludes``."""
     return FileSelection(PYTHON_INCLUDE, PYTHON_EXCLUDE + excludes)
-
-
-@dataclass(frozen=True)
-class _Resolved:
-    path: str
-    consulted: tuple[tuple[str, str | None], ...]
-    #: For a file whose facts depend on what other files measure with len(): that part.
-    measured: frozenset[tuple[str, str]] | None
-    facts: tuple[Fact, ...]
-
-    def valid_for(
-        self,
-        tree: PythonTree,
-        measured_in: Callable[[str, PythonTree], frozenset[tuple[str, str]]],
-    ) -> bool:
-        if not all(tree.get(path) == blob for path, blob in self.consulted):
-            return False
-        return self.measured is None or measured_in(self.path, tree) == self.measured
 
 
 class _Parsed(Mapping[str, ModuleSummary]):
@@ -124,14 +106,21 @@ class CodeFacts:
     """Tracks Python trees along a walk and turns each commit's changes into fact changes."""
 
     def __init__(
-        self, repo: git.Repo, store: SummaryStore, selection: FileSelection, warn: Warn
+        self,
+        repo: git.Repo,
+        store: SummaryStore,
+        resolved: ResolvedStore,
+        selection: FileSelection,
+        warn: Warn,
     ) -> None:
         self._repo = repo
         self._store = store
+        self._resolved = resolved
+        self._loaded: set[tuple[str, str]] = set()
         self._selection = selection
         self._warn = warn
         self._trees: dict[str, PythonTree] = {}
-        self._memo: dict[str, list[_Resolved]] = {}
+        self._memo: dict[str, list[Resolved]] = {}
         self._whole_tree: set[str] = set()
         self._measured_by_tree: dict[int, frozenset[tuple[str, str]]] = {}
         self._measures: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
@@ -164,9 +153,9 @@ class CodeFacts:
 
     def facts(self, path: str, tree: PythonTree) -> tuple[Fact, ...]:
         """The resolved facts of ``path`` in ``tree`` (memoised on what was consulted)."""
-        for entry in self._memo.get(path, ()):
-            if entry.valid_for(tree, self._measured_in):
-                return entry.facts
+        known = self._known(path, tree)
+        if known is not None:
+            return known.facts
         whole = path in self._whole_tree
         measured = self._measured(tree) if whole else None
         modules = _Modules(tree, self._store)
@@ -177,37 +166,65 @@ class CodeFacts:
             # computed once per tree and handed in, so the file's own lookups can be memoised.
             self._whole_tree.add(path)
             return self.facts(path, tree)
-        entry = _Resolved(
+        entry = Resolved(
             path=path,
             consulted=tuple(sorted(modules.consulted.items())),
             measured=None if measured is None else self._measured_in(path, tree),
             facts=facts,
         )
-        for consulted, _ in entry.consulted:
-            self._dependents.setdefault(consulted, set()).add(path)
-        entries = self._memo.setdefault(path, [])
-        entries.append(entry)
-        del entries[:-_MEMO_PER_FILE]
+        self._remember(entry)
+        blob = tree[path]
+        own = [e for e in self._memo[path] if (path, blob) in e.consulted]
+        self._resolved.keep(path, blob, own)
         return facts
+
+    def _known(self, path: str, tree: PythonTree) -> Resolved | None:
+        """A resolution of ``path`` that holds in ``tree``, from this run or an earlier one."""
+        for entry in self._memo.get(path, ()):
+            if entry.valid_for(tree, self._measured_in):
+                return entry
+        blob = tree.get(path)
+        if blob is None or (path, blob) in self._loaded:
+            return None
+        self._loaded.add((path, blob))
+        stored = self._resolved.resolutions(path, blob)
+        for entry in stored:
+            self._remember(entry)
+        return next((e for e in stored if e.valid_for(tree, self._measured_in)), None)
+
+    def _remember(self, entry: Resolved) -> None:
+        if entry.measured is not None:
+            self._whole_tree.add(entry.path)
+        for consulted, _ in entry.consulted:
+            self._dependents.setdefault(consulted, set()).add(entry.path)
+        entries = self._memo.setdefault(entry.path, [])
+        entries.append(entry)
+        del entries[:-KEPT_PER_FILE]
 
     def _measured(self, tree: PythonTree) -> frozenset[tuple[str, str]]:
         key = id(tree)
         if key not in self._measured_by_tree:
-            if len(self._measured_by_tree) > _MEMO_PER_FILE:
+            if len(self._measured_by_tree) > KEPT_PER_FILE:
                 self._measured_by_tree.clear()
-            parsed = _Parsed(tree, self._store)
             measured: set[tuple[str, str]] = set()
             for path, blob in tree.items():
                 if self._store.mentions(blob, _LEN):
-                    # What one file measures is kept per blob: a change elsewhere that moves
-                    # the binding it measures is rare, and only decides whether an unnamed
-                    # sequence counts as a symbol table.
-                    if (path, blob) not in self._measures:
-                        found = measured_origins(parsed, candidates=[path])
-                        self._measures[(path, blob)] = found
-                    measured |= self._measures[(path, blob)]
+                    measured |= self._measures_of(path, blob, tree)
             self._measured_by_tree[key] = frozenset(measured)
         return self._measured_by_tree[key]
+
+    def _measures_of(self, path: str, blob: str, tree: PythonTree) -> frozenset[tuple[str, str]]:
+        """What one file measures with len(), kept per blob: a change elsewhere that moves
+        the binding it measures is rare, and only decides whether an unnamed sequence counts
+        as a symbol table."""
+        found = self._measures.get((path, blob))
+        if found is None:
+            found = self._resolved.measures(path, blob)
+            if found is None:
+                found = measured_origins(_Parsed(tree, self._store), candidates=[path])
+                self._resolved.keep_measures(path, blob, found)
+            self._measures[(path, blob)] = found
+        return found
 
     def _measured_in(self, path: str, tree: PythonTree) -> frozenset[tuple[str, str]]:
         """The bindings of ``path`` that files of ``tree`` measure with ``len()``."""

@@ -31,6 +31,7 @@ class SummaryStore:
         self._max_file_bytes = max_file_bytes
         self._memory: dict[str, ModuleSummary | str | None] = {}
         self._payloads: dict[str, str] = {}
+        self._mentions: dict[tuple[str, str], bool] = {}
 
     def payload(self, blob: str) -> str:
         """The cached payload of ``blob`` (summarised now when it is new)."""
@@ -58,7 +59,11 @@ class SummaryStore:
 
     def mentions(self, blob: str, text: str) -> bool:
         """Whether the summary of ``blob`` contains ``text`` (a cheap pre-filter)."""
-        return text in self.payload(blob)
+        key = (blob, text)
+        found = self._mentions.get(key)
+        if found is None:
+            found = self._mentions[key] = text in self.payload(blob)
+        return found
 
     def summary(self, blob: str) -> ModuleSummary | str | None:
         """The summary of ``blob``; None when it holds no facts; an error message as str."""

@@ -19,6 +19,7 @@ from auditor.baseline import apply_baseline, load_baseline
 from auditor.cache import FactCache, default_cache_dir
 from auditor.classify import Classifier
 from auditor.code_facts import CodeFacts, python_selection
+from auditor.code_memo import ResolvedStore
 from auditor.code_summaries import SummaryStore
 from auditor.compare import FileComparer
 from auditor.facts import FactReader
@@ -109,7 +110,11 @@ class _Auditor:
         self.comparer = FileComparer(repo, self.reader, self.warn)
         self.summaries = SummaryStore(self.blobs, cache, config.max_file_bytes)
         self.code = CodeFacts(
-            repo, self.summaries, python_selection(config.selection.exclude), self.warn
+            repo,
+            self.summaries,
+            ResolvedStore(cache),
+            python_selection(config.selection.exclude),
+            self.warn,
         )
         self.classifier = Classifier(all_rules(), config)
         self.cache = cache

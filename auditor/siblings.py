@@ -31,6 +31,11 @@ def sibling_of(new_path: str, existing: Iterable[str]) -> str | None:
     unversioned = _VERSION_SUFFIX.sub("", stem)
     best: tuple[int, str] | None = None
     for candidate in existing:
+        if (
+            not candidate.lower().endswith(suffix)
+            or candidate.rpartition("/")[0] != (new_path.rpartition("/")[0])
+        ):
+            continue
         other_folder, other_stem, other_suffix = _split(candidate)
         if candidate == new_path or (other_folder, other_suffix) != (folder, suffix):
             continue
