@@ -26,7 +26,7 @@ from auditor.extract.selection import FileSelection
 from auditor.history import CommitChanges, FileChange, files_at
 from auditor.models import Change, ChangeKind, Commit, Fact, FactKind
 from auditor.rules.code import FINGERPRINT
-from auditor.siblings import sibling_of
+from auditor.siblings import sibling_of, variant_name
 
 PythonTree = dict[str, str]
 Warn = Callable[[str, str | None, str | None], None]
@@ -296,9 +296,10 @@ class CodeFacts:
                 if path not in moved_away:
                     found.append(file_change(ChangeKind.FILE_REMOVED, path, before))
             else:
-                found += diff_facts(
+                changes = diff_facts(
                     before, after, file=path, old_file=old_path if old_path != path else None
                 )
+                found += _class_variants(path, before, after, changes)
         return _cancel_moves(_drop_implied(found))
 
     def _affected(
@@ -332,6 +333,38 @@ class CodeFacts:
             replace(change, variant_of=sibling, old_file=sibling)
             for change in diff_facts(sibling_facts, facts, file=path)
         ]
+
+
+def _class_of(key: str) -> str:
+    return key.split(".", 1)[0].split("[", 1)[0]
+
+
+def _class_variants(
+    path: str, before: tuple[Fact, ...], after: tuple[Fact, ...], changes: list[Change]
+) -> list[Change]:
+    """A class added beside the class it is a version of (``SynthesizerTrnV3`` beside
+    ``SynthesizerTrn``) is compared with it, and its own facts are not listed as added."""
+    existing = {_class_of(f.key) for f in before}
+    new_classes = {_class_of(f.key) for f in after} - existing
+    if not new_classes:
+        return changes
+    kept = [c for c in changes if _class_of(c.key) not in new_classes]
+    for name in sorted(new_classes):
+        sibling = variant_name(name, existing)
+        if sibling is None:
+            kept += [c for c in changes if _class_of(c.key) == name]
+            continue
+        renamed = [
+            replace(f, key=name + f.key[len(sibling) :])
+            for f in before
+            if _class_of(f.key) == sibling
+        ]
+        mine = [f for f in after if _class_of(f.key) == name]
+        kept += [
+            replace(c, variant_of=f"{path}:{sibling}", old_file=path)
+            for c in diff_facts(renamed, mine, file=path)
+        ]
+    return kept
 
 
 def _drop_implied(changes: list[Change]) -> list[Change]:

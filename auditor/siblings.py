@@ -47,3 +47,17 @@ def sibling_of(new_path: str, existing: Iterable[str]) -> str | None:
             if best is None or ranked > best:
                 best = ranked
     return best[1] if best else None
+
+
+def variant_name(new: str, existing: Iterable[str]) -> str | None:
+    """The existing name that ``new`` is a version of (``SynthesizerTrn`` for
+    ``SynthesizerTrnV3``): the longest one that ``new`` extends with a version tail."""
+    lowered = new.lower()
+    best: tuple[int, str] | None = None
+    for name in existing:
+        other = name.lower()
+        if len(other) < _MIN_STEM or other == lowered or not lowered.startswith(other):
+            continue
+        if _VARIANT_TAIL.match(lowered[len(other) :]) and (best is None or len(name) > best[0]):
+            best = (len(name), name)
+    return best[1] if best else None

@@ -98,3 +98,24 @@ def test_submodule_added_reads_as_one_change(repo: GitRepo) -> None:
     assert found(scan(repo.path, None, NO_CACHE)) == [
         ("MA501", "module/models.py", "TextEncoder.__init__.self.sv_emb", None, "torch.nn.Linear"),
     ]
+
+
+def test_new_class_is_compared_with_the_class_it_is_a_version_of(repo: GitRepo) -> None:
+    v3 = (
+        MODELS
+        + """
+
+class TextEncoderV3(nn.Module):
+    def __init__(self, hidden_channels, ssl_dim=1024):
+        super().__init__()
+        self.text_embedding = nn.Embedding(len(symbols), hidden_channels)
+        self.ssl_proj = nn.Conv1d(ssl_dim, HIDDEN, 1)
+"""
+    )
+    repo.commit("v3 encoder", {"module/models.py": v3})
+    report = scan(repo.path, None, NO_CACHE)
+    assert [(f.rule, f.key, f.old, f.new) for f in report.findings] == [
+        ("MA401", "TextEncoderV3.__init__.ssl_dim", 768, 1024),
+        ("MA401", "TextEncoderV3.__init__.self.ssl_proj.in_channels", 768, 1024),
+    ]
+    assert {f.severity.value for f in report.findings} == {"critical"}

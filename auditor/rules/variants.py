@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.models import Category, Change, Fact, Severity
+from auditor.models import Category, Change, ChangeKind, Fact, FactKind, Severity
 from auditor.rules.base import FactRater, Rule, RuleExample
 
 _S2 = '{"model": {"hidden_channels": 192, "gin_channels": 512}}'
@@ -23,6 +23,9 @@ class VariantRule(Rule):
         return change.variant_of is not None
 
     def severity_of(self, change: Change, rate: FactRater) -> Severity:
+        if change.fact_kind is FactKind.SUBMODULE and change.kind is not ChangeKind.MODIFIED:
+            # A submodule one variant has and the other lacks: their state-dict keys differ.
+            return Severity.MEDIUM
         return rate(Fact(change.fact_kind, change.key, change.parameter, change.new, change.line))
 
 
