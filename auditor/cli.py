@@ -31,6 +31,7 @@ from auditor.render.github import summary_markdown
 from auditor.render.table import renderables
 from auditor.rules import all_rules, rule_by_id
 from auditor.rules.catalogue_doc import catalogue_markdown, rule_markdown
+from auditor.runtime.command import runtime_command
 
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
@@ -271,6 +272,7 @@ def explain_command(rule_id: str) -> None:
 cli.add_command(changelog_command)
 cli.add_command(ci_group)
 cli.add_command(ckpt_info_command)
+cli.add_command(runtime_command)
 
 
 def main() -> None:

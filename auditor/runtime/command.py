@@ -1,0 +1,74 @@
+"""``model-audit runtime``: load the weights a model had at one revision into the next.
+
+Exit codes: 0 every model loads, 1 any model does not, 2 usage, git or profile error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from auditor.runtime.confirm import DEVICES, confirm
+from auditor.runtime.profile import load_profile
+from auditor.runtime.render import render_json, render_table, table
+
+EXIT_NOT_LOADING = 1
+
+
+@click.command("runtime")
+@click.argument("old")
+@click.argument("new")
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option(
+    "--profile",
+    "profile_name",
+    default="gpt-sovits",
+    show_default=True,
+    metavar="NAME|FILE",
+    help="A shipped profile (auditor/runtime/profiles) or a profile YAML file.",
+)
+@click.option(
+    "--device",
+    default="auto",
+    type=click.Choice(DEVICES),
+    show_default=True,
+    help="Where to build the models; auto is cuda when torch sees one, else cpu.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    default="table",
+    type=click.Choice(["table", "json"]),
+    show_default=True,
+    help="A table for people, or JSON (schemas/runtime.schema.json).",
+)
+@click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per worker process.")
+def runtime_command(
+    old: str,
+    new: str,
+    path: Path,
+    profile_name: str,
+    device: str,
+    output_format: str,
+    timeout: float | None,
+) -> None:
+    """Build the profile's models at OLD and NEW, load OLD's weights into NEW and run them.
+
+    Each revision is materialised from git objects into a temporary folder and built in its
+    own Python process; nothing is checked out and nothing is downloaded.
+    """
+    profile = load_profile(profile_name)
+    report = confirm(path, old, new, profile, device, timeout=timeout)
+    if output_format == "json":
+        click.echo(render_json(report), nl=False)
+    elif sys.stdout.isatty():
+        Console(highlight=False).print(table(report))
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    else:
+        click.echo(render_table(report), nl=False)
+    if not report.all_load:
+        raise SystemExit(EXIT_NOT_LOADING)

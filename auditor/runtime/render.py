@@ -1,0 +1,105 @@
+"""``model-audit runtime`` output: a rich table, or JSON (``schemas/runtime.schema.json``)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from auditor.runtime.model import Outcome, RuntimeReport
+
+SCHEMA_VERSION = 1
+#: How many keys of each list the table shows before "… and N more".
+SHOWN = 8
+
+_STYLES = {
+    Outcome.LOADS: "green",
+    Outcome.LOADS_WITH_MISSING_KEYS: "yellow",
+    Outcome.FAILS_TO_LOAD: "red",
+    Outcome.BUILD_FAILED: "red",
+    Outcome.INFERENCE_FAILED: "red",
+}
+
+
+def runtime_document(report: RuntimeReport) -> dict[str, Any]:
+    """The JSON document of REPORT: keys in a fixed order, lists in a stable order."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "repository": report.repository,
+        "profile": report.profile,
+        "old": {"revision": report.old, "sha": report.old_sha},
+        "new": {"revision": report.new, "sha": report.new_sha},
+        "device": report.device,
+        "all_load": report.all_load,
+        "models": [
+            {
+                "name": m.name,
+                "outcome": m.outcome.value,
+                "error": m.error,
+                "failed_at": m.side,
+                "old_config": m.old_config,
+                "new_config": m.new_config,
+                "old_tensors": m.old_tensors,
+                "new_tensors": m.new_tensors,
+                "missing_keys": list(m.missing_keys),
+                "unexpected_keys": list(m.unexpected_keys),
+                "shape_mismatches": [
+                    {"key": s.key, "old": list(s.old), "new": list(s.new)} for s in m.mismatches
+                ],
+                "inference": None
+                if m.method is None
+                else {"method": m.method, "output_shapes": [list(s) for s in m.output_shapes]},
+            }
+            for m in report.models
+        ],
+        "warnings": list(report.warnings),
+    }
+
+
+def render_json(report: RuntimeReport) -> str:
+    """REPORT as indented JSON."""
+    return json.dumps(runtime_document(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def table(report: RuntimeReport) -> Table:
+    """REPORT as a rich table: one row per model, details below its outcome."""
+    title = (
+        f"runtime: {report.old} ({report.old_sha[:7]}) -> {report.new} ({report.new_sha[:7]}), "
+        f"profile {report.profile}, device {report.device}"
+    )
+    grid = Table(title=title, title_justify="left", show_lines=True)
+    grid.add_column("model", no_wrap=True)
+    grid.add_column("outcome", no_wrap=True)
+    grid.add_column("details")
+    for m in report.models:
+        details: list[str] = []
+        if m.error:
+            details.append(f"{m.side + ': ' if m.side else ''}{m.error}")
+        if m.mismatches:
+            details.append(f"{len(m.mismatches)} shape mismatches (old -> new):")
+        for s in m.mismatches[:SHOWN]:
+            details.append(f"shape {s.key}: {list(s.old)} -> {list(s.new)}")
+        details += _more(len(m.mismatches), "shape mismatches")
+        for label, keys in (("missing", m.missing_keys), ("unexpected", m.unexpected_keys)):
+            details += [f"{label} {k}" for k in keys[:SHOWN]] + _more(len(keys), f"{label} keys")
+        if m.method is not None:
+            shapes = ", ".join(str(list(s)) for s in m.output_shapes) or "no tensors"
+            details.append(f"{m.method}() -> {shapes}")
+        outcome = f"[{_STYLES[m.outcome]}]{m.outcome.value}[/]"
+        grid.add_row(m.name, outcome, "\n".join(details).replace("[", r"\["))
+    return grid
+
+
+def _more(count: int, what: str) -> list[str]:
+    return [f"... {count - SHOWN} more {what}"] if count > SHOWN else []
+
+
+def render_table(report: RuntimeReport, width: int = 120) -> str:
+    """REPORT as plain text (the table without colours), then its warnings."""
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    console.print(table(report))
+    lines = [f"warning: {w}" for w in report.warnings]
+    return console.export_text() + "".join(line + "\n" for line in lines)

@@ -1,0 +1,110 @@
+"""Runtime profiles: loading by name or file, schema validation, errors naming the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from auditor.runtime.materialise import glob_regex, select
+from auditor.runtime.profile import (
+    ProfileError,
+    available_profiles,
+    load_profile,
+    parse_profile,
+)
+from tests.conftest import validate
+
+PROFILE_DIR = Path(__file__).resolve().parents[2] / "auditor" / "runtime" / "profiles"
+
+MINIMAL = """
+name: tiny
+files: ["*.py"]
+models:
+  - name: net
+    module: nets
+    class: Net
+    config: conf.json
+    args: ["hps.width * 2", 3]
+    kwargs: {depth: hps.depth}
+    splat: hps.extra
+"""
+
+
+@pytest.mark.parametrize("name", available_profiles())
+def test_every_shipped_profile_follows_the_schema(name: str) -> None:
+    validate(yaml.safe_load((PROFILE_DIR / f"{name}.yaml").read_text("utf-8")), "profile")
+    assert load_profile(name).name == name
+
+
+def test_gpt_sovits_profile_builds_synthesizer_the_projects_way() -> None:
+    profile = load_profile("gpt-sovits")
+    (sovits,) = profile.models
+    assert (sovits.module, sovits.class_name) == ("module.models", "SynthesizerTrn")
+    assert sovits.config == ("GPT_SoVITS/configs/s2.json", "GPT_SoVITS/configs_v2/s2.json")
+    assert [a.expression.source for a in sovits.args if a.expression] == [
+        "hps.data.filter_length // 2 + 1",
+        "hps.train.segment_size // hps.data.hop_length",
+    ]
+    assert [(k, t.expression and t.expression.source) for k, t in sovits.kwargs] == [
+        ("n_speakers", "hps.data.n_speakers")
+    ]
+    assert sovits.inputs is not None and sovits.inputs.method == "forward"
+    assert [t.name for t in sovits.inputs.args] == ["ssl", "text", "refer"]
+    assert "GPT_SoVITS" in profile.sys_path
+
+
+def test_minimal_profile_from_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    profile = load_profile(str(path))
+    (net,) = profile.models
+    assert net.config == ("conf.json",)
+    assert net.args[1].literal == 3
+    assert [t.key for t in net.splat] == ["models[0].splat[0]"]
+    assert net.inputs is None
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("hps.width * 2", "hps.width ** 2"), r"models\[0\]\.args\[0\]: .*not allowed"),
+        (("depth: hps.depth", "depth: model.depth"), r"models\[0\]\.kwargs\.depth: .*reads model"),
+        (("class: Net", "class: 9Net"), r"models\[0\]\.class: '9Net' does not match"),
+        (("    module: nets\n", ""), r"models\[0\]: 'module' is a required property"),
+        (('files: ["*.py"]', "files: []"), r"files: \[\] should be non-empty"),
+        (("name: tiny", "name: [tiny"), "is not valid YAML"),
+    ],
+)
+def test_bad_profiles_are_refused_naming_the_key(edit: tuple[str, str], message: str) -> None:
+    old, new = edit
+    assert old in MINIMAL
+    with pytest.raises(ProfileError, match=message):
+        parse_profile(MINIMAL.replace(old, new), "tiny.yaml")
+
+
+def test_unknown_profile_names_the_available_ones(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match="available: gpt-sovits"):
+        load_profile("nope")
+    with pytest.raises(ProfileError, match="does not exist"):
+        load_profile(str(tmp_path / "nope.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "matches"),
+    [
+        ("GPT_SoVITS/**/*.py", "GPT_SoVITS/module/models.py", True),
+        ("GPT_SoVITS/**/*.py", "GPT_SoVITS/webui.py", True),
+        ("GPT_SoVITS/**/*.py", "tools/x.py", False),
+        ("GPT_SoVITS/configs*/*.json", "GPT_SoVITS/configs_v2/s2.json", True),
+        ("*.py", "GPT_SoVITS/x.py", False),
+        ("*.py", "webui.py", True),
+    ],
+)
+def test_globs(pattern: str, path: str, matches: bool) -> None:
+    assert bool(glob_regex(pattern).fullmatch(path)) is matches
+
+
+def test_select_is_sorted() -> None:
+    assert select(["b.py", "a.py", "c.txt"], ["*.py"]) == ["a.py", "b.py"]

@@ -1,0 +1,192 @@
+"""Runtime confirmation on the mini_sovits sample: workers, outcomes, temporary folders."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.runtime.confirm import Side, WorkerError, confirm, outcome
+from auditor.runtime.materialise import ConfigUnavailable, materialise, read_config
+from auditor.runtime.model import Outcome, RuntimeReport
+from auditor.runtime.profile import load_profile
+from auditor.runtime.render import render_json, render_table, runtime_document
+from tests.conftest import validate
+
+confirm_module = importlib.import_module("auditor.runtime.confirm")
+PROFILE = load_profile("gpt-sovits")
+(SOVITS,) = PROFILE.models
+
+
+def commit_with_subject(repo: Path, subject: str) -> str:
+    log = subprocess.run(
+        ["git", "log", "--all", "--format=%H %s"], cwd=repo, capture_output=True, text=True
+    ).stdout
+    return next(line.split(" ", 1)[0] for line in log.splitlines() if line.endswith(subject))
+
+
+@pytest.fixture(scope="module")
+def mini_sovits(sample_repo: Callable[[str], Path]) -> Path:
+    return sample_repo("mini_sovits")
+
+
+@pytest.fixture(scope="module")
+def temp_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every temporary folder the runs make goes here, so the tests can see it is removed."""
+    root = tmp_path_factory.mktemp("runtime-temp")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tempfile, "tempdir", str(root))
+        yield root
+
+
+@pytest.fixture(scope="module")
+def reports(mini_sovits: Path, temp_root: Path) -> dict[tuple[str, str], RuntimeReport]:
+    pytest.importorskip("torch")
+    pairs = [("v1.0", "v1.0"), ("v1.0", "v2.0")]
+    return {pair: confirm(mini_sovits, *pair, PROFILE, "cpu") for pair in pairs}
+
+
+@pytest.mark.torch
+def test_same_revision_loads_and_runs(reports: dict[tuple[str, str], RuntimeReport]) -> None:
+    report = reports["v1.0", "v1.0"]
+    (result,) = report.models
+    assert result.outcome is Outcome.LOADS
+    assert report.all_load and report.device == "cpu"
+    assert result.old_config == result.new_config == "GPT_SoVITS/configs/s2.json"
+    assert (result.missing_keys, result.unexpected_keys, result.mismatches) == ((), (), ())
+    assert result.method == "forward"
+    assert result.output_shapes == ((1, 1, 20 * 640),)
+
+
+@pytest.mark.torch
+def test_v1_to_v2_fails_to_load_with_the_mismatches(
+    reports: dict[tuple[str, str], RuntimeReport],
+) -> None:
+    (result,) = reports["v1.0", "v2.0"].models
+    assert result.outcome is Outcome.FAILS_TO_LOAD
+    shapes = {m.key: (m.old, m.new) for m in result.mismatches}
+    old, new = shapes["enc_p.text_embedding.weight"]
+    assert old[1] == 192 and new[1] == 256
+    assert old[0] < new[0]  # the symbol table grew with ja/ko/yue phonemes
+    assert shapes["emb_g.weight"] == ((300, 512), (500, 1024))  # speakers, gin_channels
+    assert shapes["enc_p.ssl_proj.weight"] == ((192, 768, 1), (256, 768, 1))
+    # 6 -> 8 layers: the new layers are missing from the old weights
+    assert "enc_p.encoder_text.attn_layers.7.in_proj_weight" in result.missing_keys
+    assert result.method is None and result.output_shapes == ()
+
+
+@pytest.mark.torch
+def test_reports_render_and_follow_the_schema(
+    reports: dict[tuple[str, str], RuntimeReport],
+) -> None:
+    for report in reports.values():
+        validate(runtime_document(report), "runtime")
+        assert render_json(report).endswith("}\n")
+    text = render_table(reports["v1.0", "v2.0"])
+    assert "fails-to-load" in text and "enc_p.ssl_proj.weight" in text
+    assert "more shape mismatches" in text
+
+
+@pytest.mark.torch
+def test_temporary_folders_are_removed(
+    reports: dict[tuple[str, str], RuntimeReport], temp_root: Path
+) -> None:
+    assert reports and list(temp_root.iterdir()) == []
+
+
+def test_temporary_folders_are_removed_on_errors(
+    mini_sovits: Path, temp_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any) -> dict[str, Any]:
+        raise WorkerError("no answer")
+
+    monkeypatch.setattr(confirm_module, "run_worker", broken)
+    with pytest.raises(WorkerError):
+        confirm(mini_sovits, "v1.0", "v2.0", PROFILE)
+    assert list(temp_root.iterdir()) == []
+
+
+class FakeBlobs:
+    """A BlobReader stand-in: blob ``sha-N`` holds ``CONTENT[sha]``; others are missing."""
+
+    def __init__(self, content: dict[str, bytes]) -> None:
+        self.content = content
+
+    def read(self, sha: str) -> bytes | None:
+        return self.content.get(sha)
+
+
+def test_absent_blobs_are_reported_not_fatal(tmp_path: Path) -> None:
+    blobs: Any = FakeBlobs({"a": b"x = 1\n"})
+    tree = {"pkg/a.py": "a", "pkg/b.py": "b", "README.md": "c"}
+    done = materialise(blobs, tree, ["pkg/**/*.py"], tmp_path / "tree")
+    assert (done.files, done.missing) == (("pkg/a.py",), ("pkg/b.py",))
+    assert (tmp_path / "tree" / "pkg" / "a.py").read_text() == "x = 1\n"
+
+
+def test_config_candidates_first_present_wins() -> None:
+    blobs: Any = FakeBlobs({"j": b'{\n  // a comment\n  "a": 1\n}', "y": b"a: 2\n", "bad": b"{"})
+    assert read_config(blobs, {"c2/s2.json": "j"}, ["c/s2.json", "c2/s2.json"]) == (
+        "c2/s2.json",
+        {"a": 1},
+    )
+    assert read_config(blobs, {"s.yaml": "y"}, ["s.yaml"]) == ("s.yaml", {"a": 2})
+    with pytest.raises(ConfigUnavailable, match="none of the config candidates"):
+        read_config(blobs, {}, ["c/s2.json"])
+    with pytest.raises(ConfigUnavailable, match="cannot parse"):
+        read_config(blobs, {"s2.json": "bad"}, ["s2.json"])
+
+
+def side(models: dict[str, Any]) -> Side:
+    return Side(device="cpu", models=models, configs={"sovits": "s2.json"})
+
+
+BUILT = {"built": True, "parameters": {"w": [2], "b": [2]}}
+
+
+@pytest.mark.parametrize(
+    ("new", "expected"),
+    [
+        ({**BUILT, "load": {"loaded": True, "missing": [], "unexpected": []}}, Outcome.LOADS),
+        (
+            {**BUILT, "load": {"loaded": True, "missing": ["x"], "unexpected": []}},
+            Outcome.LOADS_WITH_MISSING_KEYS,
+        ),
+        (
+            {
+                **BUILT,
+                "load": {"loaded": False, "mismatched": [{"key": "w", "old": [2], "new": [3]}]},
+            },
+            Outcome.FAILS_TO_LOAD,
+        ),
+        ({"built": False, "error": "ImportError: no module named x"}, Outcome.BUILD_FAILED),
+        (
+            {
+                **BUILT,
+                "load": {"loaded": True, "missing": [], "unexpected": []},
+                "inference": {"ok": False, "error": "RuntimeError: bad", "output_shapes": []},
+            },
+            Outcome.INFERENCE_FAILED,
+        ),
+    ],
+)
+def test_outcomes(new: dict[str, Any], expected: Outcome) -> None:
+    result = outcome(SOVITS, side({"sovits": BUILT}), side({"sovits": new}))
+    assert result.outcome is expected
+    if expected is Outcome.BUILD_FAILED:
+        assert (result.side, result.error) == ("new", "ImportError: no module named x")
+
+
+@pytest.mark.torch
+@pytest.mark.gpu
+def test_cuda_device(mini_sovits: Path) -> None:
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA device: torch.cuda.is_available() is False")
+    report = confirm(mini_sovits, "v1.0", "v1.0", PROFILE, "cuda")
+    assert report.device == "cuda" and report.all_load

@@ -1,0 +1,108 @@
+"""``model-audit runtime``: JSON and table output, exit codes 0, 1 and 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from tests.conftest import validate
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run ``model-audit ARGS``: (exit code, stdout, stderr)."""
+    saved = sys.argv
+    sys.argv = ["model-audit", *args]
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = int(done.code or 0)
+    finally:
+        sys.argv = saved
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def temp_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "temp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    return root
+
+
+@pytest.mark.torch
+def test_v1_to_v2_json(
+    sample_repo: Callable[[str], Path], capsys: pytest.CaptureFixture[str], temp_root: Path
+) -> None:
+    pytest.importorskip("torch")
+    repo = str(sample_repo("mini_sovits"))
+    code, out, err = run(capsys, "runtime", "v1.0", "v2.0", repo, "--format", "json")
+    assert code == 1, err
+    document = json.loads(out)
+    validate(document, "runtime")
+    (model,) = document["models"]
+    assert model["outcome"] == "fails-to-load"
+    keys = {m["key"] for m in model["shape_mismatches"]}
+    assert "enc_p.text_embedding.weight" in keys
+    assert list(temp_root.iterdir()) == []
+
+
+@pytest.mark.torch
+def test_training_only_change_loads(
+    sample_repo: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("torch")
+    repo = sample_repo("mini_sovits")
+    log = subprocess.run(
+        ["git", "log", "--format=%H %s", "v1.0"], cwd=repo, capture_output=True, text=True
+    ).stdout.splitlines()
+    sha = {line.split(" ", 1)[1]: line.split(" ", 1)[0] for line in log}
+    old = sha["Initial commit"]
+    new = sha["Lower learning rate and batch size for small GPUs"]
+    code, out, err = run(capsys, "runtime", old, new, str(repo), "--device", "cpu")
+    assert code == 0, out + err
+    assert "loads" in out and "forward() -> [1, 1, 12800]" in out
+    assert "Traceback" not in err
+
+
+def test_bad_expression_exits_2_naming_the_key(
+    sample_repo: Callable[[str], Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    shipped = Path(__file__).resolve().parent.parent / "auditor/runtime/profiles/gpt-sovits.yaml"
+    text = shipped.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace('"hps.data.n_speakers"', '"hps.data.n_speakers ** 2"'), "utf-8")
+    repo = str(sample_repo("mini_sovits"))
+    code, out, err = run(capsys, "runtime", "v1.0", "v2.0", repo, "--profile", str(bad))
+    assert code == 2
+    assert "models[0].kwargs.n_speakers" in err and out == ""
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["v1.0", "nope"], "unknown revision 'nope'"),
+        (["v1.0", "v2.0", "--profile", "nope"], "no profile named 'nope'"),
+        (["v1.0", "v2.0", "--device", "tpu"], "Invalid value for '--device'"),
+    ],
+)
+def test_usage_errors_exit_2(
+    sample_repo: Callable[[str], Path],
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    repo = str(sample_repo("mini_sovits"))
+    rev_args, options = args[:2], args[2:]
+    code, _, err = run(capsys, "runtime", *rev_args, repo, *options)
+    assert code == 2
+    assert message in err
