@@ -11,7 +11,7 @@ import pytest
 
 from auditor.models import Report, Severity
 from auditor.pipeline import AuditOptions, diff_revisions, scan
-from auditor.render.json_report import report_to_dict
+from auditor.render.json_report import json_value, report_to_dict
 from tests.conftest import expected_of, validate
 
 NO_CACHE = AuditOptions(use_cache=False)
@@ -38,8 +38,8 @@ def test_mini_sovits_scan_matches_expected(sample_repo: Callable[[str], Path]) -
                 "severity": f.severity.value,
                 "file": f.file,
                 "key": f.key,
-                "old": report_to_dict_value(f.old),
-                "new": report_to_dict_value(f.new),
+                "old": json_value(f.old),
+                "new": json_value(f.new),
             }
         )
         for f in report.findings
@@ -59,12 +59,6 @@ def test_mini_sovits_scan_matches_expected(sample_repo: Callable[[str], Path]) -
             subject == want["commit"] and file == want["file"] and want["contains"] in text
             for subject, file, text in warned
         ), (want, warned)
-
-
-def report_to_dict_value(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [report_to_dict_value(item) for item in value]
-    return value
 
 
 def test_scan_is_deterministic_and_cache_gives_the_same_report(

@@ -18,10 +18,10 @@ OUTPUT_VARIABLE = "GITHUB_OUTPUT"
 
 def step_outputs(report: Report, report_path: str, sarif_path: str | None) -> dict[str, str]:
     """The action's outputs for REPORT: ``findings``, ``max-severity``, ``report``, ``sarif``."""
-    worst = max(report.findings, key=lambda finding: finding.severity.rank, default=None)
+    worst = report.max_severity()
     return {
         "findings": str(len(report.findings)),
-        "max-severity": worst.severity.value if worst else "none",
+        "max-severity": worst.value if worst else "none",
         "report": report_path,
         "sarif": sarif_path or "",
     }

@@ -11,9 +11,10 @@ from auditor.models import AuditWarning, Commit, FactValue, Finding, Report
 SCHEMA_VERSION = 1
 
 
-def _value(value: FactValue) -> Any:
+def json_value(value: FactValue) -> Any:
+    """A fact value as JSON writes it (tuples become lists)."""
     if isinstance(value, tuple):
-        return [_value(item) for item in value]
+        return [json_value(item) for item in value]
     return value
 
 
@@ -41,8 +42,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "category": finding.category.value,
         "parameter": finding.parameter,
         "key": finding.key,
-        "old": _value(finding.old),
-        "new": _value(finding.new),
+        "old": json_value(finding.old),
+        "new": json_value(finding.new),
         "message": finding.message,
         "hint": finding.hint,
     }

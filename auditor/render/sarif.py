@@ -12,7 +12,8 @@ from urllib.parse import quote
 
 from auditor import __version__
 from auditor.classify import project_parameter_rules
-from auditor.models import AuditWarning, FactValue, Finding, Report, Severity
+from auditor.models import AuditWarning, Finding, Report, Severity
+from auditor.render.json_report import json_value
 from auditor.rules import all_rules
 from auditor.rules.base import Rule
 from auditor.rules.catalogue_doc import rule_markdown
@@ -32,12 +33,6 @@ LEVELS = {
     Severity.LOW: "note",
     Severity.INFO: "none",
 }
-
-
-def _json(value: FactValue) -> Any:
-    if isinstance(value, tuple):
-        return [_json(item) for item in value]
-    return value
 
 
 def _rules(report: Report) -> list[Rule]:
@@ -91,8 +86,8 @@ def result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
             "confidence": finding.confidence.value,
             "category": finding.category.value,
             "key": finding.key,
-            "old": _json(finding.old),
-            "new": _json(finding.new),
+            "old": json_value(finding.old),
+            "new": json_value(finding.new),
         },
     }
     return found
