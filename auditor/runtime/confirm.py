@@ -73,7 +73,7 @@ def confirm(
                 tree = files_at(repo, sha)
                 done = materialise(blobs, tree, profile.files, work / label)
                 warnings += [f"{label} ({sha[:7]}): {p}: blob is missing" for p in done.missing]
-                request, configs = _request(profile, blobs, tree, device, done.root)
+                request, configs = worker_request(profile, blobs, tree, device, done.root)
                 for entry in request["models"]:
                     target = weights[entry["name"]]
                     if label == "old":
@@ -98,7 +98,7 @@ def confirm(
     )
 
 
-def _request(
+def worker_request(
     profile: Profile, blobs: BlobReader, tree: dict[str, str], device: str, root: Path
 ) -> tuple[dict[str, Any], dict[str, str | None]]:
     """The worker's request for one revision, and the config each model was built from."""
