@@ -1,9 +1,15 @@
 """Where names get their values in stage 2: module level, a class's ``__init__``, a function.
 
 An ``__init__`` scope evaluates in one of three modes. ``value`` assumes every parameter and
-``kwargs.get`` default (the value a model built without that argument gets); ``condition``
-assumes only version-like ones (``if use_sdp:`` stays undecided, ``if version == "v1":`` is
-decided by the default); ``symbolic`` assumes none (to see what a condition compares).
+``kwargs.get`` default (the value a model built without that argument gets) except a
+placeholder ``0``; ``condition`` assumes only version-like ones (``if use_sdp:`` stays
+undecided, ``if version == "v1":`` is decided by the default); ``symbolic`` assumes none (to
+see what a condition compares).
+
+A default of ``0`` (``n_speakers=0``, ``gin_channels=0``, ``kwargs.get("sv_dim", 0)``) says
+"absent unless the caller gives one": a layer sized by it holds weights only when the caller
+(the config, through ``**hps.model``) passes a real value, so it stays ``<param:…>`` like a
+parameter without a default. Its ``init-default`` fact still records the ``0``.
 """
 
 from __future__ import annotations
@@ -45,6 +51,12 @@ def decide(test: Expr, scope: ModuleScope | InitScope) -> bool | None:
         return truth(evaluate(test, scope))
     except (Unresolved, RecursionError):
         return None
+
+
+def _caller_supplies(name: str, default: Value) -> bool:
+    """Whether a default is a placeholder for the caller's value: the integer ``0`` (``False``
+    and ``0.0`` are real values, a flag and a rate); a version default always selects."""
+    return type(default) is int and default == 0 and not is_version_like(name)
 
 
 def may_run(conditions: Iterable[Condition], scope: ModuleScope | InitScope) -> bool:
@@ -128,9 +140,10 @@ class InitScope:
             if param.default is None or not self.assumes(name):
                 return ParamRef(name)
             try:
-                return evaluate(param.default, ModuleScope(self.snapshot, self.path))
+                value = evaluate(param.default, ModuleScope(self.snapshot, self.path))
             except Unresolved:
                 return ParamRef(name)
+            return ParamRef(name) if _caller_supplies(name, value) else value
         return self.snapshot.module_value(self.path, name)
 
     def self_attribute(self, attr: str) -> Value:
@@ -161,7 +174,8 @@ class InitScope:
             key = call.args[0].value.value
             if not self.assumes(key):
                 return ParamRef(f"kwargs.{key}")
-            return evaluate(call.args[1].value, self) if len(call.args) > 1 else None
+            value = evaluate(call.args[1].value, self) if len(call.args) > 1 else None
+            return ParamRef(f"kwargs.{key}") if _caller_supplies(key, value) else value
         return ModuleScope(self.snapshot, self.path, shadowed=self.shadowed).call(call)
 
     def test(self, expr: Expr) -> bool | None:

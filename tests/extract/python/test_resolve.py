@@ -243,7 +243,64 @@ def test_undecidable_branches_keep_both_assignments() -> None:
     }  # fmt: skip
     assert facts[f"{prefix}ssl_proj.kernel_size"] == 2
     assert facts[f"{prefix}ssl_proj@2.kernel_size"] == 1
-    assert facts[f"{prefix}emb_g.num_embeddings"] == 0
+    assert facts[f"{prefix}emb_g.num_embeddings"] == "<param:n_speakers>"
+
+
+def test_a_zero_default_is_the_callers_value() -> None:
+    """``n_speakers=0`` and ``gin_channels=0`` are placeholders: the config passes the real
+    sizes, so the layers they size stay symbolic; other defaults are assumed."""
+    source = """\
+        from torch import nn
+
+
+        class MelStyleEncoder(nn.Module):
+            def __init__(self, n_mel_channels=80, style_vector_dim=256):
+                super().__init__()
+                self.fc = nn.Linear(n_mel_channels, style_vector_dim)
+
+
+        class SynthesizerTrn(nn.Module):
+            def __init__(self, spec_channels, n_speakers=0, gin_channels=0, p_dropout=0.0,
+                         use_spk=False, n_flows=4, **kwargs):
+                super().__init__()
+                self.emb_g = nn.Embedding(n_speakers, gin_channels)
+                self.ref_enc = MelStyleEncoder(704, style_vector_dim=gin_channels)
+                self.sv_emb = nn.Linear(20480, kwargs.get("sv_dim", 0))
+                self.drop = nn.Dropout(p_dropout)
+                self.spk = nn.Linear(use_spk, n_flows)
+        """
+    facts = values(resolve({MODELS: source}))
+    init = "SynthesizerTrn.__init__"
+    assert {k: v for k, v in facts.items() if k.startswith(init) and k.count(".") == 4} == {
+        f"{init}.self.emb_g.num_embeddings": "<param:n_speakers>",
+        f"{init}.self.emb_g.embedding_dim": "<param:gin_channels>",
+        f"{init}.self.ref_enc.n_mel_channels": 704,
+        f"{init}.self.ref_enc.style_vector_dim": "<param:gin_channels>",
+        f"{init}.self.sv_emb.in_features": 20480,
+        f"{init}.self.sv_emb.out_features": "<param:kwargs.sv_dim>",
+        f"{init}.self.drop.p": 0.0,
+        f"{init}.self.spk.in_features": False,
+        f"{init}.self.spk.out_features": 4,
+    }
+    # The defaults themselves are facts, zero included.
+    assert (facts[f"{init}.n_speakers"], facts[f"{init}.gin_channels"]) == (0, 0)
+    assert facts[f"{init}.kwargs.sv_dim"] == 0
+    # A class built with its own (non-zero) defaults keeps them.
+    assert facts["MelStyleEncoder.__init__.self.fc.out_features"] == 256
+
+
+def test_a_zero_version_default_still_selects_its_branch() -> None:
+    source = """\
+        from torch import nn
+
+
+        class SynthesizerTrn(nn.Module):
+            def __init__(self, model_version=0):
+                super().__init__()
+                self.proj = nn.Linear(704 if model_version == 0 else 1024, 512)
+        """
+    facts = values(resolve({MODELS: source}))
+    assert facts["SynthesizerTrn.__init__.self.proj.in_features"] == 704
 
 
 CONSTANT = """\
@@ -433,7 +490,12 @@ def test_an_added_submodule_adds_its_facts() -> None:
         fact("init-default", "SynthesizerTrn.__init__.kwargs.use_spk", False, 9, "use_spk"),
         fact("submodule", "SynthesizerTrn.__init__.self.sv_emb", "torch.nn.Linear", 11, "sv_emb"),
         fact("constructor-arg", "SynthesizerTrn.__init__.self.sv_emb.in_features", 20480, 11),
-        fact("constructor-arg", "SynthesizerTrn.__init__.self.sv_emb.out_features", 0, 11),
+        fact(
+            "constructor-arg",
+            "SynthesizerTrn.__init__.self.sv_emb.out_features",
+            "<param:gin_channels>",
+            11,
+        ),
     }
     assert set(old) <= set(new)
 
