@@ -65,6 +65,12 @@ def describe(change: Change) -> str:
         return f"{change.key} added: {render_value(change.new)}"
     if change.kind is ChangeKind.REMOVED:
         return f"{change.key} removed (was {render_value(change.old)})"
+    if change.kind is ChangeKind.RENAMED:
+        owner = change.key.rpartition(".self.")[0].replace(".__init__", "")
+        return (
+            f"{owner}: submodule likely renamed {change.old} → {change.new} "
+            f"(checkpoint keys {change.old}.* become {change.new}.*)"
+        )
     return f"{change.key}: {render_value(change.old)} → {render_value(change.new)}"
 
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import git
 
+from auditor.code_changes import refine_code_changes
 from auditor.code_memo import KEPT_PER_FILE, Resolved, ResolvedStore
 from auditor.code_summaries import SummaryStore
 from auditor.diff import diff_facts, file_change
@@ -24,8 +25,7 @@ from auditor.extract.python import (
 )
 from auditor.extract.selection import FileSelection
 from auditor.history import CommitChanges, FileChange, files_at
-from auditor.models import Change, ChangeKind, Commit, Fact, FactKind
-from auditor.rules.code import FINGERPRINT
+from auditor.models import Change, ChangeKind, Commit, Fact
 from auditor.siblings import sibling_of, variant_name
 
 PythonTree = dict[str, str]
@@ -300,7 +300,7 @@ class CodeFacts:
                     before, after, file=path, old_file=old_path if old_path != path else None
                 )
                 found += _class_variants(path, before, after, changes)
-        return _cancel_moves(_drop_implied(found))
+        return refine_code_changes(found)
 
     def _affected(
         self, old_tree: PythonTree, new_tree: PythonTree, renamed: dict[str, str | None]
@@ -365,42 +365,6 @@ def _class_variants(
             for c in diff_facts(renamed, mine, file=path)
         ]
     return kept
-
-
-def _drop_implied(changes: list[Change]) -> list[Change]:
-    """Changes that another change of the same commit implies are left out: the content of a
-    table whose length changed, and the arguments of a submodule added or removed whole."""
-    resized = {(c.file, c.key) for c in changes if c.fact_kind is FactKind.SYMBOL_TABLE}
-    whole = {
-        (c.file, c.key)
-        for c in changes
-        if c.fact_kind is FactKind.SUBMODULE and c.kind is not ChangeKind.MODIFIED
-    }
-
-    def implied(change: Change) -> bool:
-        if change.key.endswith(FINGERPRINT):
-            return (change.file, change.key[: -len(FINGERPRINT)]) in resized
-        if change.fact_kind is FactKind.CONSTRUCTOR_ARG:
-            return (change.file, change.key.rpartition(".")[0]) in whole
-        return False
-
-    return [c for c in changes if not implied(c)]
-
-
-def _cancel_moves(changes: list[Change]) -> list[Change]:
-    """Code moved between files is no change: drop a removal and an addition of equal facts."""
-
-    def signature(change: Change) -> tuple[object, ...]:
-        if change.kind in (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED):
-            return ("file", tuple((f.key, f.value) for f in change.facts))
-        return (change.key, change.old if change.kind is ChangeKind.REMOVED else change.new)
-
-    removed = {
-        signature(c) for c in changes if c.kind in (ChangeKind.REMOVED, ChangeKind.FILE_REMOVED)
-    }
-    added = {signature(c) for c in changes if c.kind in (ChangeKind.ADDED, ChangeKind.FILE_ADDED)}
-    moved = removed & added
-    return [c for c in changes if c.kind is ChangeKind.MODIFIED or signature(c) not in moved]
 
 
 __all__ = ["CodeFacts", "python_selection"]

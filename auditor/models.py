@@ -81,13 +81,18 @@ class FactKind(str, Enum):
 
 
 class ChangeKind(str, Enum):
-    """How a fact (or a whole file of facts) changed between two revisions."""
+    """How a fact (or a whole file of facts) changed between two revisions.
+
+    ``renamed``: a submodule that moved to another attribute with the same constructor and
+    arguments; ``old`` and ``new`` are the attribute names.
+    """
 
     ADDED = "added"
     REMOVED = "removed"
     MODIFIED = "modified"
     FILE_ADDED = "file-added"
     FILE_REMOVED = "file-removed"
+    RENAMED = "renamed"
 
 
 @dataclass(frozen=True)

@@ -119,3 +119,74 @@ class TextEncoderV3(nn.Module):
         ("MA401", "TextEncoderV3.__init__.self.ssl_proj.in_channels", 768, 1024),
     ]
     assert {f.severity.value for f in report.findings} == {"critical"}
+
+
+SYNTHESIZER = """import torch.nn as nn
+
+
+class MelStyleEncoder(nn.Module):
+    def __init__(self, n_mel_channels=80, style_vector_dim=256):
+        super().__init__()
+        self.fc = nn.Linear(n_mel_channels, style_vector_dim)
+
+
+class SynthesizerTrn(nn.Module):
+    def __init__(self, spec_channels, hidden_channels, gin_channels=0, n_flows=4):
+        super().__init__()
+        self.ref_enc = MelStyleEncoder(704, style_vector_dim=gin_channels)
+        self.flows = nn.ModuleList(
+            nn.Conv1d(hidden_channels, hidden_channels, 5) for _ in range(n_flows)
+        )
+        self.proj = nn.Conv1d(hidden_channels, spec_channels, 1)
+
+    def forward(self, refer, x):
+        ge = self.ref_enc(refer)
+        for flow in self.flows:
+            x = flow(x)
+        return self.proj(x + ge)
+"""
+
+
+@pytest.fixture
+def synthesizer(make_repo: Callable[..., GitRepo]) -> GitRepo:
+    made = make_repo()
+    made.commit("root", {"module/models.py": SYNTHESIZER})
+    return made
+
+
+def test_a_renamed_submodule_is_one_finding(synthesizer: GitRepo) -> None:
+    renamed = SYNTHESIZER.replace("ref_enc", "ref_encoder")
+    synthesizer.commit("rename the reference encoder", {"module/models.py": renamed})
+    report = scan(synthesizer.path, None, NO_CACHE)
+    assert found(report) == [
+        ("MA504", "module/models.py", "SynthesizerTrn.__init__.self.ref_encoder", "ref_enc",
+         "ref_encoder"),
+    ]  # fmt: skip
+    (finding,) = report.findings
+    assert (finding.change.value, finding.severity.value, finding.line) == ("renamed", "medium", 13)
+    assert finding.message.startswith(
+        "SynthesizerTrn: submodule likely renamed ref_enc → ref_encoder "
+        "(checkpoint keys ref_enc.* become ref_encoder.*): its state-dict keys move with it"
+    )
+
+
+def test_a_renamed_container_moves_its_elements_with_it(synthesizer: GitRepo) -> None:
+    renamed = SYNTHESIZER.replace("self.flows", "self.flow_layers")
+    synthesizer.commit("rename the flows", {"module/models.py": renamed})
+    assert found(scan(synthesizer.path, None, NO_CACHE)) == [
+        ("MA504", "module/models.py", "SynthesizerTrn.__init__.self.flow_layers", "flows",
+         "flow_layers"),
+    ]  # fmt: skip
+
+
+def test_renamed_and_rebuilt_is_a_removal_and_an_addition(synthesizer: GitRepo) -> None:
+    rebuilt = SYNTHESIZER.replace(
+        "self.ref_enc = MelStyleEncoder(704,", "self.ref_encoder = MelStyleEncoder(1024,"
+    )
+    synthesizer.commit("rebuild the reference encoder", {"module/models.py": rebuilt})
+    assert [
+        (rule, key) for rule, _, key, _, _ in found(scan(synthesizer.path, None, NO_CACHE))
+    ] == [
+        ("MA502", "SynthesizerTrn.__init__.self.ref_enc"),
+        ("MA501", "SynthesizerTrn.__init__.self.ref_encoder"),
+    ]

@@ -45,6 +45,9 @@ def what_changed(entry: Entry) -> str:
         what = f"{code(entry.key)} added: {_value(entry.new)}"
     elif entry.change is ChangeKind.REMOVED:
         what = f"{code(entry.key)} removed (was {_value(entry.old)})"
+    elif entry.change is ChangeKind.RENAMED:
+        keys = f"{code(f'{entry.old}.*')} → {code(f'{entry.new}.*')}"
+        what = f"{code(entry.key)} likely renamed from {code(str(entry.old))} (keys {keys})"
     else:
         what = f"{code(entry.key)}: {_value(entry.old)} → {_value(entry.new)}"
     where = " and ".join(code(str(location)) for location in entry.locations)

@@ -49,6 +49,8 @@ def _change(finding: Finding) -> str:
         return f"{finding.file} file added"
     if finding.change is ChangeKind.FILE_REMOVED:
         return f"{finding.file} file removed"
+    if finding.change is ChangeKind.RENAMED:
+        return f"{finding.key} renamed from {finding.old}"
     old = "—" if finding.old is None else render_value(finding.old)
     new = "—" if finding.new is None else render_value(finding.new)
     return f"{finding.key} {old} → {new}"

@@ -60,6 +60,8 @@ def change_text(finding: Finding, span: Callable[[str], str] = code) -> str:
         return f"added, {span(render_value(finding.new))}"
     if finding.change is ChangeKind.REMOVED:
         return f"removed, was {span(render_value(finding.old))}"
+    if finding.change is ChangeKind.RENAMED:
+        return f"likely renamed {span(str(finding.old))} → {span(str(finding.new))}"
     return f"{span(render_value(finding.old))} → {span(render_value(finding.new))}"
 
 

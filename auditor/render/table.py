@@ -26,6 +26,8 @@ def _change(finding: Finding) -> str:
         return "file added"
     if finding.change is ChangeKind.FILE_REMOVED:
         return "file removed"
+    if finding.change is ChangeKind.RENAMED:
+        return f"renamed {finding.old} → {finding.new}"
     old = "—" if finding.old is None else render_value(finding.old)
     new = "—" if finding.new is None else render_value(finding.new)
     return f"{old} → {new}"

@@ -21,6 +21,8 @@ _INIT = "    def __init__(self, gin_channels=512):\n        super().__init__()\n
 _BASE = _HEAD + _INIT + "        self.proj = nn.Conv1d(768, 192, 1)\n"
 _WITH_SV = _BASE + "        self.sv_emb = nn.Linear(20480, gin_channels)\n"
 _RENAMED = _HEAD + _INIT + "        self.ssl_proj = nn.Conv1d(768, 192, 1)\n"
+_RESIZED = _HEAD + _INIT + "        self.ssl_proj = nn.Conv1d(768, 256, 1)\n"
+_TWINS = _BASE + "        self.post = nn.Conv1d(768, 192, 1)\n"
 _REPLACED = _HEAD + _INIT + "        self.proj = nn.Linear(768, 192)\n"
 
 
@@ -127,14 +129,15 @@ RULES = (
         slug="submodule-removed",
         severity=Severity.MEDIUM,
         category=Category.STATE_DICT_KEYS,
-        summary="A submodule was removed from a model's __init__ (or renamed).",
+        summary="A submodule was removed from a model's __init__ (or renamed and rebuilt).",
         why=f"{_KEYS}: old checkpoints carry weights the model no longer has",
         hint="Load with strict=False, or rename the keys of old checkpoints if it was renamed.",
         change_kind=ChangeKind.REMOVED,
         examples=(
             RuleExample("module/models.py", _WITH_SV, _BASE, flagged=True),
-            RuleExample("module/models.py", _BASE, _RENAMED, flagged=True),
+            RuleExample("module/models.py", _BASE, _RESIZED, flagged=True),
             RuleExample("module/models.py", _BASE, _BASE, flagged=False),
+            RuleExample("module/models.py", _BASE, _RENAMED, flagged=False),
         ),
     ),
     SubmoduleRule(
@@ -153,6 +156,29 @@ RULES = (
                 "module/models.py",
                 _BASE,
                 _BASE.replace("import torch.nn as nn", "import torch\nfrom torch import nn"),
+                flagged=False,
+            ),
+        ),
+    ),
+    SubmoduleRule(
+        id="MA504",
+        slug="submodule-renamed",
+        severity=Severity.MEDIUM,
+        category=Category.STATE_DICT_KEYS,
+        summary="A submodule likely moved to another attribute: same class, same arguments.",
+        why="its state-dict keys move with it, so old checkpoints fail strict loading with "
+        "missing and unexpected keys, although every weight still fits",
+        hint="Rename the keys of old checkpoints before loading (the old attribute prefix to "
+        "the new one, e.g. `{k.replace('ref_enc.', 'ref_encoder.', 1): v for k, v in "
+        "state_dict.items()}`), or keep the old attribute name.",
+        change_kind=ChangeKind.RENAMED,
+        examples=(
+            RuleExample("module/models.py", _BASE, _RENAMED, flagged=True),
+            RuleExample("module/models.py", _BASE, _RESIZED, flagged=False),
+            RuleExample(
+                "module/models.py",
+                _TWINS,
+                _TWINS.replace("self.proj", "self.pre").replace("self.post", "self.mid"),
                 flagged=False,
             ),
         ),

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from auditor.classify import Classifier
+from auditor.code_changes import refine_code_changes
 from auditor.diff import diff_facts, file_change
 from auditor.extract.python import resolve_python_facts, summarise_module
 from auditor.extract.selection import extractor_for
@@ -46,7 +47,9 @@ def changes_of(example: RuleExample) -> list[Change]:
             file_change(ChangeKind.FILE_REMOVED, example.file, facts_of(example.file, example.old))
         ]
     old = facts_of(example.file, example.old)
-    return diff_facts(old, facts_of(example.file, example.new), file=example.file)
+    changes = diff_facts(old, facts_of(example.file, example.new), file=example.file)
+    # Python changes are refined as an audit refines them (renames paired, implied dropped).
+    return refine_code_changes(changes) if example.file.endswith(".py") else changes
 
 
 @pytest.mark.parametrize(("rule", "example"), CASES)

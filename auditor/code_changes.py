@@ -1,0 +1,166 @@
+"""The Python fact changes of one comparison, read as the changes people make.
+
+- A submodule that disappears from one attribute while one of the same class, built with the
+  same arguments, appears on another attribute of the same ``__init__`` was most likely
+  renamed (``self.ref_enc`` → ``self.ref_encoder``): one ``renamed`` change instead of a
+  removal and an addition with all their arguments. Only unambiguous pairs are paired.
+- Changes that another change implies are left out: the content of a table whose length
+  changed, and the arguments of a submodule added or removed whole.
+- Code moved between files is no change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from auditor.models import Change, ChangeKind, FactKind, FactValue
+from auditor.rules.code import FINGERPRINT
+
+#: Where the attribute path of a submodule key starts (``SynthesizerTrn.__init__.self.enc_p``).
+SELF = ".self."
+_ATTRIBUTE = re.compile(r"[A-Za-z_]\w*")
+
+
+def refine_code_changes(changes: list[Change]) -> list[Change]:
+    """Renames paired, implied changes dropped, moves between files cancelled."""
+    return _cancel_moves(_drop_implied(pair_renames(changes)))
+
+
+@dataclass(frozen=True)
+class _Whole:
+    """A submodule added or removed whole, with every change under its key."""
+
+    head: Change
+    owner: str
+    attr: str
+    parts: tuple[Change, ...]
+
+    def shape(self) -> tuple[tuple[str, str, str], ...]:
+        """What it builds, with its attribute left out: class, arguments, nested modules."""
+        value = self.head.old if self.head.kind is ChangeKind.REMOVED else self.head.new
+        own = ("", self.head.fact_kind.value, _text(value))
+        rest = (
+            (c.key[len(self.head.key) :], c.fact_kind.value, _text(_value(c))) for c in self.parts
+        )
+        return (own, *sorted(rest))
+
+
+def _value(change: Change) -> FactValue:
+    return change.old if change.kind is ChangeKind.REMOVED else change.new
+
+
+def _text(value: FactValue) -> str:
+    return f"{type(value).__name__}:{value!r}"
+
+
+def pair_renames(changes: list[Change]) -> list[Change]:
+    """Each submodule removed from one attribute and added, identical, on another attribute of
+    the same class (and nowhere else) becomes one ``renamed`` change; ``old``/``new`` are the
+    attribute names."""
+    gone = _by_shape(_wholes(changes, ChangeKind.REMOVED))
+    came = _by_shape(_wholes(changes, ChangeKind.ADDED))
+    replaced: dict[int, Change | None] = {}
+    for slot, olds in gone.items():
+        news = came.get(slot, [])
+        if len(olds) != 1 or len(news) != 1:
+            continue
+        old, new = olds[0], news[0]
+        for part in (*old.parts, *new.parts):
+            replaced[id(part)] = None
+        replaced[id(old.head)] = None
+        replaced[id(new.head)] = Change(
+            kind=ChangeKind.RENAMED,
+            fact_kind=FactKind.SUBMODULE,
+            file=new.head.file,
+            key=new.head.key,
+            parameter=new.head.parameter,
+            old=old.attr,
+            new=new.attr,
+            line=new.head.line,
+            old_file=new.head.old_file,
+        )
+    found: list[Change] = []
+    for change in changes:
+        if id(change) not in replaced:
+            found.append(change)
+            continue
+        pair = replaced[id(change)]
+        if pair is not None:
+            found.append(pair)
+    return found
+
+
+def _by_shape(wholes: list[_Whole]) -> dict[tuple[object, ...], list[_Whole]]:
+    found: dict[tuple[object, ...], list[_Whole]] = defaultdict(list)
+    for whole in wholes:
+        found[whole.head.file, whole.owner, whole.shape()].append(whole)
+    return found
+
+
+def _wholes(changes: list[Change], kind: ChangeKind) -> list[_Whole]:
+    """The submodules of plain attributes (``self.x``, not ``self.x[0]`` or ``self.x@2``)
+    added or removed whole, outside new-variant comparisons."""
+    heads = [
+        c
+        for c in changes
+        if c.kind is kind
+        and c.fact_kind is FactKind.SUBMODULE
+        and c.variant_of is None
+        and SELF in c.key
+        and _ATTRIBUTE.fullmatch(c.key.rpartition(SELF)[2])
+    ]
+    wholes = []
+    for head in heads:
+        inside = (head.key + ".", head.key + "[")
+        parts = tuple(
+            c
+            for c in changes
+            if c.file == head.file and c.variant_of is None and c.key.startswith(inside)
+        )
+        if any(part.kind is not kind for part in parts):
+            continue
+        owner = head.key.rpartition(SELF)[0]
+        wholes.append(_Whole(head, owner, head.key.rpartition(SELF)[2], parts))
+    return wholes
+
+
+def _drop_implied(changes: list[Change]) -> list[Change]:
+    """Changes that another change of the same commit implies are left out: the content of a
+    table whose length changed, and the arguments of a submodule added or removed whole."""
+    resized = {(c.file, c.key) for c in changes if c.fact_kind is FactKind.SYMBOL_TABLE}
+    whole = {
+        (c.file, c.key)
+        for c in changes
+        if c.fact_kind is FactKind.SUBMODULE and c.kind is not ChangeKind.MODIFIED
+    }
+
+    def implied(change: Change) -> bool:
+        if change.key.endswith(FINGERPRINT):
+            return (change.file, change.key[: -len(FINGERPRINT)]) in resized
+        if change.fact_kind is FactKind.CONSTRUCTOR_ARG:
+            return (change.file, change.key.rpartition(".")[0]) in whole
+        return False
+
+    return [c for c in changes if not implied(c)]
+
+
+def _cancel_moves(changes: list[Change]) -> list[Change]:
+    """Code moved between files is no change: drop a removal and an addition of equal facts."""
+
+    def signature(change: Change) -> tuple[object, ...]:
+        if change.kind in (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED):
+            return ("file", tuple((f.key, f.value) for f in change.facts))
+        return (change.key, change.old if change.kind is ChangeKind.REMOVED else change.new)
+
+    removed = {
+        signature(c) for c in changes if c.kind in (ChangeKind.REMOVED, ChangeKind.FILE_REMOVED)
+    }
+    added = {signature(c) for c in changes if c.kind in (ChangeKind.ADDED, ChangeKind.FILE_ADDED)}
+    moved = removed & added
+    return [
+        c
+        for c in changes
+        if c.kind in (ChangeKind.MODIFIED, ChangeKind.RENAMED) or signature(c) not in moved
+    ]

@@ -1,0 +1,62 @@
+"""Refining Python fact changes: renames paired, implied changes dropped, moves cancelled."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from auditor.code_changes import pair_renames, refine_code_changes
+from auditor.models import Change, ChangeKind, FactKind, FactValue
+
+FILE = "GPT_SoVITS/module/models.py"
+
+
+def change(kind: ChangeKind, key: str, value: FactValue, fact_kind: FactKind) -> Change:
+    old, new = (value, None) if kind is ChangeKind.REMOVED else (None, value)
+    leaf = key.rsplit(".", 1)[-1]
+    return Change(kind, fact_kind, FILE, key, leaf, old, new, line=40)
+
+
+def built(kind: ChangeKind, owner: str, attr: str, **args: FactValue) -> list[Change]:
+    """A submodule ``MelStyleEncoder`` added or removed whole, with its arguments."""
+    key = f"{owner}.__init__.self.{attr}"
+    head = change(kind, key, "module.modules.MelStyleEncoder", FactKind.SUBMODULE)
+    return [head] + [
+        change(kind, f"{key}.{name}", value, FactKind.CONSTRUCTOR_ARG)
+        for name, value in args.items()
+    ]
+
+
+REMOVED = built(ChangeKind.REMOVED, "SynthesizerTrn", "ref_enc", n_mel_channels=704)
+ADDED = built(ChangeKind.ADDED, "SynthesizerTrn", "ref_encoder", n_mel_channels=704)
+
+
+def test_a_rename_replaces_the_removal_the_addition_and_their_arguments() -> None:
+    unrelated = change(ChangeKind.MODIFIED, "HIDDEN", 256, FactKind.CONSTANT)
+    (kept, renamed) = refine_code_changes([*REMOVED, unrelated, *ADDED])
+    assert kept == unrelated
+    assert (renamed.kind, renamed.fact_kind, renamed.key, renamed.old, renamed.new) == (
+        ChangeKind.RENAMED,
+        FactKind.SUBMODULE,
+        "SynthesizerTrn.__init__.self.ref_encoder",
+        "ref_enc",
+        "ref_encoder",
+    )
+
+
+def test_other_arguments_other_classes_and_new_variants_are_not_renames() -> None:
+    wider = built(ChangeKind.ADDED, "SynthesizerTrn", "ref_encoder", n_mel_channels=1024)
+    elsewhere = built(ChangeKind.ADDED, "TextEncoder", "ref_encoder", n_mel_channels=704)
+    variant = [replace(c, variant_of="models.py:SynthesizerTrn") for c in ADDED]
+    for added in (wider, elsewhere, variant):
+        assert pair_renames([*REMOVED, *added]) == [*REMOVED, *added]
+
+
+def test_a_value_type_counts_as_part_of_the_arguments() -> None:
+    flag = built(ChangeKind.ADDED, "SynthesizerTrn", "ref_encoder", n_mel_channels=True)
+    one = built(ChangeKind.REMOVED, "SynthesizerTrn", "ref_enc", n_mel_channels=1)
+    assert pair_renames([*one, *flag]) == [*one, *flag]
+
+
+def test_ambiguous_pairs_stay_as_they_are() -> None:
+    twins = REMOVED + built(ChangeKind.REMOVED, "SynthesizerTrn", "ref_enc2", n_mel_channels=704)
+    assert pair_renames([*twins, *ADDED]) == [*twins, *ADDED]
