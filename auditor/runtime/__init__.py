@@ -4,8 +4,15 @@ What to build, from which files and config, and how to run it is data (a profile
 models are built from git objects in worker processes, never in the auditor's own.
 """
 
-from auditor.runtime.confirm import WorkerError, confirm
-from auditor.runtime.model import ModelResult, Outcome, RuntimeReport, ShapeMismatch
+from auditor.runtime.confirm import WorkerError, confirm, state_maps
+from auditor.runtime.model import (
+    ModelResult,
+    Outcome,
+    Rename,
+    RuntimeReport,
+    ShapeMismatch,
+    StateMap,
+)
 from auditor.runtime.profile import Profile, ProfileError, load_profile, parse_profile
 
 __all__ = [
@@ -13,10 +20,13 @@ __all__ = [
     "Outcome",
     "Profile",
     "ProfileError",
+    "Rename",
     "RuntimeReport",
     "ShapeMismatch",
+    "StateMap",
     "WorkerError",
     "confirm",
     "load_profile",
     "parse_profile",
+    "state_maps",
 ]

@@ -1,9 +1,12 @@
 """Runtime confirmation: build a profile's models at two revisions and load old into new.
 
 For each revision the profile's files are materialised from git objects into a temporary
-folder (always removed) and a worker process (:mod:`auditor.runtime.worker`) builds the models
-there. The old revision's worker saves each state dict; the new revision's worker loads it and
-runs inference. This module turns the two workers' answers into a :class:`RuntimeReport`.
+folder (always removed). Worker processes (:mod:`auditor.runtime.worker`) build the models
+there, first on the ``meta`` device: the two state-dict maps say, without allocating a
+tensor, which keys are missing, unexpected or of another shape. Only models whose maps
+agree on every shape are then built for real: the old revision's worker saves each state
+dict, the new revision's worker loads it and runs inference. This module turns the workers'
+answers into a :class:`RuntimeReport`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,10 +25,12 @@ from typing import Any
 import auditor
 from auditor.errors import AuditError
 from auditor.history import BlobReader, files_at, open_repository, resolve_revision
-from auditor.runtime.evaluate import ExpressionError
-from auditor.runtime.materialise import ConfigUnavailable, materialise, read_config
-from auditor.runtime.model import ModelResult, Outcome, RuntimeReport, ShapeMismatch
-from auditor.runtime.profile import ModelSpec, Profile, TensorSpec, Term
+from auditor.runtime.materialise import materialise
+from auditor.runtime.model import RuntimeReport, StateMap
+from auditor.runtime.outcome import Side, outcome
+from auditor.runtime.profile import Profile
+from auditor.runtime.request import Request, build_request
+from auditor.runtime.statediff import diff_state_maps
 
 TEMP_PREFIX = "model-audit-runtime-"
 DEVICES = ("auto", "cpu", "cuda")
@@ -35,12 +41,75 @@ class WorkerError(AuditError):
 
 
 @dataclass(frozen=True)
-class Side:
-    """What one revision's worker said: per model, its raw result and its config path."""
+class Prepared:
+    """One revision materialised under ``root``, with its worker request."""
 
-    device: str
-    models: Mapping[str, Mapping[str, Any]]
-    configs: Mapping[str, str | None]
+    label: str
+    sha: str
+    root: Path
+    request: Request
+    warnings: tuple[str, ...]
+
+
+@contextmanager
+def _revisions(
+    path: str | os.PathLike[str], revisions: Mapping[str, str], profile: Profile
+) -> Iterator[tuple[Path, dict[str, Prepared]]]:
+    """Materialise each of REVISIONS (``{label: revision}``) in one temporary folder."""
+    repo = open_repository(path)
+    try:
+        shas = {label: resolve_revision(repo, rev) for label, rev in revisions.items()}
+        with (
+            tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as temp,
+            BlobReader(repo) as blobs,
+        ):
+            work = Path(temp)
+            prepared: dict[str, Prepared] = {}
+            for label, sha in shas.items():
+                tree = files_at(repo, sha)
+                done = materialise(blobs, tree, profile.files, work / label)
+                warnings = tuple(f"{label} ({sha[:7]}): {p}: blob is missing" for p in done.missing)
+                request = build_request(profile, blobs, tree, done.root)
+                prepared[label] = Prepared(label, sha, done.root, request, warnings)
+            yield work, prepared
+    finally:
+        repo.close()
+
+
+def state_maps(
+    path: str | os.PathLike[str],
+    revision: str,
+    profile: Profile,
+    *,
+    timeout: float | None = None,
+) -> tuple[str, dict[str, StateMap]]:
+    """The full sha of REVISION and the state-dict map of each model of PROFILE there.
+
+    The models are built on the ``meta`` device: no memory for weights, no weights saved,
+    no inference; seconds per model on a laptop CPU for GPT-SoVITS's SynthesizerTrn.
+    """
+    limit = profile.timeout if timeout is None else timeout
+    with _revisions(path, {"rev": revision}, profile) as (work, prepared):
+        side = prepared["rev"]
+        answer = run_worker(side.request.for_device("meta"), side.root, work / "meta.json", limit)
+    maps = {
+        name: state_map(name, side.request.configs.get(name), raw)
+        for name, raw in answer["models"].items()
+    }
+    return side.sha, maps
+
+
+def state_map(name: str, config: str | None, raw: Mapping[str, Any]) -> StateMap:
+    """The :class:`StateMap` of a worker's raw answer for one model."""
+    if not raw.get("built"):
+        return StateMap(name=name, config=config, error=raw.get("error") or "not built")
+    return StateMap(
+        name=name,
+        config=config,
+        parameters={k: tuple(v) for k, v in raw["parameters"].items()},
+        dtypes=dict(raw["dtypes"]),
+        seconds=float(raw.get("seconds", 0.0)),
+    )
 
 
 def confirm(
@@ -55,108 +124,62 @@ def confirm(
     """Load each model's weights built at OLD into the same model built at NEW."""
     if device not in DEVICES:
         raise AuditError(f"unknown device {device!r} (choose from {', '.join(DEVICES)})")
-    repo = open_repository(path)
-    try:
-        old_sha = resolve_revision(repo, old)
-        new_sha = resolve_revision(repo, new)
-        warnings: list[str] = []
-        limit = profile.timeout if timeout is None else timeout
-        with (
-            tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as temp,
-            BlobReader(repo) as blobs,
-        ):
-            work = Path(temp)
-            weights = {m.name: work / "weights" / f"{m.name}.pt" for m in profile.models}
+    limit = profile.timeout if timeout is None else timeout
+    with _revisions(path, {"old": old, "new": new}, profile) as (work, prepared):
+        meta = {
+            label: run_worker(
+                side.request.for_device("meta"), side.root, work / f"{label}-meta.json", limit
+            )
+            for label, side in prepared.items()
+        }
+        real = [spec.name for spec in profile.models if _needs_real_build(spec.name, meta)]
+        answers = {label: dict(answer["models"]) for label, answer in meta.items()}
+        device_used = "meta"
+        if real:
             (work / "weights").mkdir()
-            sides: list[Side] = []
-            for label, sha in (("old", old_sha), ("new", new_sha)):
-                tree = files_at(repo, sha)
-                done = materialise(blobs, tree, profile.files, work / label)
-                warnings += [f"{label} ({sha[:7]}): {p}: blob is missing" for p in done.missing]
-                request, configs = worker_request(profile, blobs, tree, device, done.root)
+            for label, side in prepared.items():
+                request = side.request.for_device(device, set(real))
                 for entry in request["models"]:
-                    target = weights[entry["name"]]
+                    target = work / "weights" / f"{entry['name']}.pt"
                     if label == "old":
                         entry["save"] = str(target)
                     elif target.is_file():
                         entry["load"] = str(target)
-                answer = run_worker(request, done.root, work / f"{label}.json", limit)
-                sides.append(Side(answer["device"], answer["models"], configs))
-    finally:
-        repo.close()
-    results = tuple(outcome(spec, sides[0], sides[1]) for spec in profile.models)
+                answer = run_worker(request, side.root, work / f"{label}.json", limit)
+                answers[label].update(answer["models"])
+                device_used = answer["device"]
+        sides = {
+            label: Side(device_used, answers[label], prepared[label].request.configs)
+            for label in prepared
+        }
     return RuntimeReport(
         repository=os.fspath(path),
         profile=profile.name,
         old=old,
         new=new,
-        old_sha=old_sha,
-        new_sha=new_sha,
-        device=sides[1].device,
-        models=results,
-        warnings=tuple(warnings),
+        old_sha=prepared["old"].sha,
+        new_sha=prepared["new"].sha,
+        device=device_used,
+        models=tuple(outcome(spec, sides["old"], sides["new"]) for spec in profile.models),
+        warnings=prepared["old"].warnings + prepared["new"].warnings,
     )
 
 
-def worker_request(
-    profile: Profile, blobs: BlobReader, tree: dict[str, str], device: str, root: Path
-) -> tuple[dict[str, Any], dict[str, str | None]]:
-    """The worker's request for one revision, and the config each model was built from."""
-    models: list[dict[str, Any]] = []
-    configs: dict[str, str | None] = {}
-    for spec in profile.models:
-        entry: dict[str, Any] = {"name": spec.name, "module": spec.module, "class": spec.class_name}
-        configs[spec.name] = None
-        try:
-            config_path, hps = read_config(blobs, tree, spec.config)
-            configs[spec.name] = config_path
-            entry.update(_constructor(spec, hps), hps=hps, error=None)
-            entry["inputs"] = None if spec.inputs is None else _inputs_json(spec)
-        except (ConfigUnavailable, ExpressionError) as error:
-            entry["error"] = str(error)
-        models.append(entry)
-    sys_path = [str((root / p).resolve()) for p in profile.sys_path]
-    return {"device": device, "sys_path": sys_path, "models": models}, configs
+def _needs_real_build(name: str, meta: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether the meta maps leave the outcome open: they built and agree on every shape.
 
-
-def _constructor(spec: ModelSpec, hps: Any) -> dict[str, Any]:
-    """The evaluated ``args`` and ``kwargs`` (``kwargs`` then each ``splat``) of SPEC."""
-    namespace = {"hps": hps}
-    args = [term.value(namespace) for term in spec.args]
-    kwargs = {name: term.value(namespace) for name, term in spec.kwargs}
-    for term in spec.splat:
-        extra = term.value(namespace)
-        if not isinstance(extra, Mapping) or not all(isinstance(k, str) for k in extra):
-            raise ExpressionError(f"{term.key}: splat of a {type(extra).__name__}, not a mapping")
-        twice = sorted(set(kwargs) & set(extra))
-        if twice:
-            raise ExpressionError(f"{term.key}: keyword given twice: {', '.join(twice)}")
-        kwargs.update(extra)
-    return {"args": args, "kwargs": kwargs}
-
-
-def _inputs_json(spec: ModelSpec) -> dict[str, Any]:
-    assert spec.inputs is not None
-
-    def tensor(t: TensorSpec) -> dict[str, Any]:
-        def term(x: Term | None) -> dict[str, Any] | None:
-            return None if x is None else x.to_json()
-
-        shape = [s.to_json() for s in t.shape]
-        return {
-            "name": t.name,
-            "dtype": t.dtype,
-            "shape": shape,
-            "low": term(t.low),
-            "high": term(t.high),
-        }
-
-    return {
-        "method": spec.inputs.method,
-        "seed": spec.inputs.seed,
-        "args": [tensor(t) for t in spec.inputs.args],
-        "kwargs": [tensor(t) for t in spec.inputs.kwargs],
-    }
+    A model that could not be built on ``meta`` for another reason than a module that is
+    not installed is built for real, where its own error (or success) shows.
+    """
+    raws = [answer["models"].get(name, {}) for answer in meta.values()]
+    if any(raw.get("unavailable") for raw in raws):
+        return False
+    if any(not raw.get("built") and "unavailable" not in raw for raw in raws):
+        return False  # no config, or a bad expression: the same on every device
+    if not all(raw.get("built") for raw in raws):
+        return True
+    old, new = (raw["parameters"] for raw in raws)
+    return not diff_state_maps(old, new).mismatches
 
 
 def run_worker(
@@ -185,41 +208,3 @@ def run_worker(
     if "fatal" in answer:
         raise WorkerError(str(answer["fatal"]))
     return answer
-
-
-def outcome(spec: ModelSpec, old: Side, new: Side) -> ModelResult:
-    """The outcome for SPEC from what the old and the new worker said about it."""
-    base: dict[str, Any] = {
-        "name": spec.name,
-        "old_config": old.configs.get(spec.name),
-        "new_config": new.configs.get(spec.name),
-    }
-    for label, side in (("old", old), ("new", new)):
-        raw = side.models.get(spec.name, {})
-        if not raw.get("built"):
-            error = raw.get("error") or "not built"
-            return ModelResult(**base, outcome=Outcome.BUILD_FAILED, error=error, side=label)
-    before, after = old.models[spec.name], new.models[spec.name]
-    base.update(old_tensors=len(before["parameters"]), new_tensors=len(after["parameters"]))
-    load = after.get("load") or {}
-    base.update(
-        missing_keys=tuple(load.get("missing", ())),
-        unexpected_keys=tuple(load.get("unexpected", ())),
-        mismatches=tuple(
-            ShapeMismatch(m["key"], tuple(m["old"]), tuple(m["new"]))
-            for m in load.get("mismatched", ())
-        ),
-    )
-    if not load.get("loaded"):
-        return ModelResult(**base, outcome=Outcome.FAILS_TO_LOAD, error=load.get("error"))
-    inference = after.get("inference")
-    if inference is not None:
-        base.update(
-            method=spec.inputs.method if spec.inputs else None,
-            output_shapes=tuple(tuple(s) for s in inference["output_shapes"]),
-        )
-        if not inference["ok"]:
-            return ModelResult(**base, outcome=Outcome.INFERENCE_FAILED, error=inference["error"])
-    if base["missing_keys"] or base["unexpected_keys"]:
-        return ModelResult(**base, outcome=Outcome.LOADS_WITH_MISSING_KEYS)
-    return ModelResult(**base, outcome=Outcome.LOADS)

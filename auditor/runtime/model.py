@@ -5,7 +5,8 @@ Pure data: frozen dataclasses and a ``str`` enum whose values are the words user
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -14,9 +15,11 @@ class Outcome(str, Enum):
 
     LOADS = "loads"
     LOADS_WITH_MISSING_KEYS = "loads-with-missing-keys"
+    LOADS_OUTPUT_DIFFERS = "loads-output-differs"
     FAILS_TO_LOAD = "fails-to-load"
     BUILD_FAILED = "build-failed"
     INFERENCE_FAILED = "inference-failed"
+    UNAVAILABLE = "unavailable"
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,32 @@ class ShapeMismatch:
     key: str
     old: tuple[int, ...]
     new: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class StateMap:
+    """One model's state-dict map at one revision, built on the ``meta`` device.
+
+    ``parameters`` maps every state-dict key to its shape, ``dtypes`` to its dtype name
+    (``float32``); ``error`` says why the model could not be built (then both are empty);
+    ``config`` is the config file it was built from.
+    """
+
+    name: str
+    config: str | None
+    parameters: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    dtypes: Mapping[str, str] = field(default_factory=dict)
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Rename:
+    """A likely renamed submodule: every tensor under ``old.`` now lives under ``new.``."""
+
+    old: str
+    new: str
+    tensors: int
 
 
 @dataclass(frozen=True)
@@ -48,6 +77,7 @@ class ModelResult:
     missing_keys: tuple[str, ...] = ()
     unexpected_keys: tuple[str, ...] = ()
     mismatches: tuple[ShapeMismatch, ...] = ()
+    renames: tuple[Rename, ...] = ()
     method: str | None = None
     output_shapes: tuple[tuple[int, ...], ...] = ()
 

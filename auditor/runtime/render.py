@@ -18,9 +18,11 @@ SHOWN = 8
 _STYLES = {
     Outcome.LOADS: "green",
     Outcome.LOADS_WITH_MISSING_KEYS: "yellow",
+    Outcome.LOADS_OUTPUT_DIFFERS: "red",
     Outcome.FAILS_TO_LOAD: "red",
     Outcome.BUILD_FAILED: "red",
     Outcome.INFERENCE_FAILED: "red",
+    Outcome.UNAVAILABLE: "yellow",
 }
 
 
@@ -49,6 +51,7 @@ def runtime_document(report: RuntimeReport) -> dict[str, Any]:
                 "shape_mismatches": [
                     {"key": s.key, "old": list(s.old), "new": list(s.new)} for s in m.mismatches
                 ],
+                "renames": [{"old": r.old, "new": r.new, "tensors": r.tensors} for r in m.renames],
                 "inference": None
                 if m.method is None
                 else {"method": m.method, "output_shapes": [list(s) for s in m.output_shapes]},
@@ -83,6 +86,8 @@ def table(report: RuntimeReport) -> Table:
         for s in m.mismatches[:SHOWN]:
             details.append(f"shape {s.key}: {list(s.old)} -> {list(s.new)}")
         details += _more(len(m.mismatches), "shape mismatches")
+        for r in m.renames:
+            details.append(f"likely rename {r.old} -> {r.new} ({r.tensors} tensors)")
         for label, keys in (("missing", m.missing_keys), ("unexpected", m.unexpected_keys)):
             details += [f"{label} {k}" for k in keys[:SHOWN]] + _more(len(keys), f"{label} keys")
         if m.method is not None:

@@ -1,11 +1,13 @@
 """The runtime worker: builds a revision's models in its own process and reports on them.
 
 Run as ``python -m auditor.runtime.worker REQUEST.json`` from the materialised tree. For each
-model of the request it imports the repository's own code, builds the model on the device,
-saves its state dict (plain tensors) when asked, and, when given another revision's saved
-state dict, compares shapes, loads it with ``strict=False`` and runs inference on dummy
-inputs. The result is one JSON document on stdout; anything the model code prints goes to
-stderr. Fatal problems (no torch, no CUDA when asked for) are ``{"fatal": message}``.
+model of the request it imports the repository's own code and builds the model on the
+device. On the ``meta`` device nothing is allocated and the model's state-dict map (shape
+and dtype of every key) is the whole answer. On a real device the worker saves the state
+dict (plain tensors) when asked, and, when given another revision's saved state dict,
+compares shapes, loads it with ``strict=False`` and runs inference on dummy inputs.
+The result is one JSON document on stdout; anything the model code prints goes to stderr.
+Fatal problems (no torch, no CUDA when asked for) are ``{"fatal": message}``.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ import importlib
 import json
 import os
 import sys
+import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from auditor.runtime.profile import term_from_json
-
 EXIT_FATAL = 3
+#: The first words of the error of a model whose code imports a module that is not installed.
+UNAVAILABLE = "runtime check unavailable"
 
 
 class Fatal(Exception):
@@ -51,31 +55,38 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
             "torch is not installed: install it (pip install 'model-repo-auditor[runtime]')"
         ) from None
     device = pick_device(request["device"])
-    sys.path[:0] = list(request["sys_path"])
-    results = {m["name"]: check_model(m, device) for m in request["models"]}
+    roots = list(request["sys_path"])
+    sys.path[:0] = roots
+    results = {m["name"]: check_model(m, device, roots) for m in request["models"]}
     return {"device": device, "torch": str(torch.__version__), "models": results}
 
 
-def check_model(spec: Mapping[str, Any], device: str) -> dict[str, Any]:
-    """Build one model; save its weights and/or load other weights and run it, as asked."""
+def check_model(spec: Mapping[str, Any], device: str, roots: Sequence[str]) -> dict[str, Any]:
+    """Build one model; its state-dict map, and the save, load and inference asked for."""
     import torch
 
     result: dict[str, Any] = {"built": False, "error": spec.get("error")}
     if result["error"] is not None:
         return result
+    started = time.perf_counter()
     try:
-        module = importlib.import_module(spec["module"])
-        factory = getattr(module, spec["class"])
-        torch.manual_seed(0)
-        model = factory(*spec["args"], **spec["kwargs"]).to(device)
+        model = build(spec, device)
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
-        result["error"] = last_line(error)
+        message = build_error(error, roots)
+        result.update(error=message, unavailable=message.startswith(UNAVAILABLE))
         return result
-    result["built"] = True
-    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    result["parameters"] = {k: list(v.shape) for k, v in state.items()}
+    state = model.state_dict()
+    result.update(
+        built=True,
+        seconds=round(time.perf_counter() - started, 3),
+        parameters={k: list(v.shape) for k, v in state.items()},
+        dtypes={k: str(v.dtype).removeprefix("torch.") for k, v in state.items()},
+    )
+    if device == "meta":
+        return result
+    state = {k: v.detach().cpu() for k, v in state.items()}
     if spec.get("save"):
         torch.save(state, spec["save"])
     if spec.get("load"):
@@ -84,6 +95,31 @@ def check_model(spec: Mapping[str, Any], device: str) -> dict[str, Any]:
         if loaded["loaded"] and spec.get("inputs") is not None:
             result["inference"] = infer(model, spec["inputs"], spec["hps"], device)
     return result
+
+
+def build(spec: Mapping[str, Any], device: str) -> Any:
+    """``module.class(*args, **kwargs)`` of SPEC, on DEVICE (meta: under ``torch.device``)."""
+    import torch
+
+    module = importlib.import_module(spec["module"])
+    factory = getattr(module, spec["class"])
+    torch.manual_seed(0)
+    if device == "meta":
+        with torch.device("meta"):
+            return factory(*spec["args"], **spec["kwargs"])
+    return factory(*spec["args"], **spec["kwargs"]).to(device)
+
+
+def build_error(error: BaseException, roots: Sequence[str]) -> str:
+    """What stopped a build; a third-party module that is not installed is said plainly."""
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        top = error.name.split(".")[0]
+        own = any(
+            (Path(root) / top).is_dir() or (Path(root) / f"{top}.py").is_file() for root in roots
+        )
+        if not own:
+            return f"{UNAVAILABLE}: module {error.name} not installed"
+    return last_line(error)
 
 
 def load_into(model: Any, path: str, own: Mapping[str, Any], device: str) -> dict[str, Any]:
@@ -120,6 +156,8 @@ def infer(model: Any, inputs: Mapping[str, Any], hps: Any, device: str) -> dict[
     """Call ``model.<method>`` on dummy inputs; the shapes of the tensors it returns."""
     import torch
 
+    from auditor.runtime.inference import dummy, tensor_shapes
+
     namespace = {"hps": hps, "model": model}
     try:
         model.eval()
@@ -131,39 +169,6 @@ def infer(model: Any, inputs: Mapping[str, Any], hps: Any, device: str) -> dict[
     except Exception as error:
         return {"ok": False, "error": last_line(error), "output_shapes": []}
     return {"ok": True, "error": None, "output_shapes": tensor_shapes(output)}
-
-
-def dummy(spec: Mapping[str, Any], namespace: Mapping[str, Any], device: str) -> Any:
-    """A random tensor as SPEC describes it (shape terms are evaluated over NAMESPACE)."""
-    import torch
-
-    shape = [int(term_from_json(t).value(namespace)) for t in spec["shape"]]
-    dtype = spec.get("dtype", "float")
-    if dtype == "float":
-        return torch.randn(shape, device=device)
-    if dtype == "bool":
-        return torch.randint(0, 2, shape, device=device).bool()
-    low = int(term_from_json(spec["low"]).value(namespace)) if spec.get("low") else 0
-    high = int(term_from_json(spec["high"]).value(namespace)) if spec.get("high") else 2
-    kind = torch.long if dtype == "long" else torch.int32
-    return torch.randint(low, high, shape, dtype=kind, device=device)
-
-
-def tensor_shapes(output: Any, limit: int = 16) -> list[list[int]]:
-    """The shapes of the tensors in OUTPUT (a tensor, or nested tuples, lists and dicts)."""
-    import torch
-
-    found: list[list[int]] = []
-    pending = [output]
-    while pending and len(found) < limit:
-        item = pending.pop(0)
-        if isinstance(item, torch.Tensor):
-            found.append(list(item.shape))
-        elif isinstance(item, (tuple, list)):
-            pending[:0] = list(item)
-        elif isinstance(item, dict):
-            pending[:0] = list(item.values())
-    return found
 
 
 def main(argv: list[str]) -> int:

@@ -6,14 +6,16 @@ import importlib
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from auditor.runtime.confirm import Side, WorkerError, confirm, outcome
+from auditor.runtime.confirm import WorkerError, confirm, state_maps
 from auditor.runtime.materialise import ConfigUnavailable, materialise, read_config
 from auditor.runtime.model import Outcome, RuntimeReport
+from auditor.runtime.outcome import Side, outcome
 from auditor.runtime.profile import load_profile
 from auditor.runtime.render import render_json, render_table, runtime_document
 from tests.conftest import validate
@@ -147,28 +149,36 @@ def side(models: dict[str, Any]) -> Side:
 
 
 BUILT = {"built": True, "parameters": {"w": [2], "b": [2]}}
+LOADED = {"loaded": True, "missing": [], "unexpected": []}
 
 
 @pytest.mark.parametrize(
     ("new", "expected"),
     [
-        ({**BUILT, "load": {"loaded": True, "missing": [], "unexpected": []}}, Outcome.LOADS),
+        ({**BUILT, "load": LOADED}, Outcome.LOADS),
+        ({**BUILT}, Outcome.LOADS),  # meta maps alone, no real build
         (
-            {**BUILT, "load": {"loaded": True, "missing": ["x"], "unexpected": []}},
+            {"built": True, "parameters": {"w": [2], "b": [2], "x": [1]}, "load": LOADED},
             Outcome.LOADS_WITH_MISSING_KEYS,
         ),
+        ({"built": True, "parameters": {"w": [3], "b": [2]}}, Outcome.FAILS_TO_LOAD),
         (
-            {
-                **BUILT,
-                "load": {"loaded": False, "mismatched": [{"key": "w", "old": [2], "new": [3]}]},
-            },
+            {**BUILT, "load": {**LOADED, "loaded": False, "error": "RuntimeError: x"}},
             Outcome.FAILS_TO_LOAD,
         ),
         ({"built": False, "error": "ImportError: no module named x"}, Outcome.BUILD_FAILED),
         (
             {
+                "built": False,
+                "error": "runtime check unavailable: module numpy not installed",
+                "unavailable": True,
+            },
+            Outcome.UNAVAILABLE,
+        ),
+        (
+            {
                 **BUILT,
-                "load": {"loaded": True, "missing": [], "unexpected": []},
+                "load": LOADED,
                 "inference": {"ok": False, "error": "RuntimeError: bad", "output_shapes": []},
             },
             Outcome.INFERENCE_FAILED,
@@ -180,6 +190,8 @@ def test_outcomes(new: dict[str, Any], expected: Outcome) -> None:
     assert result.outcome is expected
     if expected is Outcome.BUILD_FAILED:
         assert (result.side, result.error) == ("new", "ImportError: no module named x")
+    if expected is Outcome.FAILS_TO_LOAD and not new.get("load"):
+        assert [(m.key, m.old, m.new) for m in result.mismatches] == [("w", (2,), (3,))]
 
 
 @pytest.mark.torch
@@ -190,3 +202,26 @@ def test_cuda_device(mini_sovits: Path) -> None:
         pytest.skip("needs a CUDA device: torch.cuda.is_available() is False")
     report = confirm(mini_sovits, "v1.0", "v1.0", PROFILE, "cuda")
     assert report.device == "cuda" and report.all_load
+
+
+@pytest.mark.torch
+def test_state_maps_are_built_on_meta(mini_sovits: Path, temp_root: Path) -> None:
+    pytest.importorskip("torch")
+    sha, maps = state_maps(mini_sovits, "v1.0", PROFILE)
+    sovits = maps["sovits"]
+    assert sha == commit_with_subject(mini_sovits, "Re-indent s2.json and reorder its keys")
+    assert (sovits.error, sovits.config) == (None, "GPT_SoVITS/configs/s2.json")
+    assert sovits.parameters["enc_p.text_embedding.weight"] == (300, 192)
+    assert sovits.parameters["emb_g.weight"] == (300, 512)
+    assert set(sovits.dtypes) == set(sovits.parameters)
+    assert sovits.dtypes["emb_g.weight"] == "float32"
+    assert list(temp_root.iterdir()) == []
+
+
+def test_state_maps_name_a_config_that_is_missing(mini_sovits: Path, temp_root: Path) -> None:
+    pytest.importorskip("torch")
+    _, maps = state_maps(
+        mini_sovits, "v3.1", replace(PROFILE, models=(replace(SOVITS, config=("nope.json",)),))
+    )
+    assert maps["sovits"].error == "none of the config candidates exists: nope.json"
+    assert maps["sovits"].parameters == {}

@@ -1,0 +1,165 @@
+"""State-dict maps: the shape of every state-dict key of each profile model at one revision.
+
+A checkpoint is checked against these maps instead of being loaded. The models are built by
+a worker process (:mod:`auditor.runtime.worker`) from the revision's files, materialised from
+git objects into a temporary folder that is always removed; on the ``meta`` device nothing is
+allocated, so even large models map in a moment.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import AuditError
+from auditor.history import BlobReader, files_at, open_repository, resolve_revision
+from auditor.runtime.confirm import run_worker
+from auditor.runtime.materialise import materialise
+from auditor.runtime.profile import ModelSpec, Profile
+from auditor.runtime.request import build_request
+
+TEMP_PREFIX = "model-audit-maps-"
+#: Devices a map can be built on: ``meta`` allocates nothing; ``cpu`` runs the real init.
+MAP_DEVICES = ("meta", "cpu")
+
+
+@dataclass(frozen=True)
+class ModelMap:
+    """One profile model at one revision: its state-dict shapes, or why it was not built.
+
+    ``config`` is the config file it was built from and ``hps`` that file's content;
+    ``config_keys`` are the dotted config keys its constructor reads (see :func:`covers`).
+    ``unavailable`` says the build failed only because the code imports a module that is not
+    installed here.
+    """
+
+    name: str
+    class_name: str
+    built: bool
+    error: str | None = None
+    unavailable: bool = False
+    config: str | None = None
+    hps: Mapping[str, Any] | None = None
+    config_keys: tuple[str, ...] = ()
+    shapes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    dtypes: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StateMaps:
+    """The maps of every model of a profile, built at one revision."""
+
+    repository: str
+    revision: str
+    sha: str
+    profile: str
+    device: str
+    models: tuple[ModelMap, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def state_maps(
+    path: str | os.PathLike[str],
+    rev: str,
+    profile: Profile,
+    *,
+    device: str = "meta",
+    timeout: float | None = None,
+) -> StateMaps:
+    """Build each model of PROFILE at REV in a worker and return their state-dict maps.
+
+    Raises :class:`~auditor.errors.RepositoryError` for an unknown revision and
+    :class:`~auditor.runtime.confirm.WorkerError` when the worker cannot run at all.
+    """
+    if device not in MAP_DEVICES:
+        raise AuditError(f"unknown device {device!r} (choose from {', '.join(MAP_DEVICES)})")
+    repo = open_repository(path)
+    try:
+        sha = resolve_revision(repo, rev)
+        limit = profile.timeout if timeout is None else timeout
+        with (
+            tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as temp,
+            BlobReader(repo) as blobs,
+        ):
+            tree = files_at(repo, sha)
+            done = materialise(blobs, tree, profile.files, Path(temp) / "tree")
+            request = build_request(profile, blobs, tree, done.root)
+            document = request.for_device(device)
+            answer = run_worker(document, done.root, Path(temp) / "request.json", limit)
+    finally:
+        repo.close()
+    entries = {entry["name"]: entry for entry in document["models"]}
+    models = tuple(
+        _model_map(spec, answer["models"].get(spec.name, {}), entries[spec.name], request.configs)
+        for spec in profile.models
+    )
+    return StateMaps(
+        repository=os.fspath(path),
+        revision=rev,
+        sha=sha,
+        profile=profile.name,
+        device=str(answer.get("device", device)),
+        models=models,
+        warnings=tuple(f"{sha[:7]}: {p}: blob is missing" for p in done.missing),
+    )
+
+
+def _model_map(
+    spec: ModelSpec,
+    raw: Mapping[str, Any],
+    entry: Mapping[str, Any],
+    configs: Mapping[str, str | None],
+) -> ModelMap:
+    hps = entry.get("hps")
+    common: dict[str, Any] = {
+        "name": spec.name,
+        "class_name": spec.class_name,
+        "config": configs.get(spec.name),
+        "hps": hps if isinstance(hps, Mapping) else None,
+        "config_keys": config_keys(spec),
+    }
+    if not raw.get("built"):
+        error = raw.get("error") or entry.get("error") or "not built"
+        return ModelMap(
+            **common, built=False, error=str(error), unavailable=bool(raw.get("unavailable"))
+        )
+    shapes = {str(k): tuple(int(d) for d in v) for k, v in raw.get("parameters", {}).items()}
+    dtypes = {str(k): str(v) for k, v in raw.get("dtypes", {}).items()}
+    return ModelMap(**common, built=True, shapes=shapes, dtypes=dtypes)
+
+
+def config_keys(spec: ModelSpec) -> tuple[str, ...]:
+    """The config keys SPEC's constructor reads: ``data.filter_length``, ``model`` (a splat).
+
+    A key also stands for every key under it (``model`` for ``model.hidden_channels``);
+    ``""`` (the whole config passed as one argument) stands for every key.
+    """
+    found: set[str] = set()
+    for term in [*spec.args, *(t for _, t in spec.kwargs), *spec.splat]:
+        if term.expression is not None:
+            found.update(_hps_chains(term.expression.tree))
+    return tuple(sorted(k for k in found if not any(covers(c, k) for c in found if c != k)))
+
+
+def covers(read: str, key: str) -> bool:
+    """Whether reading config key READ reads KEY (the same key, or a section holding it)."""
+    return read == "" or key == read or key.startswith(read + ".")
+
+
+def _hps_chains(node: ast.AST) -> Iterator[str]:
+    """``data.filter_length`` for each outermost ``hps.data.filter_length`` under NODE."""
+    parts: list[str] = []
+    inner = node
+    while isinstance(inner, ast.Attribute):
+        parts.append(inner.attr)
+        inner = inner.value
+    if isinstance(inner, ast.Name) and inner.id == "hps":
+        yield ".".join(reversed(parts))
+        return
+    for child in ast.iter_child_nodes(node):
+        yield from _hps_chains(child)
