@@ -159,7 +159,11 @@ class CodeFacts:
         whole = path in self._whole_tree
         measured = self._measured(tree) if whole else None
         modules = _Modules(tree, self._store)
-        resolver = SnapshotFacts(modules, measured=None if measured is None else set(measured))
+        resolver = SnapshotFacts(
+            modules,
+            measured=None if measured is None else set(measured),
+            components=self._store.components,
+        )
         facts = resolver.facts(path) if path in modules else ()
         if modules.everything and not whole:
             # It asked which sequences other files measure with len(): from now on that is

@@ -62,17 +62,20 @@ class Resolved:
 
 
 class ResolvedStore:
-    """Resolutions and ``len()`` measures per (path, blob), in the fact cache."""
+    """Resolutions and ``len()`` measures per (path, blob), in the fact cache, apart for each
+    list of known components (``digest``: :attr:`Components.digest`)."""
 
-    def __init__(self, cache: FactCache) -> None:
+    def __init__(self, cache: FactCache, digest: str) -> None:
         self._cache = cache
+        self._facts = f"{_FACTS}@{digest}"
+        self._measures = f"{_MEASURES}@{digest}"
 
     @staticmethod
     def _key(path: str, blob: str) -> str:
         return f"{blob}/{path}"
 
     def resolutions(self, path: str, blob: str) -> list[Resolved]:
-        payload = self._cache.get_text(_FACTS, _VERSION, self._key(path, blob))
+        payload = self._cache.get_text(self._facts, _VERSION, self._key(path, blob))
         if payload is None:
             return []
         return [Resolved.from_json(path, item) for item in json.loads(payload)]
@@ -80,14 +83,14 @@ class ResolvedStore:
     def keep(self, path: str, blob: str, entries: list[Resolved]) -> None:
         kept = [entry.to_json() for entry in entries[-KEPT_PER_FILE:]]
         payload = json.dumps(kept, separators=(",", ":"), ensure_ascii=False)
-        self._cache.put_text(_FACTS, _VERSION, self._key(path, blob), payload)
+        self._cache.put_text(self._facts, _VERSION, self._key(path, blob), payload)
 
     def measures(self, path: str, blob: str) -> frozenset[Origin] | None:
-        payload = self._cache.get_text(_MEASURES, _VERSION, self._key(path, blob))
+        payload = self._cache.get_text(self._measures, _VERSION, self._key(path, blob))
         if payload is None:
             return None
         return frozenset((p, n) for p, n in json.loads(payload))
 
     def keep_measures(self, path: str, blob: str, measured: frozenset[Origin]) -> None:
         payload = json.dumps(sorted(map(list, measured)), separators=(",", ":"))
-        self._cache.put_text(_MEASURES, _VERSION, self._key(path, blob), payload)
+        self._cache.put_text(self._measures, _VERSION, self._key(path, blob), payload)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 
 from auditor.cache import FactCache
 from auditor.extract.python import (
     EXTRACTOR_VERSION,
+    Components,
     ModuleSummary,
     PythonParseError,
     may_hold_facts,
@@ -23,12 +25,20 @@ _PARALLEL_FROM = 16  # fewer files than this are not worth starting processes fo
 
 
 class SummaryStore:
-    """Module summaries per blob: cached on disk, parsed only when the text may hold facts."""
+    """Module summaries per blob: cached on disk, parsed only when the text may hold facts.
 
-    def __init__(self, blobs: BlobReader, cache: FactCache, max_file_bytes: int) -> None:
+    A summary depends on the known ``components`` (which functions are read whole), so the
+    cache keys carry their digest: a project that adds components gets its own summaries.
+    """
+
+    def __init__(
+        self, blobs: BlobReader, cache: FactCache, max_file_bytes: int, components: Components
+    ) -> None:
         self._blobs = blobs
         self._cache = cache
         self._max_file_bytes = max_file_bytes
+        self.components = components
+        self._namespace = f"{_NAMESPACE}@{components.digest}"
         self._memory: dict[str, ModuleSummary | str | None] = {}
         self._payloads: dict[str, str] = {}
         self._mentions: dict[tuple[str, str], bool] = {}
@@ -37,13 +47,13 @@ class SummaryStore:
         """The cached payload of ``blob`` (summarised now when it is new)."""
         found = self._payloads.get(blob)
         if found is None:
-            found = self._cache.get_text(_NAMESPACE, EXTRACTOR_VERSION, blob)
+            found = self._cache.get_text(self._namespace, EXTRACTOR_VERSION, blob)
             if found is None:
                 found = self._summarise(blob)
                 if found is None:
                     found = f"{_ERROR}object is missing (partial clone or snapshot)"
                 else:
-                    self._cache.put_text(_NAMESPACE, EXTRACTOR_VERSION, blob, found)
+                    self._cache.put_text(self._namespace, EXTRACTOR_VERSION, blob, found)
             self._payloads[blob] = found
         return found
 
@@ -91,7 +101,9 @@ class SummaryStore:
 
     def _summarise(self, blob: str) -> str | None:
         data = self._read(blob)
-        return data if data is None or isinstance(data, str) else summary_payload(data)
+        if data is None or isinstance(data, str):
+            return data
+        return summary_payload(data, self.components)
 
     def prefetch(self, blobs: Iterable[str], workers: int) -> None:
         """Summarise the uncached ``blobs`` on ``workers`` processes (parsing is CPU-bound)."""
@@ -99,25 +111,26 @@ class SummaryStore:
         for blob in dict.fromkeys(blobs):
             if (
                 blob in self._memory
-                or self._cache.get_text(_NAMESPACE, EXTRACTOR_VERSION, blob) is not None
+                or self._cache.get_text(self._namespace, EXTRACTOR_VERSION, blob) is not None
             ):
                 continue
             data = self._read(blob)
-            if isinstance(data, bytes) and may_hold_facts(data):
+            if isinstance(data, bytes) and may_hold_facts(data, self.components):
                 todo.append((blob, data))
         if workers < 2 or len(todo) < _PARALLEL_FROM:
             return
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            payloads = pool.map(summary_payload, [data for _, data in todo], chunksize=4)
+            summarise = partial(summary_payload, components=self.components)
+            payloads = pool.map(summarise, [data for _, data in todo], chunksize=4)
             for (blob, _), payload in zip(todo, payloads, strict=True):
-                self._cache.put_text(_NAMESPACE, EXTRACTOR_VERSION, blob, payload)
+                self._cache.put_text(self._namespace, EXTRACTOR_VERSION, blob, payload)
 
 
-def summary_payload(data: bytes) -> str:
+def summary_payload(data: bytes, components: Components) -> str:
     """The cache payload of one Python file: its summary, nothing, or its parse error."""
-    if not may_hold_facts(data):
+    if not may_hold_facts(data, components):
         return _NOTHING
     try:
-        return summarise_module(data).to_json()
+        return summarise_module(data, components).to_json()
     except PythonParseError as error:
         return f"{_ERROR}{error}"

@@ -22,6 +22,7 @@ from auditor.code_facts import CodeFacts, python_selection
 from auditor.code_memo import ResolvedStore
 from auditor.code_summaries import SummaryStore
 from auditor.compare import FileComparer
+from auditor.extract.python import builtin_components
 from auditor.facts import FactReader
 from auditor.history import (
     BlobReader,
@@ -108,11 +109,12 @@ class _Auditor:
         self.blobs = BlobReader(repo)
         self.reader = FactReader(self.blobs, cache, config.selection, config.max_file_bytes)
         self.comparer = FileComparer(repo, self.reader, self.warn)
-        self.summaries = SummaryStore(self.blobs, cache, config.max_file_bytes)
+        components = builtin_components().extended(config.components)
+        self.summaries = SummaryStore(self.blobs, cache, config.max_file_bytes, components)
         self.code = CodeFacts(
             repo,
             self.summaries,
-            ResolvedStore(cache),
+            ResolvedStore(cache, components.digest),
             python_selection(config.selection.exclude),
             self.warn,
         )

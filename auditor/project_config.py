@@ -16,6 +16,7 @@ import jsonschema
 import yaml
 
 from auditor.errors import ConfigError
+from auditor.extract.python import KnownComponent
 from auditor.extract.selection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, FileSelection
 from auditor.models import Severity
 from auditor.schemas import load_schema
@@ -41,6 +42,9 @@ class ProjectConfig:
     disabled: frozenset[str] = frozenset()
     parameters: Mapping[str, Severity] = field(default_factory=dict)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    #: Content encoders, speaker encoders and vocoders of this project, added to the built-in
+    #: list (``auditor/extract/python/known_components.yaml``).
+    components: tuple[KnownComponent, ...] = ()
     source: str | None = None
 
 
@@ -69,8 +73,16 @@ def parse_project_config(raw: Any, source: str) -> ProjectConfig:
         disabled=frozenset(raw.get("disable", ())),
         parameters={name: Severity(value) for name, value in raw.get("parameters", {}).items()},
         max_file_bytes=raw.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES),
+        components=tuple(_component(entry) for entry in raw.get("components", ())),
         source=source,
     )
+
+
+def _component(entry: dict[str, Any]) -> KnownComponent:
+    """One ``components`` entry; ``match`` defaults to the name (the schema makes it one)."""
+    name = str(entry["name"])
+    match = entry.get("match") or [name]
+    return KnownComponent(name, str(entry["role"]), tuple(str(m) for m in match))
 
 
 def _decode(text: str, source: str) -> Any:

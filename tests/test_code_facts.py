@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -190,3 +191,40 @@ def test_renamed_and_rebuilt_is_a_removal_and_an_addition(synthesizer: GitRepo) 
         ("MA502", "SynthesizerTrn.__init__.self.ref_enc"),
         ("MA501", "SynthesizerTrn.__init__.self.ref_encoder"),
     ]
+
+
+FEATURES = """import torch
+from transformers import HubertModel
+
+HOP_LENGTH = 320
+
+
+def load_content_encoder(path):
+    return HubertModel.from_pretrained(path).eval()
+"""
+
+
+def test_project_components_are_used_and_cached_apart(
+    make_repo: Callable[..., GitRepo], tmp_path: Path
+) -> None:
+    repo = make_repo()
+    repo.commit("root", {"svc/features.py": FEATURES})
+    ours = FEATURES.replace(
+        "from transformers import HubertModel", "from svc.hubert import MyHubert"
+    )
+    repo.commit(
+        "our own content encoder", {"svc/features.py": ours.replace("HubertModel", "MyHubert")}
+    )
+    config = tmp_path / "audit.yaml"
+    config.write_text("components:\n  - {name: MyHubert, role: content-encoder}\n")
+    cache = tmp_path / "cache"
+    plain = AuditOptions(cache_dir=cache)
+    declared = AuditOptions(cache_dir=cache, config_file=config)
+
+    def swaps(options: AuditOptions) -> list[tuple[str, object, object]]:
+        report = scan(repo.path, None, options)
+        return [(f.rule, f.old, f.new) for f in report.findings if f.severity.rank > 0]
+
+    assert swaps(plain) == []
+    assert swaps(declared) == [("MA111", ("HubertModel",), ("MyHubert",))]
+    assert swaps(plain) == []

@@ -2,13 +2,15 @@
 
 Stage 1, per blob and cacheable: :func:`summarise_module` turns the bytes of one file into a
 :class:`ModuleSummary` (JSON round-trip: ``to_json`` / ``from_json``; the cache key must
-include :data:`EXTRACTOR_VERSION`). :func:`may_hold_facts` is a cheap pre-check.
+include :data:`EXTRACTOR_VERSION` and the :attr:`Components.digest` of the known components
+it was given). :func:`may_hold_facts` is a cheap pre-check.
 
 Stage 2, per snapshot and pure: :func:`resolve_python_facts` resolves the facts of one file
 against the summaries of every Python file of the snapshot (imports, constants, symbol tables
 and class signatures across modules). The analysed code is never executed.
 """
 
+from auditor.extract.python.components import Components, KnownComponent, builtin_components
 from auditor.extract.python.kinds import PYTHON_FACT_KINDS, PYTHON_KIND_NAMES
 from auditor.extract.python.parse import PythonParseError, may_hold_facts, summarise_module
 from auditor.extract.python.resolve import SnapshotFacts, resolve_python_facts
@@ -19,9 +21,12 @@ __all__ = [
     "EXTRACTOR_VERSION",
     "PYTHON_FACT_KINDS",
     "PYTHON_KIND_NAMES",
+    "Components",
+    "KnownComponent",
     "ModuleSummary",
     "PythonParseError",
     "SnapshotFacts",
+    "builtin_components",
     "may_hold_facts",
     "measured_origins",
     "resolve_python_facts",

@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections import Counter
 
-from auditor.extract.python.components import identifier_roles
+from auditor.extract.python.components import Components
 from auditor.extract.python.describe import MAX_TUPLE, NotAFactValue, as_fact_value, expression_text
 from auditor.extract.python.evaluate import evaluate
 from auditor.extract.python.expressions import Call, Comp, Expr, Opaque, walk
@@ -117,10 +117,10 @@ def _items(value: Value) -> tuple[Value, ...]:
     raise NotAFactValue(repr(value))
 
 
-def component_facts(snapshot: PythonSnapshot, path: str) -> list[Fact]:
+def component_facts(snapshot: PythonSnapshot, path: str, components: Components) -> list[Fact]:
     """``component.<role>``: the known encoders and vocoders a file imports or constructs."""
     summary = snapshot.summary(path)
-    roles = identifier_roles()
+    roles = components.roles
     found: dict[str, set[str]] = {}
     lines: dict[str, int] = {}
     class_lines = {c.name: c.line for c in summary.classes}

@@ -16,7 +16,7 @@ import re
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from auditor.extract.python.components import identifier_pattern
+from auditor.extract.python.components import Components, builtin_components
 from auditor.extract.python.summary import ModuleSummary
 from auditor.extract.python.syntax import is_main_guard
 from auditor.extract.python.visitor import SummaryVisitor
@@ -47,25 +47,30 @@ class PythonParseError(ValueError):
         self.column = column
 
 
-def may_hold_facts(data: bytes) -> bool:
+def may_hold_facts(data: bytes, components: Components | None = None) -> bool:
     """False when a blob certainly yields no Python facts and defines nothing others use.
 
     Cheap (one regular expression over the bytes): model classes, symbol tables, constants,
-    literal module-level bindings, audio front ends, known components and tiny files (package
-    ``__init__.py`` markers) all pass.
+    literal module-level bindings, audio front ends, known ``components`` (default: the
+    built-in list) and tiny files (package ``__init__.py`` markers) all pass.
     """
     if b"\x00" in data[:8192]:
         return False
     if len(data) < _TINY_BYTES or _MARKERS.search(data):
         return True
     try:
-        return bool(identifier_pattern().search(data.decode("utf-8", "replace")))
+        known = components or builtin_components()
+        return bool(known.pattern.search(data.decode("utf-8", "replace")))
     except RecursionError:
         return True
 
 
-def summarise_module(data: bytes) -> ModuleSummary:
-    """The stage-1 summary of a Python blob; :class:`PythonParseError` when it cannot be read."""
+def summarise_module(data: bytes, components: Components | None = None) -> ModuleSummary:
+    """The stage-1 summary of a Python blob; :class:`PythonParseError` when it cannot be read.
+
+    Functions that name one of the known ``components`` (default: the built-in list) are read
+    whole; others only for their signatures.
+    """
     text = _decode(data)
     try:
         module = cst.parse_module(text)
@@ -78,7 +83,8 @@ def summarise_module(data: bytes) -> ModuleSummary:
         raise PythonParseError("invalid Python: nested too deeply to parse") from None
     visitor = SummaryVisitor()
     try:
-        MetadataWrapper(_prune(module), unsafe_skip_copy=True).visit(visitor)
+        pruned = _prune(module, components or builtin_components())
+        MetadataWrapper(pruned, unsafe_skip_copy=True).visit(visitor)
     except RecursionError:
         raise PythonParseError("invalid Python: nested too deeply to analyse") from None
     return visitor.summary()
@@ -115,18 +121,18 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def _prune(module: cst.Module) -> cst.Module:
+def _prune(module: cst.Module, components: Components) -> cst.Module:
     body: list[cst.BaseStatement] = []
     changed = False
     for statement in module.body:
         pruned = statement
         if isinstance(statement, cst.FunctionDef):
-            pruned = _stub(module, statement)
+            pruned = _stub(module, statement, components)
         elif isinstance(statement, cst.If) and is_main_guard(statement.test):
             pruned = statement.with_changes(body=_stub_block(module, statement.body))
         elif isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
             members = [
-                _stub(module, m)
+                _stub(module, m, components)
                 if isinstance(m, cst.FunctionDef) and m.name.value != "__init__"
                 else m
                 for m in statement.body.body
@@ -138,12 +144,12 @@ def _prune(module: cst.Module) -> cst.Module:
     return module.with_changes(body=body) if changed else module
 
 
-def _stub(module: cst.Module, function: cst.FunctionDef) -> cst.FunctionDef:
+def _stub(module: cst.Module, function: cst.FunctionDef, components: Components) -> cst.FunctionDef:
     block = function.body
     if not isinstance(block, cst.IndentedBlock):
         return function
     code = module.code_for_node(block)
-    if _FUNCTION_KEEP.search(code) or identifier_pattern().search(code):
+    if _FUNCTION_KEEP.search(code) or components.pattern.search(code):
         return function
     return function.with_changes(body=_stub_block(module, block))
 

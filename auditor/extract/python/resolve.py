@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from auditor.extract.python.class_facts import class_facts
+from auditor.extract.python.components import Components, builtin_components
 from auditor.extract.python.expressions import BinOp, Call, Comp, DictExpr, Seq
 from auditor.extract.python.module_facts import (
     audio_facts,
@@ -28,11 +29,16 @@ class SnapshotFacts:
     """
 
     def __init__(
-        self, modules: Mapping[str, ModuleSummary], measured: set[Origin] | None = None
+        self,
+        modules: Mapping[str, ModuleSummary],
+        measured: set[Origin] | None = None,
+        components: Components | None = None,
     ) -> None:
         """``measured``, when given, is :func:`measured_origins` of ``modules``, computed
-        once by the caller for many files of one snapshot."""
+        once by the caller for many files of one snapshot; ``components`` are the known
+        encoders and vocoders (default: the built-in list)."""
         self.modules = modules
+        self.components = components or builtin_components()
         self.snapshot = PythonSnapshot(modules)
         self._measured: set[Origin] | None = measured
 
@@ -58,7 +64,7 @@ class SnapshotFacts:
         tables = symbol_table_names(snapshot, path, usage)
         found.extend(_bounded(symbol_table_facts, snapshot, path, tables))
         found.extend(_bounded(constant_facts, snapshot, path, usage, tables))
-        found.extend(_bounded(component_facts, snapshot, path))
+        found.extend(_bounded(component_facts, snapshot, path, self.components))
         found.extend(_bounded(audio_facts, snapshot, path))
         by_key: dict[str, Fact] = {}
         for fact in found:
@@ -70,17 +76,21 @@ _last: SnapshotFacts | None = None
 _SEQUENCES = frozenset({"list", "sorted", "tuple", "set"})
 
 
-def resolve_python_facts(path: str, modules: Mapping[str, ModuleSummary]) -> tuple[Fact, ...]:
+def resolve_python_facts(
+    path: str, modules: Mapping[str, ModuleSummary], components: Components | None = None
+) -> tuple[Fact, ...]:
     """The facts of the Python file ``path``; ``modules`` maps the repo-relative POSIX path of
-    every Python file of the snapshot to its summary.
+    every Python file of the snapshot to its summary; ``components`` are the known encoders and
+    vocoders (default: the built-in list).
 
     Pure: the result depends on the arguments only. Consecutive calls with the same mapping
     object share one :class:`SnapshotFacts` (use one directly to control that sharing).
     """
     global _last
     cached = _last
-    if cached is None or cached.modules is not modules:
-        cached = _last = SnapshotFacts(modules)
+    known = components or builtin_components()
+    if cached is None or cached.modules is not modules or cached.components != known:
+        cached = _last = SnapshotFacts(modules, components=known)
     return cached.facts(path)
 
 

@@ -15,7 +15,8 @@ from typing import Any
 from auditor.extract.python.codec import decode, encode
 from auditor.extract.python.expressions import Call, Expr
 
-#: Bump when a summary of the same bytes would differ (format, visitor, known_components.yaml).
+#: Bump when a summary of the same bytes would differ (format, visitor). The list of known
+#: components is keyed apart (its digest is part of every cache key of Python facts).
 EXTRACTOR_VERSION = 2
 
 
