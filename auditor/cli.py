@@ -24,6 +24,7 @@ from auditor.changelog.command import changelog_command
 from auditor.checkpoints.command import ckpt_info_command
 from auditor.ci.command import ci_group
 from auditor.errors import AuditError
+from auditor.fork.command import fork_command, forks_command
 from auditor.models import Report, Severity
 from auditor.pipeline import AuditOptions, diff_revisions, scan
 from auditor.render import OutputFormat, render
@@ -272,6 +273,8 @@ def explain_command(rule_id: str) -> None:
 cli.add_command(changelog_command)
 cli.add_command(ci_group)
 cli.add_command(ckpt_info_command)
+cli.add_command(fork_command)
+cli.add_command(forks_command)
 cli.add_command(runtime_command)
 
 

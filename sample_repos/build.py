@@ -26,17 +26,31 @@ that commit is the root. ``replace`` fails unless ``old`` occurs exactly ``count
 Commit number n (merges included, from 0) is dated ``EPOCH + n days`` and an annotated tag
 takes its commit's date; names, emails, git settings and file modes (0644) are fixed and the
 user's git configuration is ignored, so every build gives the same shas.
+
+A fork of a sample (``sample_repos/forks/<name>.yaml``) is built on a sample repository
+already built (:func:`build_fork`)::
+
+    upstream: mini_sovits               # the sample it forks (informative)
+    from: v3.1                          # the upstream revision it starts from
+    orphan: true                        # optional: import from's files without history
+    steps: [...]                        # steps as above
+
+A fork is a clone of the upstream repository (``origin`` points at it) whose ``main`` is
+reset to ``from``; an orphan fork is a new repository that starts from the files of
+``from``, so its first step must be a commit. Fork commits are dated after ``from``.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import io
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
@@ -45,6 +59,7 @@ from typing import Any
 import yaml
 
 SAMPLES_DIR = Path(__file__).resolve().parent
+FORKS_DIR = SAMPLES_DIR / "forks"
 EPOCH = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
 DEFAULT_AUTHOR = "Mini SoVITS Maintainer <maintainer@example.com>"
 COMMITTER = {"GIT_COMMITTER_NAME": "Sample Builder", "GIT_COMMITTER_EMAIL": "builder@example.com"}
@@ -75,6 +90,16 @@ class _Repository:
             error = run.stderr.decode("utf-8", "replace").strip()
             raise SampleError(f"git {' '.join(args)} failed: {error}")
         return run.stdout.decode("utf-8")
+
+    def git_bytes(self, *args: str) -> bytes:
+        """Run git like :meth:`git`; its raw stdout (archives, blobs)."""
+        settings = [part for setting in _GIT_SETTINGS.split() for part in ("-c", setting)]
+        env = {**self.env, "LC_ALL": "C"}
+        run = subprocess.run(["git", *settings, *args], cwd=self.path, env=env, capture_output=True)
+        if run.returncode != 0:
+            error = run.stderr.decode("utf-8", "replace").strip()
+            raise SampleError(f"git {' '.join(args)} failed: {error}")
+        return run.stdout
 
     def date(self) -> str:
         """The date of the latest commit (commit n is dated EPOCH + n days)."""
@@ -130,6 +155,53 @@ def build_sample(name: str, dest: Path) -> Path:
             _run_step(repo, _as_step(step))
         except SampleError as exc:
             raise SampleError(f"{history_file}, step {number}: {exc}") from None
+    return dest
+
+
+def build_fork(name: str, upstream: Path, dest: Path) -> Path:
+    """Build fork ``name`` (``sample_repos/forks/<name>.yaml``) of the repository at
+    ``upstream`` into a fresh git repository at ``dest`` and return ``dest``."""
+    spec_file = FORKS_DIR / f"{name}.yaml"
+    if not spec_file.is_file():
+        raise SampleError(f"no fork {name!r}: expected {spec_file}")
+    try:
+        spec = yaml.safe_load(spec_file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SampleError(f"{spec_file}: not valid YAML: {exc}") from None
+    if not isinstance(spec, dict) or not isinstance(spec.get("from"), str):
+        raise SampleError(f"{spec_file}: must be a mapping with a `from` revision and `steps`")
+    steps = spec.get("steps")
+    if not isinstance(steps, list) or not steps:
+        raise SampleError(f"{spec_file}: `steps` must be a non-empty list")
+    dest = Path(dest)
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise SampleError(f"destination {dest} exists and is not an empty folder")
+    source = _Repository(Path(upstream))
+    start = source.git("rev-parse", "--verify", f"{spec['from']}^{{commit}}").strip()
+    dest.mkdir(parents=True, exist_ok=True)
+    repo = _Repository(dest)
+    if spec.get("orphan", False):
+        if "commit" not in _as_step(steps[0]):
+            raise SampleError(f"{spec_file}: an orphan fork's first step must be a commit")
+        repo.git("init", "--quiet")
+        archive = source.git_bytes("archive", "--format=tar", start)
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            for member in tar.getmembers():
+                data = tar.extractfile(member) if member.isfile() else None
+                if data is not None:
+                    target = repo.file(member.name)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data.read())
+                    target.chmod(0o644)
+    else:
+        repo.git("clone", "--quiet", "--no-hardlinks", str(Path(upstream).resolve()), ".")
+        repo.git("checkout", "--quiet", "-B", "main", start)
+    repo.commits = int(source.git("rev-list", "--count", start).strip())
+    for number, step in enumerate(steps, start=1):
+        try:
+            _run_step(repo, _as_step(step))
+        except SampleError as exc:
+            raise SampleError(f"{spec_file}, step {number}: {exc}") from None
     return dest
 
 
@@ -233,9 +305,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("name", help="sample folder name, e.g. mini_sovits")
     parser.add_argument("dest", type=Path, help="where to create the repository (absent or empty)")
+    parser.add_argument(
+        "--upstream",
+        type=Path,
+        help="build fork NAME (sample_repos/forks/NAME.yaml) of the repository at this path",
+    )
     args = parser.parse_args(argv)
     try:
-        path = build_sample(args.name, args.dest)
+        if args.upstream is not None:
+            path = build_fork(args.name, args.upstream, args.dest)
+        else:
+            path = build_sample(args.name, args.dest)
     except SampleError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

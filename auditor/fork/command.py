@@ -1,0 +1,248 @@
+"""``model-audit fork`` and ``model-audit forks``: what forks changed, and whose checkpoints fit.
+
+Exit codes: 0 the audit ran; 1 a net finding (between the tips) is at or above
+``--fail-on``; 2 usage, git or config error, or (``forks``) a fork that could not be audited.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console, Group
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from auditor.errors import AuditError
+from auditor.fork.audit import ForkOptions, audit_fork
+from auditor.fork.concerns import MODEL_MAP
+from auditor.fork.document import dumps, fork_document, forks_document
+from auditor.fork.many import audit_forks
+from auditor.fork.model import ForkReport, ForkRow
+from auditor.fork.render import at_least, render_markdown, render_table, renderables
+from auditor.fork.rows import render_rows_markdown, render_rows_text, rows_table
+from auditor.models import AuditWarning, Severity
+from auditor.pipeline import AuditOptions
+
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+FORMATS = ("table", "json", "markdown")
+SEVERITIES = [severity.value for severity in Severity]
+DEVICES = ("auto", "cpu", "cuda")
+F = TypeVar("F", bound=Callable[..., Any])
+
+stderr = Console(stderr=True, highlight=False)
+
+
+def _options(command: F) -> F:
+    options = [
+        click.option(
+            "--format",
+            "output_format",
+            default="table",
+            type=click.Choice(FORMATS),
+            show_default=True,
+            help="Report format.",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write the report to this file instead of stdout.",
+        ),
+        click.option(
+            "--fail-on",
+            default="none",
+            type=click.Choice([*SEVERITIES, "none"]),
+            show_default=True,
+            help="Exit with 1 when a finding between the tips is at or above this severity.",
+        ),
+        click.option(
+            "--min-severity",
+            default=Severity.LOW.value,
+            type=click.Choice(SEVERITIES),
+            show_default=True,
+            help="Leave out findings below this severity (verdicts are unchanged).",
+        ),
+        click.option("--first-parent", is_flag=True, help="Walk only the mainline of each side."),
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            envvar="MODEL_AUDIT_CACHE_DIR",
+            help="Where facts are cached per blob [env: MODEL_AUDIT_CACHE_DIR].",
+        ),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the fact cache."),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False, exists=True, path_type=Path),
+            help="Project configuration to use instead of each tip's own.",
+        ),
+        click.option(
+            "--ignore-file",
+            type=click.Path(dir_okay=False, exists=True, path_type=Path),
+            help="Suppressions to use instead of each tip's .model-audit-ignore.yaml.",
+        ),
+        click.option(
+            "--models",
+            "model_map",
+            type=click.Path(dir_okay=False, exists=True, path_type=Path),
+            help="Which model each file concerns (default: the shipped models.yaml).",
+        ),
+        click.option(
+            "--confirm",
+            is_flag=True,
+            help="Decide verdicts by loading checkpoints across the tips (needs torch).",
+        ),
+        click.option(
+            "--profile",
+            default="gpt-sovits",
+            show_default=True,
+            metavar="NAME|FILE",
+            help="Runtime profile for --confirm.",
+        ),
+        click.option(
+            "--device",
+            default="auto",
+            type=click.Choice(DEVICES),
+            show_default=True,
+            help="Where --confirm builds the models.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _fork_options(kwargs: dict[str, Any]) -> ForkOptions:
+    audit = AuditOptions(
+        first_parent=kwargs["first_parent"],
+        cache_dir=kwargs["cache_dir"],
+        use_cache=not kwargs["no_cache"],
+        config_file=kwargs["config_file"],
+        ignore_file=kwargs["ignore_file"],
+    )
+    return ForkOptions(
+        audit=audit,
+        model_map=kwargs["model_map"] or MODEL_MAP,
+        confirm=kwargs["confirm"],
+        profile=kwargs["profile"],
+        device=kwargs["device"],
+    )
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise AuditError(f"cannot write report to {output}: {error}") from None
+
+
+def _warn(warnings: tuple[AuditWarning, ...], prefix: str = "") -> None:
+    for warning in warnings:
+        where = ":".join(p for p in (warning.commit and warning.commit[:7], warning.file) if p)
+        text = f"{prefix}{where + ': ' if where else ''}{warning.message}"
+        stderr.print(Text.assemble(("warning: ", "yellow"), text), soft_wrap=True)
+
+
+def _fails(reports: list[ForkReport], fail_on: str) -> bool:
+    if fail_on == "none":
+        return False
+    threshold = Severity(fail_on).rank
+    return any(f.severity.rank >= threshold for report in reports for f in report.net)
+
+
+@click.command("fork")
+@click.argument("upstream")
+@click.argument("path", default=".")
+@_options
+def fork_command(upstream: str, path: str, **kwargs: Any) -> None:
+    """Audit the fork at PATH (DIR or DIR@REF) against UPSTREAM.
+
+    UPSTREAM is a revision in PATH (upstream/main, v3.1), a directory holding another clone
+    (DIR or DIR@REF), or REMOTE/BRANCH of a remote configured in PATH, fetched into a
+    temporary repository. Reports what each side changed since the merge-base, the net
+    difference, and whether each model's checkpoints load each way.
+    """
+    report = audit_fork(path, upstream, _fork_options(kwargs))
+    shown = at_least(report, Severity(kwargs["min_severity"]))
+    fmt, output = kwargs["output_format"], kwargs["output"]
+    if fmt == "json":
+        _write(dumps(fork_document(shown)), output)
+    elif fmt == "markdown":
+        _write(render_markdown(shown), output)
+    elif output is None and sys.stdout.isatty():
+        Console(highlight=False).print(Group(*renderables(shown)))
+    else:
+        _write(render_table(shown), output)
+    if fmt != "table" or output is not None:
+        _warn(report.warnings)
+    if _fails([report], kwargs["fail_on"]):
+        raise SystemExit(EXIT_FINDINGS)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("auditing forks"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+    )
+    task = bar.add_task("forks", total=None)
+    with bar:
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@click.command("forks")
+@click.argument("upstream")
+@click.argument("forks", nargs=-1, required=True)
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), help="Forks audited at once [default: CPU count]."
+)
+@_options
+def forks_command(upstream: str, forks: tuple[str, ...], jobs: int | None, **kwargs: Any) -> None:
+    """Audit many FORKS (each DIR or DIR@REF) against UPSTREAM: one comparison table.
+
+    UPSTREAM is read from each fork as in `model-audit fork` (a path to a clone is usual).
+    A fork that cannot be audited is a row with its error, and the exit code is then 2.
+    """
+    options = _fork_options(kwargs)
+    with _progress(stderr.is_terminal) as progress:
+        rows = audit_forks(upstream, list(forks), options, jobs or os.cpu_count() or 1, progress)
+    minimum = Severity(kwargs["min_severity"])
+    shown = [ForkRow(r.fork, at_least(r.report, minimum), None) if r.report else r for r in rows]
+    fmt, output = kwargs["output_format"], kwargs["output"]
+    if fmt == "json":
+        _write(dumps(forks_document(upstream, shown)), output)
+    elif fmt == "markdown":
+        _write(render_rows_markdown(upstream, shown), output)
+    elif output is None and sys.stdout.isatty():
+        Console(highlight=False).print(rows_table(upstream, shown))
+    else:
+        _write(render_rows_text(upstream, shown), output)
+    reports = [r.report for r in rows if r.report is not None]
+    for row in rows:
+        if row.report is not None:
+            _warn(row.report.warnings, prefix=f"{row.fork}: ")
+        else:
+            stderr.print(
+                Text.assemble(("error: ", "red"), f"{row.fork}: {row.error}"), soft_wrap=True
+            )
+    if any(row.error for row in rows):
+        raise SystemExit(EXIT_ERROR)
+    if _fails(reports, kwargs["fail_on"]):
+        raise SystemExit(EXIT_FINDINGS)

@@ -1,0 +1,191 @@
+"""Verdicts: whether each model's checkpoints load across the two tips, each way, and why.
+
+The inputs are two tree-to-tree audits: upstream's tip as old and the fork's as new (what a
+checkpoint saved upstream meets in the fork), and the reverse. Each finding already says
+what happens to a checkpoint saved on its old side and loaded on its new side, so the same
+function reads both: a shape change fails to load, an input change loads and gives wrong
+output, an added submodule leaves keys missing (``strict=False``), a removed one leaves keys
+unexpected. Direction matters for keys: a submodule only the fork has is missing when
+upstream's checkpoints load into the fork, and unexpected the other way.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from auditor.classify import render_value
+from auditor.fork.concerns import ModelMap
+from auditor.fork.model import Direction, Effect, Loads, Reason, Verdict
+from auditor.models import Category, ChangeKind, Finding, Severity
+
+#: Rules whose findings are about state-dict keys of one submodule: what an added or removed
+#: submodule leaves behind when old weights load into the new model.
+KEY_RULES = {"MA501": Effect.MISSING_KEYS, "MA502": Effect.UNEXPECTED_KEYS}
+
+_WHY = {
+    Effect.SHAPE: "stored tensors differ in shape, so loading fails",
+    Effect.INPUTS: "weights load, but the model sees other inputs and its output is wrong",
+    Effect.MISSING_KEYS: "{old} checkpoints lack its weights: they load into {new} only with "
+    "strict=False, leaving it untrained",
+    Effect.UNEXPECTED_KEYS: "{old} checkpoints hold weights {new} has no place for: they load "
+    "only with strict=False",
+    Effect.KEYS: "a switch adds or removes submodules, so keys go missing or are unexpected",
+    Effect.VARIANT: "a model file or config exists on one side only",
+    Effect.CONTEXT: "compatibility context",
+}
+
+
+def effect_of(finding: Finding) -> Effect | None:
+    """What FINDING does to a checkpoint saved on its old side and loaded on its new side.
+
+    None when it does nothing to loading: info findings, and the details of a new variant
+    compared with its sibling (a new model, not a change to an existing one).
+    """
+    if finding.severity is Severity.INFO or finding.category is Category.NEW_VARIANT:
+        return None
+    if finding.severity is Severity.CRITICAL:
+        return Effect.SHAPE
+    if finding.severity is Severity.HIGH:
+        return Effect.SHAPE if finding.category is Category.STATE_DICT_KEYS else Effect.INPUTS
+    if finding.severity is Severity.MEDIUM:
+        if finding.rule in KEY_RULES:
+            return KEY_RULES[finding.rule]
+        if finding.category is Category.CONFIG_FILE:
+            return Effect.VARIANT
+        return Effect.KEYS
+    return Effect.CONTEXT
+
+
+def _state_dict_keys(finding: Finding) -> tuple[str, ...]:
+    """``SynthesizerTrn.__init__.self.sv_emb`` → ``sv_emb.*``."""
+    _, marker, attribute = finding.key.partition(".self.")
+    return (f"{attribute}.*",) if marker and attribute else ()
+
+
+def _reason(finding: Finding, direction: Direction, effect: Effect) -> Reason:
+    forward = direction is Direction.UPSTREAM_INTO_FORK
+    upstream, fork = (finding.old, finding.new) if forward else (finding.new, finding.old)
+    return Reason(
+        direction=direction,
+        effect=effect,
+        severity=finding.severity,
+        rule=finding.rule,
+        file=finding.file,
+        key=finding.key,
+        upstream=upstream,
+        fork=fork,
+        message=f"{_what(finding, forward)}: {_why(effect, forward)}",
+        keys=_state_dict_keys(finding) if effect in KEY_RULES.values() else (),
+    )
+
+
+def _why(effect: Effect, forward: bool) -> str:
+    old, new = ("upstream", "the fork") if forward else ("the fork's", "upstream")
+    return _WHY[effect].format(old=old, new=new)
+
+
+def _what(finding: Finding, forward: bool) -> str:
+    """The difference in words, naming the tips rather than old and new."""
+    old_side, new_side = ("upstream", "the fork") if forward else ("the fork", "upstream")
+    if finding.change is ChangeKind.FILE_ADDED:
+        return f"{finding.file} only in {new_side}"
+    if finding.change is ChangeKind.FILE_REMOVED:
+        return f"{finding.file} only in {old_side}"
+    if finding.change is ChangeKind.ADDED:
+        return f"{finding.key} only in {new_side} ({render_value(finding.new)})"
+    if finding.change is ChangeKind.REMOVED:
+        return f"{finding.key} only in {old_side} ({render_value(finding.old)})"
+    values = {old_side: finding.old, new_side: finding.new}
+    return (
+        f"{finding.key}: {render_value(values['upstream'])} upstream, "
+        f"{render_value(values['the fork'])} in the fork"
+    )
+
+
+def _merged(reasons: Iterable[Reason]) -> list[Reason]:
+    """One reason per difference: the same difference seen both ways is ``both``."""
+    merged: dict[tuple[str, str, str, str, str], Reason] = {}
+    for reason in reasons:
+        identity = (
+            reason.file,
+            reason.key,
+            reason.effect.value,
+            render_value(reason.upstream),
+            render_value(reason.fork),
+        )
+        seen = merged.get(identity)
+        if seen is None:
+            merged[identity] = reason
+        elif seen.direction is not reason.direction:
+            worse = seen if seen.severity.rank >= reason.severity.rank else reason
+            merged[identity] = replace(worse, direction=Direction.BOTH)
+    return list(merged.values())
+
+
+def _attributed(
+    reason: Reason, fork_side: Sequence[Finding], upstream_side: Sequence[Finding]
+) -> Reason:
+    """REASON with the commits that set each side's value since the merge-base."""
+
+    def last(findings: Sequence[Finding]) -> str | None:
+        found = [f.commit for f in findings if f.file == reason.file and f.key == reason.key]
+        return found[-1] if found else None
+
+    return replace(reason, fork_commit=last(fork_side), upstream_commit=last(upstream_side))
+
+
+def _sort_key(reason: Reason) -> tuple[int, str, str, str]:
+    return (-reason.severity.rank, reason.file, reason.key, reason.direction.value)
+
+
+def _loads(reasons: Sequence[Reason], direction: Direction) -> Loads:
+    worst = Loads.YES
+    for reason in reasons:
+        if reason.direction.covers(direction) and reason.effect.loads.rank > worst.rank:
+            worst = reason.effect.loads
+    return worst
+
+
+def decide(
+    forward: Sequence[Finding],
+    backward: Sequence[Finding],
+    model_map: ModelMap,
+    present: Sequence[str],
+    fork_side: Sequence[Finding] = (),
+    upstream_side: Sequence[Finding] = (),
+) -> tuple[Verdict, ...]:
+    """A verdict for each model in PRESENT and each model a finding concerns.
+
+    FORWARD audits upstream's tip (old) against the fork's (new), BACKWARD the reverse;
+    FORK_SIDE and UPSTREAM_SIDE are the per-commit findings of each side since the
+    merge-base, used to name the commit behind each reason.
+    """
+    by_model: dict[str, list[Reason]] = defaultdict(list)
+    for direction, findings in (
+        (Direction.UPSTREAM_INTO_FORK, forward),
+        (Direction.FORK_INTO_UPSTREAM, backward),
+    ):
+        for finding in findings:
+            effect = effect_of(finding)
+            if effect is None:
+                continue
+            reason = _reason(finding, direction, effect)
+            for model in model_map.concerns(finding.file, finding.key, present):
+                by_model[model].append(reason)
+    verdicts: list[Verdict] = []
+    for model in model_map.ordered({*present, *by_model}):
+        reasons = sorted(
+            (_attributed(r, fork_side, upstream_side) for r in _merged(by_model.get(model, ()))),
+            key=_sort_key,
+        )
+        verdicts.append(
+            Verdict(
+                model=model,
+                upstream_into_fork=_loads(reasons, Direction.UPSTREAM_INTO_FORK),
+                fork_into_upstream=_loads(reasons, Direction.FORK_INTO_UPSTREAM),
+                reasons=tuple(reasons),
+            )
+        )
+    return tuple(verdicts)
