@@ -176,6 +176,9 @@ class Finding:
     new: FactValue
     message: str
     hint: str
+    #: The id of the finding this one repeats in another file (the same change in the same
+    #: commit: a class in ``models.py`` and in its export copy ``models_onnx.py``).
+    mirror_of: str | None = None
 
 
 @dataclass(frozen=True)

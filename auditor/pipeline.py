@@ -38,6 +38,7 @@ from auditor.history import (
     resolve_revision,
     walk_commits,
 )
+from auditor.mirrors import group_mirrors
 from auditor.models import AuditWarning, Change, Commit, Finding, Report
 from auditor.project_config import (
     CONFIG_FILE,
@@ -88,7 +89,8 @@ def _project_config(repo: git.Repo, tip: str, options: AuditOptions) -> ProjectC
 
 
 def _finishing(repo: git.Repo, tip: str, options: AuditOptions) -> Callable[[Report], Report]:
-    """The steps after classification: suppressions, then the baseline (read up front)."""
+    """The steps after classification: suppressions, then the baseline (read up front), then
+    mirror findings grouped with the finding they repeat."""
     if options.ignore_file is not None:
         suppressions = load_suppressions_file(options.ignore_file)
     else:
@@ -97,7 +99,8 @@ def _finishing(repo: git.Repo, tip: str, options: AuditOptions) -> Callable[[Rep
 
     def finish(report: Report) -> Report:
         report = apply_suppressions(report, suppressions, options.today)
-        return apply_baseline(report, known) if known else report
+        report = apply_baseline(report, known) if known else report
+        return replace(report, findings=group_mirrors(report.findings))
 
     return finish
 

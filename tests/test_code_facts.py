@@ -9,6 +9,8 @@ import pytest
 
 from auditor.models import Report
 from auditor.pipeline import AuditOptions, scan
+from auditor.render.json_report import report_to_dict
+from tests.conftest import validate
 from tests.gitrepo import GitRepo
 
 NO_CACHE = AuditOptions(use_cache=False)
@@ -228,3 +230,23 @@ def test_project_components_are_used_and_cached_apart(
     assert swaps(plain) == []
     assert swaps(declared) == [("MA111", ("HubertModel",), ("MyHubert",))]
     assert swaps(plain) == []
+
+
+def test_the_same_rename_in_an_export_copy_is_grouped_with_the_model(
+    synthesizer: GitRepo,
+) -> None:
+    synthesizer.commit("export copy", {"module/models_onnx.py": SYNTHESIZER})
+    renamed = SYNTHESIZER.replace("ref_enc", "ref_encoder")
+    synthesizer.commit(
+        "rename the reference encoder",
+        {"module/models.py": renamed, "module/models_onnx.py": renamed},
+    )
+    report = scan(synthesizer.path, "HEAD~1..HEAD", NO_CACHE)
+    validate(report_to_dict(report), "report")
+    model, export = report.findings
+    assert (model.rule, model.file, model.mirror_of) == ("MA504", "module/models.py", None)
+    assert (export.rule, export.file, export.mirror_of) == (
+        "MA504",
+        "module/models_onnx.py",
+        model.id,
+    )

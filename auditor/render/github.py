@@ -8,6 +8,7 @@ subject or a value can never end a command early or start another one.
 from __future__ import annotations
 
 from auditor.classify import render_value
+from auditor.mirrors import mirrors_of, shown
 from auditor.models import AuditWarning, ChangeKind, Finding, Report, Severity
 from auditor.render.markdown import (
     change_text,
@@ -86,20 +87,23 @@ def render(report: Report) -> str:
 
 
 def summary_markdown(report: Report) -> str:
-    """The job summary (``GITHUB_STEP_SUMMARY``): the verdict and a table of findings."""
+    """The job summary (``GITHUB_STEP_SUMMARY``): the verdict and a table of findings (a
+    change repeated in mirror files is one row listing every location)."""
     lines = [f"### model-audit: {code(report.range)}", "", f"**{verdict(report)}**", ""]
     if report.findings:
         lines += [
             "| severity | rule | parameter | change | location | commit |",
             "| --- | --- | --- | --- | --- | --- |",
         ]
-        for finding in report.findings:
+        mirrors = mirrors_of(report.findings)
+        for finding in shown(report.findings):
+            places = (finding, *mirrors.get(finding.id, ()))
             cells = (
                 finding.severity.value,
                 finding.rule,
                 table_code(finding.key),
                 change_text(finding, table_code),
-                table_code(location(finding)),
+                ", ".join(table_code(location(f)) for f in places),
                 commit_text(report, finding.commit),
             )
             lines.append(f"| {' | '.join(cells)} |")

@@ -29,7 +29,7 @@ def commit_to_dict(commit: Commit) -> dict[str, Any]:
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    return {
+    found = {
         "id": finding.id,
         "rule": finding.rule,
         "change": finding.change.value,
@@ -47,6 +47,9 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "hint": finding.hint,
     }
+    if finding.mirror_of is not None:
+        found["mirror_of"] = finding.mirror_of
+    return found
 
 
 def warning_to_dict(warning: AuditWarning) -> dict[str, Any]:

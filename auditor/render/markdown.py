@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from auditor.classify import render_value
+from auditor.mirrors import mirrors_of, shown
 from auditor.models import ChangeKind, Finding, Report, Severity
 from auditor.rules import rule_by_id
 
@@ -97,8 +98,9 @@ def baseline(report: Report) -> str:
 
 
 def verdict(report: Report) -> str:
-    """``Checkpoints from `v1.0` load after these changes: no — 3 critical changes``."""
-    counts = Counter(finding.severity for finding in report.findings)
+    """``Checkpoints from `v1.0` load after these changes: no — 3 critical changes`` (a change
+    repeated in mirror files counts once)."""
+    counts = Counter(finding.severity for finding in shown(report.findings))
     breaking = [f"{counts[s]} {s.value}" for s in BREAKING if counts[s]]
     if breaking:
         total = sum(counts[s] for s in BREAKING)
@@ -111,19 +113,20 @@ def verdict(report: Report) -> str:
 
 
 def counts_line(report: Report) -> str:
-    """``1 critical, 0 high, … in 7 commits scanned``."""
-    counts = Counter(finding.severity for finding in report.findings)
+    """``1 critical, 0 high, … in 7 commits scanned`` (changes, each counted once)."""
+    counts = Counter(finding.severity for finding in shown(report.findings))
     parts = ", ".join(f"{counts[severity]} {severity.value}" for severity in Severity)
     return f"{parts} in {_plural(report.commits_scanned, 'commit')} scanned"
 
 
-def _entry(report: Report, finding: Finding) -> list[str]:
+def _entry(report: Report, finding: Finding, mirrors: list[Finding]) -> list[str]:
     rule = rule_by_id(finding.rule)
     rule_text = f"{finding.rule} {code(rule.slug)}" if rule else finding.rule
     subject = code(finding.file if finding.change in _FILE_CHANGES else finding.key)
+    where = ", ".join(code(location(f)) for f in (finding, *mirrors))
     return [
         f"- **{subject}: {change_text(finding)}** ({rule_text})",
-        f"  - where: {code(location(finding))} in {commit_text(report, finding.commit)}",
+        f"  - where: {where} in {commit_text(report, finding.commit)}",
         f"  - why: {escape(finding.message)}",
         f"  - what to do: {escape(finding.hint)}",
     ]
@@ -138,13 +141,15 @@ def render(report: Report) -> str:
         "",
         counts_line(report) + ".",
     ]
+    changes = shown(report.findings)
+    mirrors = mirrors_of(report.findings)
     for severity in LISTED:
-        found = [f for f in report.findings if f.severity is severity]
+        found = [f for f in changes if f.severity is severity]
         if found:
             lines += ["", f"### {severity.value.capitalize()} ({len(found)})", ""]
             for finding in found:
-                lines += _entry(report, finding)
-    info = sum(1 for f in report.findings if f.severity is Severity.INFO)
+                lines += _entry(report, finding, mirrors.get(finding.id, []))
+    info = sum(1 for f in changes if f.severity is Severity.INFO)
     if info:
         lines += [
             "",

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor.classify import render_value
+from auditor.mirrors import mirrors_of, shown
 from auditor.models import ChangeKind, Finding, Report, Severity
 
 SEVERITY_STYLE = {
@@ -40,12 +41,21 @@ def _commit_title(report: Report, sha: str) -> str:
     return f"{commit.short_sha}  {commit.date[:10]}  {commit.subject}"
 
 
+def _location(finding: Finding) -> str:
+    return f"{finding.file}:{finding.line}" if finding.line else finding.file
+
+
 def summary(report: Report) -> str:
-    """``3 critical, 1 high, … in 42 commits (2 warnings, 1 suppressed)``."""
-    counts = Counter(finding.severity for finding in report.findings)
+    """``3 critical, 1 high, … in 42 commits (2 warnings, 1 suppressed)``; a change repeated in
+    mirror files counts once (``1 in mirror files``)."""
+    changes = shown(report.findings)
+    counts = Counter(finding.severity for finding in changes)
     parts = [f"{counts[severity]} {severity.value}" for severity in Severity]
     text = f"{', '.join(parts)} in {report.commits_scanned} commits scanned"
     notes = []
+    mirrored = len(report.findings) - len(changes)
+    if mirrored:
+        notes.append(f"{mirrored} more in mirror files")
     if report.warnings:
         count = len(report.warnings)
         notes.append(f"{count} warning{'' if count == 1 else 's'}")
@@ -57,11 +67,13 @@ def summary(report: Report) -> str:
 
 
 def renderables(report: Report) -> list[RenderableType]:
-    """The tables (one per commit with findings), the warnings and the summary."""
-    shown: list[RenderableType] = []
+    """The tables (one per commit with findings), the warnings and the summary. A change
+    repeated in mirror files is one row listing every location."""
+    parts: list[RenderableType] = []
     order: list[str] = []
     by_commit: dict[str, list[Finding]] = {}
-    for finding in report.findings:
+    mirrors = mirrors_of(report.findings)
+    for finding in shown(report.findings):
         if finding.commit not in by_commit:
             order.append(finding.commit)
         by_commit.setdefault(finding.commit, []).append(finding)
@@ -75,18 +87,18 @@ def renderables(report: Report) -> list[RenderableType]:
                 finding.rule,
                 finding.key,
                 _change(finding),
-                f"{finding.file}:{finding.line}" if finding.line else finding.file,
+                "\n".join(_location(f) for f in (finding, *mirrors.get(finding.id, ()))),
             )
-        shown.append(table)
+        parts.append(table)
     for warning in report.warnings:
         where = ":".join(
             part for part in (warning.commit and warning.commit[:7], warning.file) if part
         )
-        shown.append(
+        parts.append(
             Text(f"warning: {where + ': ' if where else ''}{warning.message}", style="yellow")
         )
-    shown.append(Text(summary(report), style="bold"))
-    return shown
+    parts.append(Text(summary(report), style="bold"))
+    return parts
 
 
 def render(report: Report, width: int = 120) -> str:

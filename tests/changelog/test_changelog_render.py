@@ -91,6 +91,17 @@ def test_what_changed_for_each_kind() -> None:
     )
     mirror = (Location("a/s2.json", 3), Location("b/s2.json", 4))
     assert what_changed(_entry(locations=mirror)).endswith("in `a/s2.json:3` and `b/s2.json:4`")
+    renamed = _entry(
+        change=ChangeKind.RENAMED,
+        key="SynthesizerTrn.__init__.self.ref_encoder",
+        old="ref_enc",
+        new="ref_encoder",
+        locations=(Location("module/models.py", 526), Location("module/models_onnx.py", 88)),
+    )
+    assert what_changed(renamed) == (
+        "`SynthesizerTrn.__init__.self.ref_encoder` likely renamed from `ref_enc` (keys "
+        "`ref_enc.*` → `ref_encoder.*`) in `module/models.py:526` and `module/models_onnx.py:88`"
+    )
     assert what_changed(_entry(new="a`b")) == (
         '`model.gin_channels`: `512` → `` "a`b" `` in `configs/s2.json:23`'
     )

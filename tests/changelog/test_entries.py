@@ -133,6 +133,32 @@ def test_a_mirror_copy_reads_as_one_entry_with_both_locations() -> None:
     assert len(entry.commits) == 1
 
 
+def test_a_rename_in_the_model_and_its_export_copy_is_one_entry() -> None:
+    renamed = {
+        "key": "SynthesizerTrn.__init__.self.ref_encoder",
+        "rule": "MA504",
+        "severity": Severity.MEDIUM,
+        "change": ChangeKind.RENAMED,
+        "category": Category.STATE_DICT_KEYS,
+    }
+    found = [
+        finding("e", "ref_enc", "ref_encoder", file="module/models.py", line=526, **renamed),
+        finding("e", "ref_enc", "ref_encoder", file="module/models_onnx.py", line=88, **renamed),
+    ]
+    ((entry,), verdict_line) = group_findings(found, COMMITS), verdict(_section(*found))
+    assert (entry.change, entry.old, entry.new, entry.severity) == (
+        ChangeKind.RENAMED,
+        "ref_enc",
+        "ref_encoder",
+        Severity.MEDIUM,
+    )
+    assert entry.locations == (
+        Location("module/models.py", 526),
+        Location("module/models_onnx.py", 88),
+    )
+    assert verdict_line == (True, "yes, but review 1 medium change")
+
+
 def test_different_values_in_two_files_stay_apart() -> None:
     found = [finding("a", 512, 1024), finding("a", 512, 768, file="configs/s2v2.json")]
     assert len(group_findings(found, COMMITS)) == 2
