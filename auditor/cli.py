@@ -21,6 +21,7 @@ from rich.text import Text
 
 from auditor import __version__
 from auditor.changelog.command import changelog_command
+from auditor.checkpoints.check_command import check_ckpt_command
 from auditor.checkpoints.command import ckpt_info_command
 from auditor.ci.command import ci_group
 from auditor.errors import AuditError
@@ -271,6 +272,7 @@ def explain_command(rule_id: str) -> None:
 
 
 cli.add_command(changelog_command)
+cli.add_command(check_ckpt_command)
 cli.add_command(ci_group)
 cli.add_command(ckpt_info_command)
 cli.add_command(fork_command)

@@ -96,3 +96,44 @@ def write_malicious_zip(path: Path, marker: Path, *, tag: bytes | None = None) -
     if tag is not None:
         path.write_bytes(tag + path.read_bytes()[2:])
     return path
+
+
+def model_checkpoint(
+    torch: Any, repo: Path, rev: str, path: Path, *, tag: bytes | None = None
+) -> Path:
+    """Build the gpt-sovits profile's model at REV (on CPU, in a worker) and save its
+    weights as GPT-SoVITS does: ``{"weight": float16 state dict, "config": hps, "info"}``."""
+    from auditor.history import BlobReader, files_at, open_repository, resolve_revision
+    from auditor.runtime.confirm import run_worker
+    from auditor.runtime.materialise import materialise
+    from auditor.runtime.profile import load_profile
+    from auditor.runtime.request import build_request
+
+    profile = load_profile("gpt-sovits")
+    work = path.parent / f"{path.name}.build"
+    git_repo = open_repository(repo)
+    try:
+        tree = files_at(git_repo, resolve_revision(git_repo, rev))
+        with BlobReader(git_repo) as blobs:
+            done = materialise(blobs, tree, profile.files, work / "tree")
+            request = build_request(profile, blobs, tree, done.root).for_device("cpu")
+    finally:
+        git_repo.close()
+    (entry,) = request["models"]
+    entry.update(save=str(work / "weights.pt"), inputs=None)
+    answer = run_worker(request, done.root, work / "request.json", 300)
+    assert answer["models"][entry["name"]]["built"], answer
+    state = torch.load(work / "weights.pt", weights_only=True)
+    weight = {key: value.half() for key, value in state.items()}
+    torch.save({"weight": weight, "config": entry["hps"], "info": "e8_s200"}, path)
+    if tag is not None:
+        path.write_bytes(tag + path.read_bytes()[2:])
+    return path
+
+
+def shapes_checkpoint(torch: Any, path: Path, shapes: dict[str, tuple[int, ...]]) -> Path:
+    """A ``{"weight": ...}`` checkpoint with these shapes, each tensor one float expanded
+    (the file stays small however large the model)."""
+    weight = {key: torch.zeros(1).expand(shape) for key, shape in shapes.items()}
+    torch.save({"weight": weight, "config": {}}, path)
+    return path

@@ -1,0 +1,269 @@
+"""Name the first commit of a range whose model rejects a checkpoint.
+
+Building a revision's models takes seconds, so not every commit is checked. The static audit
+(:func:`auditor.pipeline.scan`, first parents only) says which commits change model facts
+(tensor shapes, state-dict keys, config files, version defaults): only those can change what
+the checkpoint meets, and they are bisected, assuming that once a commit rejects the
+checkpoint every later one does. The commit named is then verified: its parent must accept.
+When it does not (a change the static audit missed, or a suppressed finding), the commits
+between the last one known to accept and the one named are bisected without the filter.
+A merge named is followed into the branch it merged, down to the commit that broke.
+
+"Rejects" is relative to the base of the range: a commit rejects the checkpoint when it
+fails to load it, or leaves keys missing or unexpected that the base did not. A checkpoint
+saved for inference without its training-only weights (GPT-SoVITS drops ``enc_q``) loads
+only with ``strict=False`` everywhere; it is rejected where that stops being true.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from contextlib import closing
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import git
+
+from auditor.checkpoints.results import (
+    BisectResult,
+    BisectVerdict,
+    CheckOutcome,
+    CheckResult,
+    Trial,
+)
+from auditor.errors import AuditError
+from auditor.history import commit_at, open_repository, resolve_range
+from auditor.models import Category, Commit
+from auditor.pipeline import AuditOptions, scan
+
+#: Findings of these categories change what a checkpoint meets when it is loaded.
+MODEL_CATEGORIES = frozenset(
+    {
+        Category.TENSOR_SHAPE,
+        Category.STATE_DICT_KEYS,
+        Category.CONFIG_FILE,
+        Category.VERSION_DEFAULT,
+    }
+)
+#: How deep merges are followed into the branches they merged.
+MAX_MERGE_DEPTH = 8
+
+CheckAt = Callable[[str], CheckResult]
+OnTrial = Callable[[Trial], None]
+
+
+class CannotCheck(AuditError):
+    """The base or the tip of the range cannot be checked, so nothing can be bisected."""
+
+
+def rejects(result: CheckResult, base: CheckResult) -> bool | None:
+    """Whether RESULT rejects the checkpoint that BASE accepts; None when it was not built."""
+    if result.outcome is CheckOutcome.BUILD_FAILED:
+        return None
+    if result.comparison is None or result.outcome is CheckOutcome.FAILS_TO_LOAD:
+        return True
+    if base.comparison is None or base.comparison.model != result.comparison.model:
+        return True
+    missing = set(result.comparison.missing_keys) - set(base.comparison.missing_keys)
+    unexpected = set(result.comparison.unexpected_keys) - set(base.comparison.unexpected_keys)
+    return bool(missing or unexpected)
+
+
+@dataclass
+class _Search:
+    """One bisection: the repository, how to check a commit, and what was checked so far."""
+
+    repo: git.Repo
+    path: str
+    check_at: CheckAt
+    options: AuditOptions
+    on_trial: OnTrial | None
+    base: CheckResult | None = None
+    results: dict[str, CheckResult] = field(default_factory=dict)
+    trials: list[Trial] = field(default_factory=list)
+    commits: dict[str, Commit] = field(default_factory=dict)
+    flagged: dict[tuple[str, str], tuple[Commit, ...]] = field(default_factory=dict)
+    searched: str = "candidates"
+    warnings: list[str] = field(default_factory=list)
+
+    def commit(self, sha: str) -> Commit:
+        if sha not in self.commits:
+            self.commits[sha] = commit_at(self.repo, sha)
+        return self.commits[sha]
+
+    def result(self, sha: str, role: str) -> CheckResult:
+        """The check at SHA, run once; every first run is recorded as a trial.
+
+        The first commit checked is the base: the others are judged against it.
+        """
+        if sha not in self.results:
+            result = self.check_at(sha)
+            self.results[sha] = result
+            self.base = self.base or result
+            trial = Trial(self.commit(sha), role, result.outcome, rejects(result, self.base))
+            self.trials.append(trial)
+            if self.on_trial is not None:
+                self.on_trial(trial)
+        return self.results[sha]
+
+    def rejects(self, sha: str, role: str) -> bool | None:
+        assert self.base is not None
+        return rejects(self.result(sha, role), self.base)
+
+    def mainline(self, good: str, bad: str) -> list[str]:
+        """The first-parent chain from BAD back to (not into) GOOD's history, oldest first."""
+        spec = f"{good}..{bad}"
+        return str(self.repo.git.rev_list("--first-parent", "--reverse", spec, "--")).split()
+
+    def candidates(self, good: str, bad: str) -> tuple[Commit, ...]:
+        """The first-parent commits of GOOD..BAD whose findings touch model facts."""
+        if (good, bad) not in self.flagged:
+            options = replace(self.options, first_parent=True)
+            report = scan(self.path, f"{good}..{bad}", options)
+            touched = {f.commit for f in report.findings if f.category in MODEL_CATEGORIES}
+            self.flagged[good, bad] = tuple(c for c in report.commits if c.sha in touched)
+        return self.flagged[good, bad]
+
+    def first_rejecting(self, items: Sequence[str], role: str) -> tuple[int, int, bool]:
+        """Bisect ITEMS (oldest first), one past the last known to reject.
+
+        Returns ``(lo, hi, decided)``: ``items[lo]`` accepts (-1: the anchor before them),
+        ``items[hi]`` rejects (``len(items)``: the commit after them). Commits that cannot
+        be built are skipped; ``decided`` is False when they fill the gap.
+        """
+        lo, hi = -1, len(items)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            order = sorted(range(lo + 1, hi), key=lambda i: (abs(i - mid), i < mid))
+            for index in order:
+                verdict = self.rejects(items[index], role)
+                if verdict is not None:
+                    break
+            else:
+                return lo, hi, False
+            if verdict:
+                hi = index
+            else:
+                lo = index
+        return lo, hi, True
+
+    def locate(self, good: str, bad: str, depth: int) -> tuple[str | None, list[str]]:
+        """The first commit of GOOD..BAD that rejects (GOOD accepts, BAD rejects).
+
+        Returns the commit named (None when undecided) and the commits left undecided.
+        """
+        line = self.mainline(good, bad)
+        flagged = {c.sha for c in self.candidates(good, bad)}
+        pool = [sha for sha in line if sha in flagged and sha != bad]
+        lo, hi, decided = self.first_rejecting(pool, "candidate")
+        if not decided:
+            return None, [*pool[lo + 1 : hi], *([bad] if hi == len(pool) else [pool[hi]])]
+        named = bad if hi == len(pool) else pool[hi]
+        anchor = good if lo < 0 else pool[lo]
+        parent = self.commit(named).parent
+        if named not in flagged:
+            self.searched = "all-commits"
+        if parent is None or self.rejects(parent, "parent") is not False:
+            # The static filter missed the change: every commit since the anchor.
+            self.searched = "all-commits"
+            start = line.index(anchor) + 1 if anchor in line else 0
+            between = line[start : line.index(named)]
+            lo, hi, decided = self.first_rejecting(between, "commit")
+            if not decided:
+                return None, [*between[lo + 1 : hi], *([named] if hi == len(between) else [])]
+            named = named if hi == len(between) else between[hi]
+        return self.follow_merge(named, depth)
+
+    def follow_merge(self, named: str, depth: int) -> tuple[str | None, list[str]]:
+        """NAMED, or the commit of the branch it merged that broke, when it is a merge."""
+        parents = [p.hexsha for p in self.repo.commit(named).parents]
+        if len(parents) < 2 or depth >= MAX_MERGE_DEPTH:
+            return named, []
+        first, merged = parents[0], parents[1]
+        if self.rejects(first, "parent") is not False:
+            return named, []
+        if self.rejects(merged, "branch") is not True:
+            return named, []  # the branch accepts: the merge itself broke it
+        return self.locate(first, merged, depth + 1)
+
+
+def bisect_checkpoint(
+    path: str | os.PathLike[str],
+    revision_range: str,
+    check_at: CheckAt,
+    options: AuditOptions | None = None,
+    on_trial: OnTrial | None = None,
+) -> BisectResult:
+    """The first commit of REVISION_RANGE (``A..B``) whose model rejects the checkpoint.
+
+    CHECK_AT checks the checkpoint at a commit sha. Raises :class:`CannotCheck` when the
+    models cannot be built at A or B, or A's models hold none of the checkpoint's keys.
+    """
+    with closing(open_repository(path)) as repo:
+        rng = resolve_range(repo, revision_range)
+        if rng.base is None:
+            raise AuditError(f"--range needs A..B (the commits in B not in A), not {rng.label!r}")
+        search = _Search(repo, os.fspath(path), check_at, options or AuditOptions(), on_trial)
+        base = _checkable(search.result(rng.base, "base"), "base")
+        tip = _checkable(search.result(rng.tip, "tip"), "tip")
+        common: dict[str, Any] = {
+            "range": rng.label,
+            "base": rng.base,
+            "tip": rng.tip,
+            "commits_in_range": len(search.mainline(rng.base, rng.tip)),
+            "candidates": search.candidates(rng.base, rng.tip),
+        }
+        if base.outcome is CheckOutcome.FAILS_TO_LOAD:
+            return _result(search, common, BisectVerdict.REJECTED_AT_BASE, base)
+        if not rejects(tip, base):
+            return _result(search, common, BisectVerdict.LOADS_AT_TIP, tip)
+        named, undecided = search.locate(rng.base, rng.tip, 0)
+        if named is None:
+            return _result(
+                search,
+                common,
+                BisectVerdict.UNDECIDED,
+                tip,
+                undecided=tuple(search.commit(sha) for sha in undecided),
+            )
+        parent = search.commit(named).parent
+        accepts = None if parent is None else search.rejects(parent, "parent") is False
+        if not accepts:
+            search.warnings.append(
+                f"the parent of {named[:7]} does not accept the checkpoint either: the history "
+                "does not keep rejecting once it rejects, so this may not be the first commit"
+            )
+        return _result(
+            search,
+            common,
+            BisectVerdict.FOUND,
+            search.results[named],
+            first_rejecting=search.commit(named),
+            parent_accepts=accepts,
+        )
+
+
+def _checkable(result: CheckResult, label: str) -> CheckResult:
+    if result.outcome in (CheckOutcome.BUILD_FAILED, CheckOutcome.NO_MATCHING_MODEL):
+        where = f"the {label} of the range ({result.sha[:7]})"
+        raise CannotCheck(f"cannot check the checkpoint at {where}: {result.reason}")
+    return result
+
+
+def _result(
+    search: _Search,
+    common: dict[str, Any],
+    verdict: BisectVerdict,
+    check: CheckResult,
+    **extra: Any,
+) -> BisectResult:
+    return BisectResult(
+        **common,
+        verdict=verdict,
+        trials=tuple(search.trials),
+        check=check,
+        searched=search.searched,
+        warnings=tuple(search.warnings),
+        **extra,
+    )

@@ -1,0 +1,152 @@
+"""``model-audit check-ckpt``: will this checkpoint still load at that revision?
+
+The checkpoint is read without running anything it brings; the revision's models are built
+on the ``meta`` device in a worker process and their state-dict maps are compared with it.
+Exit codes: 0 loads, 1 does not load (or only with ``strict=False``; with ``--range``: the
+tip rejects it), 2 usage, git or profile error, 3 could not check (an unsafe or unreadable
+checkpoint, torch missing, models that cannot be built or do not fit the checkpoint).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from auditor.checkpoints.bisect import CannotCheck, bisect_checkpoint
+from auditor.checkpoints.check import check
+from auditor.checkpoints.check_render import check_document, render_json, render_table
+from auditor.checkpoints.errors import CheckpointError, UnsafeCheckpoint
+from auditor.checkpoints.model import Checkpoint
+from auditor.checkpoints.reader import read_checkpoint
+from auditor.checkpoints.results import BisectResult, BisectVerdict, CheckResult, Trial
+from auditor.pipeline import AuditOptions
+from auditor.runtime.confirm import WorkerError
+from auditor.runtime.maps import MAP_DEVICES, state_maps
+from auditor.runtime.profile import load_profile
+
+EXIT_LOADS = 0
+EXIT_REJECTED = 1
+EXIT_COULD_NOT_CHECK = 3
+
+
+def _could_not_check(message: str) -> SystemExit:
+    click.echo(f"could not check: {message}", err=True)
+    return SystemExit(EXIT_COULD_NOT_CHECK)
+
+
+def _read(path: Path) -> Checkpoint:
+    try:
+        return read_checkpoint(path)
+    except UnsafeCheckpoint as error:
+        click.echo(f"unsafe: {path}: {error} (refused, nothing was loaded)", err=True)
+        raise SystemExit(EXIT_COULD_NOT_CHECK) from None
+    except CheckpointError as error:
+        raise _could_not_check(str(error)) from None
+
+
+def _progress(trial: Trial) -> None:
+    verdict = {True: "rejects", False: "accepts", None: "not built"}[trial.rejects]
+    click.echo(
+        f"checked {trial.commit.short_sha} ({trial.role}): {trial.outcome.value}, {verdict}",
+        err=True,
+    )
+
+
+@click.command("check-ckpt")
+@click.argument("checkpoint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", default=".", type=click.Path(path_type=Path))
+@click.option("--rev", metavar="REV", help="The revision to check against.  [default: HEAD]")
+@click.option(
+    "--range",
+    "revision_range",
+    metavar="A..B",
+    help="Name the first commit of A..B whose model rejects the checkpoint.",
+)
+@click.option(
+    "--profile",
+    "profile_name",
+    default="gpt-sovits",
+    show_default=True,
+    metavar="NAME|FILE",
+    help="A shipped profile (auditor/runtime/profiles) or a profile YAML file.",
+)
+@click.option(
+    "--device",
+    default="meta",
+    type=click.Choice(MAP_DEVICES),
+    show_default=True,
+    help="Where the models are built: meta allocates nothing.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    default="table",
+    type=click.Choice(["table", "json"]),
+    show_default=True,
+    help="Plain text for people, or JSON (schemas/ckpt-check.schema.json).",
+)
+@click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per worker process.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="MODEL_AUDIT_CACHE_DIR",
+    help="Fact cache of the static audit that picks the commits --range checks.",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the fact cache.")
+def check_ckpt_command(
+    checkpoint: Path,
+    path: Path,
+    rev: str | None,
+    revision_range: str | None,
+    profile_name: str,
+    device: str,
+    output_format: str,
+    timeout: float | None,
+    cache_dir: Path | None,
+    no_cache: bool,
+) -> None:
+    """Check whether CHECKPOINT loads into the models of PATH at a revision.
+
+    The checkpoint's tensor shapes are compared with the state dict of the profile model it
+    belongs to, built at REV: keys whose shapes differ, missing and unexpected keys, likely
+    renames, and what load_state_dict would do. With --range A..B, the commits that change
+    model facts are bisected to name the first one whose model rejects the checkpoint.
+    Nothing the checkpoint brings is executed: a file that would need code to load is
+    refused with exit code 3.
+    """
+    if rev is not None and revision_range is not None:
+        raise click.UsageError("give --rev or --range, not both")
+    read = _read(checkpoint)
+    profile = load_profile(profile_name)
+
+    def check_at(revision: str) -> CheckResult:
+        return check(read, state_maps(path, revision, profile, device=device, timeout=timeout))
+
+    bisect: BisectResult | None = None
+    try:
+        if revision_range is None:
+            result = check_at(rev or "HEAD")
+        else:
+            options = AuditOptions(cache_dir=cache_dir, use_cache=not no_cache)
+            progress = _progress if sys.stderr.isatty() else None
+            bisect = bisect_checkpoint(path, revision_range, check_at, options, progress)
+            result = bisect.check
+    except (WorkerError, CannotCheck) as error:
+        raise _could_not_check(str(error)) from None
+    if output_format == "json":
+        document = check_document(read, str(checkpoint), str(path), result, bisect)
+        click.echo(render_json(document), nl=False)
+    else:
+        click.echo(render_table(read, str(checkpoint), result, bisect), nl=False)
+    raise SystemExit(_exit_code(result, bisect))
+
+
+def _exit_code(result: CheckResult, bisect: BisectResult | None) -> int:
+    if bisect is not None:
+        return EXIT_LOADS if bisect.verdict is BisectVerdict.LOADS_AT_TIP else EXIT_REJECTED
+    if not result.outcome.checked:
+        click.echo(f"could not check: {result.reason}", err=True)
+        return EXIT_COULD_NOT_CHECK
+    return EXIT_LOADS if result.loads else EXIT_REJECTED

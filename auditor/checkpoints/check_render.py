@@ -1,0 +1,272 @@
+"""``check-ckpt`` output: plain text for people, JSON (``schemas/ckpt-check.schema.json``)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from auditor.checkpoints.model import Checkpoint
+from auditor.checkpoints.results import (
+    BisectResult,
+    BisectVerdict,
+    CheckOutcome,
+    CheckResult,
+    Comparison,
+    Trial,
+)
+from auditor.models import Commit
+
+SCHEMA_VERSION = 1
+#: How many keys of a list the table shows before grouping them by their first component.
+SHOWN = 8
+
+
+def check_document(
+    checkpoint: Checkpoint,
+    file: str,
+    repository: str,
+    check: CheckResult,
+    bisect: BisectResult | None = None,
+) -> dict[str, Any]:
+    """The JSON document of one check (``--rev``) or of a bisection (``--range``)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "checkpoint": {
+            "file": file,
+            "format": checkpoint.format.value,
+            "version_tag": checkpoint.version_tag,
+            "container_keys": list(checkpoint.container_keys),
+            "tensor_count": len(checkpoint.tensors),
+            "parameter_count": checkpoint.parameter_count,
+            "config": checkpoint.config,
+        },
+        "repository": repository,
+        "profile": check.profile,
+        "device": check.device,
+        "check": _check(check),
+        "bisect": None if bisect is None else _bisect(bisect),
+    }
+
+
+def _check(check: CheckResult) -> dict[str, Any]:
+    return {
+        "revision": check.revision,
+        "sha": check.sha,
+        "outcome": check.outcome.value,
+        "loads": check.loads,
+        "reason": check.reason,
+        **_comparison(check.comparison),
+        "models": [
+            {
+                "name": m.name,
+                "class": m.class_name,
+                "config": m.config,
+                "built": m.built,
+                "error": m.error,
+                "unavailable": m.unavailable,
+                "tensors": m.tensors,
+                "matched_keys": m.matched_keys,
+                "match": round(m.fraction, 4),
+            }
+            for m in check.models
+        ],
+        "warnings": list(check.warnings),
+    }
+
+
+def _comparison(c: Comparison | None) -> dict[str, Any]:
+    if c is None:
+        return {"model": None, "key_mapping": None, **{key: [] for key in _LISTS}}
+    return {
+        "model": c.model,
+        "key_mapping": {"strip": c.mapping.strip, "add": c.mapping.add},
+        "shape_mismatches": [
+            {"key": m.key, "checkpoint": list(m.old), "model": list(m.new)} for m in c.mismatches
+        ],
+        "missing_keys": list(c.missing_keys),
+        "unexpected_keys": list(c.unexpected_keys),
+        "renames": [{"checkpoint": r.old, "model": r.new, "tensors": r.tensors} for r in c.renames],
+        "config_differences": [
+            {"key": d.key, "checkpoint": d.checkpoint, "model": d.model}
+            for d in c.config_differences
+        ],
+    }
+
+
+_LISTS = (
+    "shape_mismatches",
+    "missing_keys",
+    "unexpected_keys",
+    "renames",
+    "config_differences",
+)
+
+
+def _commit(commit: Commit) -> dict[str, Any]:
+    return {"sha": commit.sha, "subject": commit.subject}
+
+
+def _bisect(result: BisectResult) -> dict[str, Any]:
+    first = result.first_rejecting
+    return {
+        "range": result.range,
+        "base": result.base,
+        "tip": result.tip,
+        "verdict": result.verdict.value,
+        "searched": result.searched,
+        "commits_in_range": result.commits_in_range,
+        "candidates": [_commit(c) for c in result.candidates],
+        "tested": [
+            {**_commit(t.commit), "role": t.role, "outcome": t.outcome.value, "rejects": t.rejects}
+            for t in result.trials
+        ],
+        "first_rejecting": None
+        if first is None
+        else {**_commit(first), "parent": first.parent, "author": first.author, "date": first.date},
+        "parent_accepts": result.parent_accepts,
+        "undecided": [_commit(c) for c in result.undecided],
+        "warnings": list(result.warnings),
+    }
+
+
+def render_json(document: dict[str, Any]) -> str:
+    """DOCUMENT as indented JSON."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+_OUTCOMES = {
+    CheckOutcome.LOADS: "loads",
+    CheckOutcome.LOADS_WITH_MISSING_KEYS: "loads only with strict=False",
+    CheckOutcome.FAILS_TO_LOAD: "fails to load: size mismatch "
+    "(load_state_dict raises even with strict=False)",
+    CheckOutcome.NO_MATCHING_MODEL: "could not check",
+    CheckOutcome.BUILD_FAILED: "could not check",
+}
+
+
+def render_check(checkpoint: Checkpoint, file: str, check: CheckResult) -> list[str]:
+    """The lines of one check: the checkpoint, the revision, the model, the outcome, details."""
+    tag = f", version tag {checkpoint.version_tag}" if checkpoint.version_tag else ""
+    lines = [
+        f"checkpoint  {file}: {checkpoint.format.value}{tag}, {len(checkpoint.tensors)} tensors, "
+        f"{checkpoint.parameter_count:,} parameters",
+        f"revision    {_revision(check)}, profile {check.profile}, device {check.device}",
+    ]
+    c = check.comparison
+    if c is not None:
+        match = next(m for m in check.models if m.name == c.model)
+        mapping = ""
+        if c.mapping.strip or c.mapping.add:
+            mapping = f"; keys read as {c.mapping.strip or '-'}* -> {c.mapping.add or '-'}*"
+        lines.append(
+            f"model       {c.model} ({c.class_name} from {c.config or 'no config'}): "
+            f"holds {match.fraction:.0%} of the checkpoint's keys{mapping}"
+        )
+    lines.append(f"outcome     {_OUTCOMES[check.outcome]}")
+    if check.reason:
+        lines.append(f"            {check.reason}")
+    if c is None:
+        return lines + [f"warning: {w}" for w in check.warnings]
+    if c.mismatches:
+        lines += ["", f"shape mismatches ({len(c.mismatches)}; checkpoint -> model):"]
+        width = max(len(m.key) for m in c.mismatches[:SHOWN])
+        lines += [
+            f"  {m.key:<{width}}  {list(m.old)} -> {list(m.new)}" for m in c.mismatches[:SHOWN]
+        ]
+        if len(c.mismatches) > SHOWN:
+            lines.append(f"  ... {len(c.mismatches) - SHOWN} more (--format json lists them all)")
+    for title, keys in (
+        ("missing keys (in the model, not in the checkpoint)", c.missing_keys),
+        ("unexpected keys (in the checkpoint, not in the model)", c.unexpected_keys),
+    ):
+        if keys:
+            lines += ["", f"{title}: {len(keys)}", *(f"  {k}" for k in summarise(keys))]
+    if c.renames:
+        lines += ["", "likely renames (checkpoint -> model):"]
+        lines += [f"  {r.old}.* -> {r.new}.* ({r.tensors} tensors)" for r in c.renames]
+    if c.config_differences:
+        lines += ["", f"config (the checkpoint's -> {c.config} at {check.revision}):"]
+        width = max(len(d.key) for d in c.config_differences)
+        lines += [
+            f"  {d.key:<{width}}  {json.dumps(d.checkpoint)} -> {json.dumps(d.model)}"
+            for d in c.config_differences
+        ]
+    return lines + [f"warning: {w}" for w in check.warnings]
+
+
+def _revision(check: CheckResult) -> str:
+    short = check.sha[:7]
+    return short if check.revision in (check.sha, short) else f"{check.revision} ({short})"
+
+
+def summarise(keys: Sequence[str]) -> list[str]:
+    """KEYS as they are, or grouped by their first component when there are many."""
+    if len(keys) <= SHOWN:
+        return list(keys)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        groups[key.split(".", 1)[0]].append(key)
+    return [
+        members[0] if len(members) == 1 else f"{head}.* ({len(members)} keys)"
+        for head, members in groups.items()
+    ]
+
+
+_VERDICTS = {
+    BisectVerdict.LOADS_AT_TIP: "no commit rejects it: the tip loads it as the base does",
+    BisectVerdict.REJECTED_AT_BASE: "the base of the range already fails to load it",
+    BisectVerdict.UNDECIDED: "undecided: commits that could not be built hide the first one",
+}
+
+
+def render_bisect(checkpoint: Checkpoint, file: str, result: BisectResult) -> list[str]:
+    """The lines of a bisection: the range, the commit named, every commit checked."""
+    check = result.check
+    lines = [
+        f"range       {result.range} ({result.base[:7]}..{result.tip[:7]}), "
+        f"profile {check.profile}, device {check.device}",
+        f"searched    {len(result.candidates)} of {result.commits_in_range} commits change "
+        f"model facts; {len(result.trials)} checked"
+        + (
+            " (and commits the static audit did not flag)"
+            if result.searched != "candidates"
+            else ""
+        ),
+    ]
+    first = result.first_rejecting
+    if first is not None:
+        lines.append(f"first commit that rejects the checkpoint: {first.short_sha} {first.subject}")
+        lines.append(f"            {first.author}, {first.date}")
+        if first.parent and result.parent_accepts:
+            lines.append(f"            its parent {first.parent[:7]} accepts it")
+    else:
+        lines.append(f"verdict     {_VERDICTS[result.verdict]}")
+    lines += ["", "checked:"]
+    lines += [_trial(t) for t in result.trials]
+    if result.undecided:
+        lines += ["", "the first rejecting commit is one of:"]
+        lines += [f"  {c.short_sha}  {c.subject}" for c in result.undecided]
+    lines += [f"warning: {w}" for w in result.warnings]
+    return [*lines, "", *render_check(checkpoint, file, check)]
+
+
+def _trial(trial: Trial) -> str:
+    verdict = {True: "rejects", False: "accepts", None: "not built"}[trial.rejects]
+    return (
+        f"  {trial.commit.short_sha}  {trial.role:<9}  {trial.outcome.value:<23}  {verdict:<9}  "
+        f"{trial.commit.subject}"
+    )
+
+
+def render_table(
+    checkpoint: Checkpoint, file: str, check: CheckResult, bisect: BisectResult | None = None
+) -> str:
+    """The check, or the bisection and the check at the commit it names, as plain text."""
+    lines = (
+        render_check(checkpoint, file, check)
+        if bisect is None
+        else render_bisect(checkpoint, file, bisect)
+    )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,170 @@
+"""What checking a checkpoint against a repository found, as pure data.
+
+One check compares the checkpoint's tensors with the state-dict map of the profile model it
+belongs to at one revision; a bisection checks several revisions of a range to name the
+first commit that rejects the checkpoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from auditor.checkpoints.model import JSONValue
+from auditor.models import Commit
+from auditor.runtime.model import Rename, ShapeMismatch
+
+
+class CheckOutcome(str, Enum):
+    """What ``load_state_dict`` would do with the checkpoint at one revision."""
+
+    LOADS = "loads"
+    #: Loads only with ``strict=False``: keys are missing or unexpected, no shape differs.
+    LOADS_WITH_MISSING_KEYS = "loads-with-missing-keys"
+    #: A shape differs: ``load_state_dict`` raises even with ``strict=False``.
+    FAILS_TO_LOAD = "fails-to-load"
+    #: No model of the profile holds enough of the checkpoint's keys to be its model.
+    NO_MATCHING_MODEL = "no-matching-model"
+    #: The models could not be built (a module not installed, a config missing).
+    BUILD_FAILED = "build-failed"
+
+    @property
+    def checked(self) -> bool:
+        """Whether the checkpoint was compared with a model at all."""
+        return self in (self.LOADS, self.LOADS_WITH_MISSING_KEYS, self.FAILS_TO_LOAD)
+
+
+@dataclass(frozen=True)
+class KeyMapping:
+    """How checkpoint keys are named in the model: drop ``strip``, then prepend ``add``.
+
+    GPT-SoVITS GPT ``.ckpt`` files hold ``model.``-prefixed keys of a Lightning module;
+    a ``DataParallel`` save holds ``module.``; both are empty when the names already agree.
+    """
+
+    strip: str = ""
+    add: str = ""
+
+    def apply(self, key: str) -> str:
+        """KEY as the model names it (KEY must start with ``strip``)."""
+        return self.add + key[len(self.strip) :]
+
+
+@dataclass(frozen=True)
+class ModelMatch:
+    """How well one profile model fits the checkpoint: keys of the checkpoint it holds."""
+
+    name: str
+    class_name: str
+    config: str | None
+    built: bool
+    error: str | None
+    unavailable: bool
+    tensors: int
+    matched_keys: int
+    fraction: float
+    mapping: KeyMapping
+
+
+@dataclass(frozen=True)
+class ConfigDifference:
+    """A config key the model is built from whose value differs from the checkpoint's."""
+
+    key: str
+    checkpoint: JSONValue
+    model: JSONValue
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The checkpoint against the model it belongs to, keys named as the model names them.
+
+    ``missing_keys`` are keys of the model the checkpoint lacks, ``unexpected_keys`` keys of
+    the checkpoint the model lacks; in ``mismatches`` ``old`` is the checkpoint's shape and
+    ``new`` the model's.
+    """
+
+    model: str
+    class_name: str
+    config: str | None
+    mapping: KeyMapping
+    mismatches: tuple[ShapeMismatch, ...]
+    missing_keys: tuple[str, ...]
+    unexpected_keys: tuple[str, ...]
+    renames: tuple[Rename, ...]
+    config_differences: tuple[ConfigDifference, ...]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The checkpoint at one revision: the outcome, the comparison, how each model fit.
+
+    ``reason`` says why nothing could be compared (outcomes that are not ``checked``).
+    """
+
+    revision: str
+    sha: str
+    profile: str
+    device: str
+    outcome: CheckOutcome
+    models: tuple[ModelMatch, ...]
+    comparison: Comparison | None = None
+    reason: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def loads(self) -> bool:
+        """Whether ``load_state_dict`` (strict) accepts the checkpoint."""
+        return self.outcome is CheckOutcome.LOADS
+
+
+class BisectVerdict(str, Enum):
+    """What a bisection of a range concluded."""
+
+    #: ``first_rejecting`` rejects the checkpoint and its parent accepts it.
+    FOUND = "found"
+    #: The tip of the range accepts the checkpoint as the base does: nothing to find.
+    LOADS_AT_TIP = "loads-at-tip"
+    #: The base of the range already fails to load it.
+    REJECTED_AT_BASE = "rejected-at-base"
+    #: Commits that could not be built hide the first rejecting one (``undecided``).
+    UNDECIDED = "undecided"
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One revision the bisection checked; ``rejects`` is None when it could not build.
+
+    ``role``: ``base``, ``tip``, ``candidate`` (changes model facts), ``parent`` (of the
+    commit named), ``branch`` (a merge's second parent) or ``commit`` (searched without the
+    static filter).
+    """
+
+    commit: Commit
+    role: str
+    outcome: CheckOutcome
+    rejects: bool | None
+
+
+@dataclass(frozen=True)
+class BisectResult:
+    """The first commit of a range whose model rejects the checkpoint, and how it was found.
+
+    ``searched`` is ``candidates`` when the commits that change model facts sufficed, or
+    ``all-commits`` when the commit named lies outside them. ``check`` is the check at the
+    commit named (or at the tip, or at the base, as the verdict says).
+    """
+
+    range: str
+    base: str
+    tip: str
+    verdict: BisectVerdict
+    commits_in_range: int
+    candidates: tuple[Commit, ...]
+    trials: tuple[Trial, ...]
+    check: CheckResult
+    searched: str = "candidates"
+    first_rejecting: Commit | None = None
+    parent_accepts: bool | None = None
+    undecided: tuple[Commit, ...] = ()
+    warnings: tuple[str, ...] = ()

@@ -1,0 +1,159 @@
+"""check: a checkpoint's shapes against state-dict maps (model choice, prefixes, outcomes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.checkpoints.check import check, shared_prefixes
+from auditor.checkpoints.model import Checkpoint, ContainerFormat, JSONValue, TensorInfo
+from auditor.checkpoints.results import CheckOutcome, KeyMapping
+from auditor.runtime.maps import ModelMap, StateMaps
+from auditor.runtime.model import Rename, ShapeMismatch
+
+SHA = "0" * 40
+#: A few keys of GPT-SoVITS's SynthesizerTrn as built from s2.json (v1 symbol table).
+SOVITS = {
+    "enc_p.text_embedding.weight": (322, 192),
+    "enc_p.ssl_proj.weight": (192, 768, 1),
+    "enc_p.ssl_proj.bias": (192,),
+    "ref_enc.spectral.0.weight": (128, 1025),
+    "ref_enc.spectral.0.bias": (128,),
+    "dec.conv_pre.weight": (512, 192, 7),
+}
+#: A few keys of the GPT stage's Text2SemanticDecoder.
+GPT = {
+    "ar_text_embedding.weight": (512, 512),
+    "ar_audio_embedding.weight": (1025, 512),
+    "ar_predict_layer.weight": (1025, 512),
+}
+HPS = {
+    "data": {"filter_length": 2048, "n_speakers": 300, "exp_dir": "logs/a"},
+    "train": {"segment_size": 20480, "learning_rate": 0.0001},
+    "model": {"hidden_channels": 192, "gin_channels": 512},
+}
+
+
+def checkpoint(shapes: dict[str, tuple[int, ...]], config: JSONValue = None) -> Checkpoint:
+    tensors = {key: TensorInfo("float16", shape) for key, shape in shapes.items()}
+    return Checkpoint(ContainerFormat.TORCH_ZIP, None, tensors, config, ("weight", "config"))
+
+
+def model_map(name: str, shapes: dict[str, tuple[int, ...]], **fields: Any) -> ModelMap:
+    return ModelMap(name=name, class_name=name.title(), built=True, shapes=shapes, **fields)
+
+
+def maps(*models: ModelMap) -> StateMaps:
+    return StateMaps(".", "v2.0", SHA, "gpt-sovits", "meta", models)
+
+
+def test_same_shapes_load() -> None:
+    result = check(checkpoint(SOVITS), maps(model_map("sovits", SOVITS)))
+    assert result.outcome is CheckOutcome.LOADS and result.loads
+    assert result.comparison is not None
+    assert result.comparison.model == "sovits"
+    assert result.comparison.mapping == KeyMapping()
+    assert (result.revision, result.sha, result.device) == ("v2.0", SHA, "meta")
+
+
+def test_a_shape_mismatch_fails_to_load_even_with_missing_keys() -> None:
+    wider = {**SOVITS, "enc_p.text_embedding.weight": (732, 192), "sv_emb.weight": (512, 20480)}
+    result = check(checkpoint(SOVITS), maps(model_map("sovits", wider)))
+    assert result.outcome is CheckOutcome.FAILS_TO_LOAD
+    assert result.comparison is not None
+    assert result.comparison.mismatches == (
+        ShapeMismatch("enc_p.text_embedding.weight", (322, 192), (732, 192)),
+    )
+    assert result.comparison.missing_keys == ("sv_emb.weight",)
+    assert result.comparison.unexpected_keys == ()
+
+
+def test_keys_missing_from_an_inference_checkpoint_load_only_without_strict() -> None:
+    model = {**SOVITS, "enc_q.pre.weight": (192, 1025, 1), "enc_q.pre.bias": (192,)}
+    result = check(checkpoint(SOVITS), maps(model_map("sovits", model)))
+    assert result.outcome is CheckOutcome.LOADS_WITH_MISSING_KEYS
+    assert result.comparison is not None
+    assert result.comparison.missing_keys == ("enc_q.pre.bias", "enc_q.pre.weight")
+
+
+def test_a_renamed_submodule_is_named() -> None:
+    renamed = {k.replace("ref_enc.", "ref_encoder."): v for k, v in SOVITS.items()}
+    result = check(checkpoint(SOVITS), maps(model_map("sovits", renamed)))
+    assert result.outcome is CheckOutcome.LOADS_WITH_MISSING_KEYS
+    assert result.comparison is not None
+    assert result.comparison.renames == (Rename("ref_enc", "ref_encoder", 2),)
+    assert result.comparison.unexpected_keys == (
+        "ref_enc.spectral.0.bias",
+        "ref_enc.spectral.0.weight",
+    )
+
+
+def test_the_model_holding_most_keys_is_chosen_and_a_lightning_prefix_dropped() -> None:
+    lightning = {f"model.{key}": shape for key, shape in GPT.items()}
+    result = check(checkpoint(lightning), maps(model_map("sovits", SOVITS), model_map("gpt", GPT)))
+    assert result.outcome is CheckOutcome.LOADS
+    assert result.comparison is not None
+    assert result.comparison.model == "gpt"
+    assert result.comparison.mapping == KeyMapping(strip="model.")
+    assert [(m.name, m.matched_keys, m.fraction) for m in result.models] == [
+        ("sovits", 0, 0.0),
+        ("gpt", 3, 1.0),
+    ]
+
+
+def test_a_prefix_every_model_key_has_is_added() -> None:
+    wrapped = {f"net_g.{key}": shape for key, shape in SOVITS.items()}
+    result = check(checkpoint(SOVITS), maps(model_map("sovits", wrapped)))
+    assert result.outcome is CheckOutcome.LOADS
+    assert result.comparison is not None
+    assert result.comparison.mapping == KeyMapping(add="net_g.")
+
+
+def test_a_prefix_that_makes_fewer_keys_match_is_not_used() -> None:
+    only_enc_p = {k: v for k, v in SOVITS.items() if k.startswith("enc_p.")}
+    result = check(checkpoint(only_enc_p), maps(model_map("sovits", SOVITS)))
+    assert result.comparison is not None
+    assert result.comparison.mapping == KeyMapping()
+    assert result.outcome is CheckOutcome.LOADS_WITH_MISSING_KEYS
+
+
+def test_no_model_holding_the_keys_cannot_be_checked() -> None:
+    result = check(checkpoint(GPT), maps(model_map("sovits", SOVITS)))
+    assert result.outcome is CheckOutcome.NO_MATCHING_MODEL
+    assert not result.outcome.checked and result.comparison is None
+    assert result.reason is not None
+    assert "no model of profile gpt-sovits holds the checkpoint's keys" in result.reason
+    assert "closest: sovits, 0%" in result.reason
+
+
+def test_a_model_that_did_not_build_says_why() -> None:
+    error = "runtime check unavailable: module transformers not installed"
+    broken = ModelMap(name="sovits", class_name="SynthesizerTrn", built=False, error=error)
+    result = check(checkpoint(SOVITS), maps(broken))
+    assert result.outcome is CheckOutcome.BUILD_FAILED
+    assert result.reason == f"sovits: {error}"
+
+
+def test_config_differences_cover_only_the_keys_the_model_is_built_from() -> None:
+    stored = {
+        "data": {"filter_length": 2048, "n_speakers": 500, "exp_dir": "logs/b"},
+        "train": {"segment_size": 20480, "learning_rate": 0.0002},
+        "model": {"hidden_channels": 256, "gin_channels": 512, "extra": 1},
+    }
+    model = model_map(
+        "sovits",
+        SOVITS,
+        hps=HPS,
+        config="GPT_SoVITS/configs/s2.json",
+        config_keys=("data.filter_length", "data.n_speakers", "model", "train.segment_size"),
+    )
+    result = check(checkpoint(SOVITS, stored), maps(model))
+    assert result.comparison is not None
+    differences = [(d.key, d.checkpoint, d.model) for d in result.comparison.config_differences]
+    assert differences == [("data.n_speakers", 500, 300), ("model.hidden_channels", 256, 192)]
+
+
+def test_shared_prefixes() -> None:
+    assert shared_prefixes({"model.h.a": 1, "model.h.b": 1}) == ["model.", "model.h."]
+    assert shared_prefixes({"model.a": 1, "model.b.c": 1}) == ["model."]
+    assert shared_prefixes({"model.a": 1, "enc.b": 1}) == []
+    assert shared_prefixes({"model": 1}) == []

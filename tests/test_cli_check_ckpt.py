@@ -1,0 +1,176 @@
+"""``model-audit check-ckpt``: table and JSON output; exit 0 loads, 1 rejected, 2 usage, 3 could
+not check (unsafe files are refused before anything runs)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from auditor.runtime.maps import state_maps
+from auditor.runtime.profile import parse_profile
+from tests.checkpoint_files import (
+    malicious_pickle,
+    model_checkpoint,
+    shapes_checkpoint,
+    write_malicious_zip,
+)
+from tests.conftest import validate
+
+SHIPPED = Path(__file__).resolve().parent.parent / "auditor/runtime/profiles/gpt-sovits.yaml"
+#: The GPT stage of the sample, built the way its docstring says: Text2SemanticDecoder(config).
+GPT_MODEL = """
+  - name: gpt
+    module: AR.models.t2s_model
+    class: Text2SemanticDecoder
+    config: GPT_SoVITS/configs/s1longer.yaml
+    args: ["hps"]
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run ``model-audit ARGS``: (exit code, stdout, stderr)."""
+    saved = sys.argv
+    sys.argv = ["model-audit", *args]
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = int(done.code or 0)
+    finally:
+        sys.argv = saved
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def mini_sovits(sample_repo: Callable[[str], Path]) -> Path:
+    return sample_repo("mini_sovits")
+
+
+@pytest.fixture(scope="module")
+def tagged_v1(mini_sovits: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The v1.0 model's weights as GPT-SoVITS saves them, version tag ``05`` over ``PK``."""
+    torch = pytest.importorskip("torch")
+    path = tmp_path_factory.mktemp("ckpt") / "s2G.pth"
+    return model_checkpoint(torch, mini_sovits, "v1.0", path, tag=b"05")
+
+
+@pytest.mark.torch
+def test_loads_at_its_own_revision(
+    mini_sovits: Path, tagged_v1: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "check-ckpt", str(tagged_v1), str(mini_sovits), "--rev", "v1.0")
+    assert (code, err) == (0, "")
+    assert "torch-zip, version tag 05, 416 tensors" in out
+    assert "model       sovits (SynthesizerTrn from GPT_SoVITS/configs/s2.json)" in out
+    assert "outcome     loads\n" in out
+
+
+@pytest.mark.torch
+def test_fails_to_load_after_the_symbol_table_grows(
+    mini_sovits: Path, tagged_v1: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("check-ckpt", str(tagged_v1), str(mini_sovits), "--rev", "v2.0", "--format", "json")
+    code, out, err = run(capsys, *args)
+    assert (code, err) == (1, "")
+    document = json.loads(out)
+    validate(document, "ckpt-check")
+    check = document["check"]
+    assert (check["outcome"], check["loads"], check["model"]) == ("fails-to-load", False, "sovits")
+    mismatches = {m["key"]: (m["checkpoint"], m["model"]) for m in check["shape_mismatches"]}
+    assert mismatches["enc_p.text_embedding.weight"] == ([300, 192], [714, 256])
+    assert "sv_emb.weight" in check["missing_keys"]
+    differences = {d["key"]: (d["checkpoint"], d["model"]) for d in check["config_differences"]}
+    assert differences["model.gin_channels"] == (512, 1024)
+    assert "train.learning_rate" not in differences
+    assert document["checkpoint"]["version_tag"] == "05"
+    assert document["bisect"] is None
+
+
+@pytest.mark.torch
+def test_range_that_still_loads_exits_0(
+    mini_sovits: Path, tagged_v1: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("check-ckpt", str(tagged_v1), str(mini_sovits), "--range", "v1.0~3..v1.0")
+    code, out, err = run(capsys, *args, "--no-cache")
+    assert (code, err) == (0, "")
+    assert "verdict     no commit rejects it: the tip loads it as the base does" in out
+
+
+@pytest.mark.torch
+def test_a_gpt_checkpoint_with_lightning_prefixes(
+    mini_sovits: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    torch = pytest.importorskip("torch")
+    profile = tmp_path / "both.yaml"
+    profile.write_text(SHIPPED.read_text(encoding="utf-8") + GPT_MODEL, encoding="utf-8")
+    maps = state_maps(mini_sovits, "v1.0", parse_profile(profile.read_text("utf-8"), "both"))
+    gpt = next(m for m in maps.models if m.name == "gpt")
+    shapes = {f"model.{key}": shape for key, shape in gpt.shapes.items()}
+    path = shapes_checkpoint(torch, tmp_path / "s1.ckpt", shapes)
+    args = ("check-ckpt", str(path), str(mini_sovits), "--profile", str(profile))
+    code, out, _ = run(capsys, *args, "--rev", "v1.0", "--format", "json")
+    assert code == 0
+    check = json.loads(out)["check"]
+    assert (check["outcome"], check["model"]) == ("loads", "gpt")
+    assert check["key_mapping"] == {"strip": "model.", "add": ""}
+    assert [(m["name"], m["match"]) for m in check["models"]] == [("sovits", 0), ("gpt", 1)]
+    code, out, _ = run(capsys, *args, "--rev", "v2.0")
+    assert code == 1
+    assert "ar_text_embedding.weight  [512, 512] -> [732, 512]" in out
+
+
+@pytest.mark.parametrize("packing", ["zip", "tagged-zip", "raw"])
+def test_unsafe_checkpoint_is_refused_with_exit_3(
+    mini_sovits: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], packing: str
+) -> None:
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil.pth"
+    if packing == "raw":
+        path.write_bytes(malicious_pickle(marker))
+    else:
+        write_malicious_zip(path, marker, tag=b"05" if packing == "tagged-zip" else None)
+    for mode in (["--rev", "v1.0"], ["--range", "v1.0..v2.0"]):
+        code, out, err = run(capsys, "check-ckpt", str(path), str(mini_sovits), *mode)
+        assert (code, out) == (3, "")
+        assert err.startswith(f"unsafe: {path}: refused global ") and "system" in err
+        assert not marker.exists()
+
+
+def test_not_a_checkpoint_could_not_be_checked(
+    mini_sovits: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "notes.pth"
+    path.write_text("just some notes\n", encoding="utf-8")
+    code, out, err = run(capsys, "check-ckpt", str(path), str(mini_sovits))
+    assert (code, out) == (3, "")
+    assert err.startswith("could not check: ") and "not a checkpoint this tool reads" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rev", "v1.0", "--range", "v1.0..v2.0"], "give --rev or --range, not both"),
+        (["--rev", "v9"], "unknown revision 'v9'"),
+        (["--range", "v2.0"], "--range needs A..B"),
+        (["--profile", "nope"], "no profile named 'nope'"),
+        (["--device", "cuda"], "Invalid value for '--device'"),
+    ],
+)
+def test_usage_errors_exit_2(
+    mini_sovits: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    path = tmp_path / "empty.safetensors"
+    path.write_bytes(b"\x02\x00\x00\x00\x00\x00\x00\x00{}")
+    code, out, err = run(capsys, "check-ckpt", str(path), str(mini_sovits), *args)
+    assert (code, out) == (2, "")
+    assert message in err and "Traceback" not in err
