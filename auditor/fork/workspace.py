@@ -103,14 +103,32 @@ def object_directory(repo: git.Repo) -> Path:
 
 
 def _link_objects(workspace: Path, repos: list[git.Repo]) -> None:
-    """List the repositories' object directories as alternates; merge their shallow files."""
+    """List the repositories' object directories as alternates (git follows their own
+    alternates too), and keep the shallow boundaries whose parents neither one has."""
     directories = list(dict.fromkeys(str(object_directory(repo)) for repo in repos))
     info = workspace / "objects" / "info"
     info.mkdir(parents=True, exist_ok=True)
     (info / "alternates").write_text("".join(d + "\n" for d in directories), encoding="utf-8")
     boundary = sorted(set().union(*(shallow_boundary(repo) for repo in repos)))
     if boundary:
-        (workspace / "shallow").write_text("".join(s + "\n" for s in boundary), "ascii")
+        with closing(git.Repo(workspace)) as linked:
+            cut = [sha for sha in boundary if not _parents_present(linked, sha)]
+        if cut:
+            (workspace / "shallow").write_text("".join(s + "\n" for s in cut), "ascii")
+
+
+def _parents_present(repo: git.Repo, sha: str) -> bool:
+    """Whether every parent of commit SHA is in REPO (a shallow clone's boundary commit
+    whose parents the other repository holds is not a boundary here)."""
+    rc, raw = run_git(repo, ["cat-file", "commit", sha], check=False)
+    if rc != 0:
+        return False
+    header = raw.split(b"\n\n", 1)[0].decode("ascii", "replace").splitlines()
+    parents = [line.split()[1] for line in header if line.startswith("parent ")]
+    return all(
+        run_git(repo, ["cat-file", "-e", f"{parent}^{{commit}}"], check=False)[0] == 0
+        for parent in parents
+    )
 
 
 def _fetch(workspace: git.Repo, upstream: TipSource) -> str:
