@@ -23,7 +23,7 @@ EXPECTED = json.loads(
     (build.SAMPLES_DIR / "mini_sovits" / "expected.json").read_text(encoding="utf-8")
 )
 TAGS = ("v1.0", "v2.0", "v3.0", "v3.1")
-COMMITS = 35
+COMMITS = 37
 
 
 def git(repo: Path, *args: str) -> str:
