@@ -168,9 +168,8 @@ RULES = (
         summary="A submodule likely moved to another attribute: same class, same arguments.",
         why="its state-dict keys move with it, so old checkpoints fail strict loading with "
         "missing and unexpected keys, although every weight still fits",
-        hint="Rename the keys of old checkpoints before loading (the old attribute prefix to "
-        "the new one, e.g. `{k.replace('ref_enc.', 'ref_encoder.', 1): v for k, v in "
-        "state_dict.items()}`), or keep the old attribute name.",
+        hint="Rename the keys of old checkpoints before loading (in every state-dict key, the "
+        "old attribute's prefix becomes the new one's), or keep the old attribute name.",
         change_kind=ChangeKind.RENAMED,
         examples=(
             RuleExample("module/models.py", _BASE, _RENAMED, flagged=True),
