@@ -85,13 +85,15 @@ def _title(report: ForkReport) -> str:
     )
 
 
-def _findings_table(title: str, findings: tuple[Finding, ...]) -> Table:
+def _findings_table(title: str, findings: tuple[Finding, ...], commits: bool = True) -> Table:
+    """FINDINGS as a table; without the commit column for the net difference (one diff)."""
     grid = Table(title=Text(title), title_justify="left")
-    for column in ("commit", "severity", "rule", "key", "change", "location"):
+    columns = ("commit",) * commits + ("severity", "rule", "key", "change", "location")
+    for column in columns:
         grid.add_column(column, overflow="fold", no_wrap=column in ("commit", "severity", "rule"))
     for f in findings:
         grid.add_row(
-            Text(f.commit[:7]),
+            *(Text(f.commit[:7]),) * commits,
             Text(f.severity.value, style=SEVERITY_STYLE[f.severity]),
             Text(f.rule),
             Text(f.key),
@@ -133,7 +135,7 @@ def renderables(report: ForkReport) -> list[RenderableType]:
         if index < 2 and not report.related:
             shown.append(Text(f"{title}: not audited, no common history"))
         elif findings:
-            shown.append(_findings_table(title, findings))
+            shown.append(_findings_table(title, findings, commits=index < 2))
         else:
             shown.append(Text(f"{title}: no findings"))
     for warning in report.warnings:
@@ -152,23 +154,24 @@ def render_table(report: ForkReport, width: int = 120) -> str:
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
-def _md_findings(title: str, findings: tuple[Finding, ...], related: bool = True) -> list[str]:
+def _md_findings(
+    title: str, findings: tuple[Finding, ...], related: bool = True, commits: bool = True
+) -> list[str]:
     if not related:
         return [f"### {title}", "", "Not audited: no common history.", ""]
     if not findings:
         return [f"### {title}", "", "No findings.", ""]
-    lines = [
-        f"### {title}",
-        "",
-        "| commit | severity | key | change | file |",
-        "| --- | --- | --- | --- | --- |",
-    ]
+    header = ["commit"] * commits + ["severity", "key", "change", "file"]
+    lines = [f"### {title}", "", "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for f in findings:
         where = f"{f.file}:{f.line}" if f.line else f.file
-        lines.append(
-            f"| `{f.commit[:7]}` | {f.severity.value} | {table_code(f.key)} | "
-            f"{change_text(f, table_code)} | {table_code(where)} |"
-        )
+        cells = [f"`{f.commit[:7]}`"] * commits + [
+            f.severity.value,
+            table_code(f.key),
+            change_text(f, table_code),
+            table_code(where),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     return [*lines, ""]
 
 
@@ -195,7 +198,7 @@ def render_markdown(report: ForkReport) -> str:
         report.upstream.report.findings,
         report.related,
     )
-    lines += _md_findings("Net difference, upstream tip → fork tip", report.net)
+    lines += _md_findings("Net difference, upstream tip → fork tip", report.net, commits=False)
     for warning in report.warnings:
         lines.append(f"> warning: {escape(warning.message)}")
     return "\n".join(lines).rstrip("\n") + "\n"

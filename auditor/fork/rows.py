@@ -110,8 +110,8 @@ def rows_table(upstream: str, rows: list[ForkRow]) -> Table:
     return grid
 
 
-def render_rows_text(upstream: str, rows: list[ForkRow], width: int = 160) -> str:
-    """ROWS as a plain-text table."""
+def render_rows_text(upstream: str, rows: list[ForkRow], width: int = 1000) -> str:
+    """ROWS as a plain-text table, one line per fork (cells are not wrapped)."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
     console.print(rows_table(upstream, rows))
