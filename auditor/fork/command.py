@@ -34,6 +34,8 @@ EXIT_ERROR = 2
 FORMATS = ("table", "json", "markdown")
 SEVERITIES = [severity.value for severity in Severity]
 DEVICES = ("auto", "cpu", "cuda")
+#: How many warnings of each fork ``forks`` prints on stderr.
+WARNINGS_PER_FORK = 3
 F = TypeVar("F", bound=Callable[..., Any])
 
 stderr = Console(stderr=True, highlight=False)
@@ -146,11 +148,15 @@ def _write(text: str, output: Path | None) -> None:
         raise AuditError(f"cannot write report to {output}: {error}") from None
 
 
-def _warn(warnings: tuple[AuditWarning, ...], prefix: str = "") -> None:
-    for warning in warnings:
+def _warn(warnings: tuple[AuditWarning, ...], prefix: str = "", limit: int | None = None) -> None:
+    """Warnings on stderr; past LIMIT, a count (the JSON report lists them all)."""
+    for warning in warnings[:limit]:
         where = ":".join(p for p in (warning.commit and warning.commit[:7], warning.file) if p)
         text = f"{prefix}{where + ': ' if where else ''}{warning.message}"
         stderr.print(Text.assemble(("warning: ", "yellow"), text), soft_wrap=True)
+    if limit is not None and len(warnings) > limit:
+        more = f"{prefix}… and {len(warnings) - limit} more warnings (listed in --format json)"
+        stderr.print(Text.assemble(("warning: ", "yellow"), more), soft_wrap=True)
 
 
 def _fails(reports: list[ForkReport], fail_on: str) -> bool:
@@ -237,7 +243,7 @@ def forks_command(upstream: str, forks: tuple[str, ...], jobs: int | None, **kwa
     reports = [r.report for r in rows if r.report is not None]
     for row in rows:
         if row.report is not None:
-            _warn(row.report.warnings, prefix=f"{row.fork}: ")
+            _warn(row.report.warnings, prefix=f"{row.fork}: ", limit=WARNINGS_PER_FORK)
         else:
             stderr.print(
                 Text.assemble(("error: ", "red"), f"{row.fork}: {row.error}"), soft_wrap=True

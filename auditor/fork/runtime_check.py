@@ -19,10 +19,12 @@ from auditor.models import AuditWarning
 if TYPE_CHECKING:
     from auditor.runtime.model import ModelResult
 
-#: Outcomes of :class:`auditor.runtime.model.Outcome` and the verdict each one decides.
+#: Outcomes of :class:`auditor.runtime.model.Outcome` and the verdict each one decides; any
+#: other outcome (the model could not be built or run) leaves the static verdict.
 OUTCOME_LOADS = {
     "loads": Loads.YES,
     "loads-with-missing-keys": Loads.NON_STRICT,
+    "loads-output-differs": Loads.NO,
     "fails-to-load": Loads.NO,
     "inference-failed": Loads.NO,
 }
