@@ -34,6 +34,7 @@ from auditor.checkpoints.results import (
 )
 from auditor.errors import AuditError
 from auditor.history import commit_at, open_repository, resolve_range
+from auditor.history._git import run_git
 from auditor.models import Category, Commit
 from auditor.pipeline import AuditOptions, scan
 
@@ -113,8 +114,8 @@ class _Search:
 
     def mainline(self, good: str, bad: str) -> list[str]:
         """The first-parent chain from BAD back to (not into) GOOD's history, oldest first."""
-        spec = f"{good}..{bad}"
-        return str(self.repo.git.rev_list("--first-parent", "--reverse", spec, "--")).split()
+        args = ["rev-list", "--first-parent", "--reverse", f"{good}..{bad}", "--"]
+        return run_git(self.repo, args)[1].decode("ascii").split()
 
     def candidates(self, good: str, bad: str) -> tuple[Commit, ...]:
         """The first-parent commits of GOOD..BAD whose findings touch model facts."""
@@ -177,7 +178,8 @@ class _Search:
 
     def follow_merge(self, named: str, depth: int) -> tuple[str | None, list[str]]:
         """NAMED, or the commit of the branch it merged that broke, when it is a merge."""
-        parents = [p.hexsha for p in self.repo.commit(named).parents]
+        shown = run_git(self.repo, ["show", "-s", "--format=%P", named, "--"])[1]
+        parents = shown.decode("ascii").split()
         if len(parents) < 2 or depth >= MAX_MERGE_DEPTH:
             return named, []
         first, merged = parents[0], parents[1]
@@ -205,19 +207,19 @@ def bisect_checkpoint(
         if rng.base is None:
             raise AuditError(f"--range needs A..B (the commits in B not in A), not {rng.label!r}")
         search = _Search(repo, os.fspath(path), check_at, options or AuditOptions(), on_trial)
-        base = _checkable(search.result(rng.base, "base"), "base")
-        tip = _checkable(search.result(rng.tip, "tip"), "tip")
         common: dict[str, Any] = {
             "range": rng.label,
             "base": rng.base,
             "tip": rng.tip,
             "commits_in_range": len(search.mainline(rng.base, rng.tip)),
-            "candidates": search.candidates(rng.base, rng.tip),
         }
+        base = _checkable(search.result(rng.base, "base"), "base")
         if base.outcome is CheckOutcome.FAILS_TO_LOAD:
-            return _result(search, common, BisectVerdict.REJECTED_AT_BASE, base)
+            return _result(search, common, BisectVerdict.REJECTED_AT_BASE, base, searched="none")
+        tip = _checkable(search.result(rng.tip, "tip"), "tip")
         if not rejects(tip, base):
-            return _result(search, common, BisectVerdict.LOADS_AT_TIP, tip)
+            return _result(search, common, BisectVerdict.LOADS_AT_TIP, tip, searched="none")
+        common["candidates"] = search.candidates(rng.base, rng.tip)
         named, undecided = search.locate(rng.base, rng.tip, 0)
         if named is None:
             return _result(
@@ -259,11 +261,9 @@ def _result(
     **extra: Any,
 ) -> BisectResult:
     return BisectResult(
-        **common,
+        **{"candidates": (), "searched": search.searched, **common, **extra},
         verdict=verdict,
         trials=tuple(search.trials),
         check=check,
-        searched=search.searched,
         warnings=tuple(search.warnings),
-        **extra,
     )

@@ -224,16 +224,15 @@ _VERDICTS = {
 def render_bisect(checkpoint: Checkpoint, file: str, result: BisectResult) -> list[str]:
     """The lines of a bisection: the range, the commit named, every commit checked."""
     check = result.check
+    searched = f"{len(result.trials)} of {result.commits_in_range} commits checked"
+    if result.searched != "none":
+        searched += f"; {len(result.candidates)} change model facts"
+    if result.searched == "all-commits":
+        searched += ", and commits the static audit did not flag were searched"
     lines = [
         f"range       {result.range} ({result.base[:7]}..{result.tip[:7]}), "
         f"profile {check.profile}, device {check.device}",
-        f"searched    {len(result.candidates)} of {result.commits_in_range} commits change "
-        f"model facts; {len(result.trials)} checked"
-        + (
-            " (and commits the static audit did not flag)"
-            if result.searched != "candidates"
-            else ""
-        ),
+        f"searched    {searched}",
     ]
     first = result.first_rejecting
     if first is not None:

@@ -150,9 +150,11 @@ class Trial:
 class BisectResult:
     """The first commit of a range whose model rejects the checkpoint, and how it was found.
 
-    ``searched`` is ``candidates`` when the commits that change model facts sufficed, or
-    ``all-commits`` when the commit named lies outside them. ``check`` is the check at the
-    commit named (or at the tip, or at the base, as the verdict says).
+    ``searched`` is ``candidates`` when the commits that change model facts sufficed,
+    ``all-commits`` when the commit named lies outside them, ``none`` when the base and the
+    tip settled it (then there are no ``candidates``: the static audit was not run).
+    ``check`` is the check at the commit named (or at the tip, or at the base, as the
+    verdict says).
     """
 
     range: str
@@ -160,9 +162,9 @@ class BisectResult:
     tip: str
     verdict: BisectVerdict
     commits_in_range: int
-    candidates: tuple[Commit, ...]
     trials: tuple[Trial, ...]
     check: CheckResult
+    candidates: tuple[Commit, ...] = ()
     searched: str = "candidates"
     first_rejecting: Commit | None = None
     parent_accepts: bool | None = None
