@@ -69,7 +69,7 @@ def test_training_only_change_loads(
     new = sha["Lower learning rate and batch size for small GPUs"]
     code, out, err = run(capsys, "runtime", old, new, str(repo), "--device", "cpu")
     assert code == 0, out + err
-    assert "loads" in out and "forward() -> [1, 1, 12800]" in out
+    assert "loads" in out and "forward() -> [1, 1, 6400]" in out
     assert "Traceback" not in err
 
 

@@ -1,6 +1,7 @@
 """``model-audit runtime``: load the weights a model had at one revision into the next.
 
-Exit codes: 0 every model loads, 1 any model does not, 2 usage, git or profile error.
+Exit codes: 0 every model loads and gives the old revision's outputs, 1 any model does not
+(or could not be checked), 2 usage, git or profile error.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ EXIT_NOT_LOADING = 1
     help="A table for people, or JSON (schemas/runtime.schema.json).",
 )
 @click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per worker process.")
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(min=0),
+    help="Largest relative output error that still matches (default: the profile's, 1e-4).",
+)
 def runtime_command(
     old: str,
     new: str,
@@ -54,6 +60,7 @@ def runtime_command(
     device: str,
     output_format: str,
     timeout: float | None,
+    tolerance: float | None,
 ) -> None:
     """Build the profile's models at OLD and NEW, load OLD's weights into NEW and run them.
 
@@ -61,7 +68,7 @@ def runtime_command(
     own Python process; nothing is checked out and nothing is downloaded.
     """
     profile = load_profile(profile_name)
-    report = confirm(path, old, new, profile, device, timeout=timeout)
+    report = confirm(path, old, new, profile, device, timeout=timeout, tolerance=tolerance)
     if output_format == "json":
         click.echo(render_json(report), nl=False)
     elif sys.stdout.isatty():

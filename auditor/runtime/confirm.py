@@ -5,39 +5,34 @@ folder (always removed). Worker processes (:mod:`auditor.runtime.worker`) build 
 there, first on the ``meta`` device: the two state-dict maps say, without allocating a
 tensor, which keys are missing, unexpected or of another shape. Only models whose maps
 agree on every shape are then built for real: the old revision's worker saves each state
-dict, the new revision's worker loads it and runs inference. This module turns the workers'
+dict and records its outputs on seeded inputs, the new revision's worker loads those
+weights and compares its outputs on the same inputs. This module turns the workers'
 answers into a :class:`RuntimeReport`.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import auditor
 from auditor.errors import AuditError
 from auditor.history import BlobReader, files_at, open_repository, resolve_revision
 from auditor.runtime.materialise import materialise
 from auditor.runtime.model import RuntimeReport, StateMap
 from auditor.runtime.outcome import Side, outcome
+from auditor.runtime.process import WorkerError, WorkerProcess
 from auditor.runtime.profile import Profile
 from auditor.runtime.request import Request, build_request
 from auditor.runtime.statediff import diff_state_maps
 
 TEMP_PREFIX = "model-audit-runtime-"
 DEVICES = ("auto", "cpu", "cuda")
-
-
-class WorkerError(AuditError):
-    """A worker could not run at all (no torch, no CUDA when asked for, no answer)."""
+__all__ = ["DEVICES", "WorkerError", "confirm", "run_worker", "state_map", "state_maps"]
 
 
 @dataclass(frozen=True)
@@ -86,12 +81,13 @@ def state_maps(
     """The full sha of REVISION and the state-dict map of each model of PROFILE there.
 
     The models are built on the ``meta`` device: no memory for weights, no weights saved,
-    no inference; seconds per model on a laptop CPU for GPT-SoVITS's SynthesizerTrn.
+    no inference; GPT-SoVITS's SynthesizerTrn takes well under a second.
     """
     limit = profile.timeout if timeout is None else timeout
     with _revisions(path, {"rev": revision}, profile) as (work, prepared):
         side = prepared["rev"]
-        answer = run_worker(side.request.for_device("meta"), side.root, work / "meta.json", limit)
+        with WorkerProcess(side.root, work, "rev", limit) as worker:
+            answer = worker.ask(side.request.for_device("meta"))
     maps = {
         name: state_map(name, side.request.configs.get(name), raw)
         for name, raw in answer["models"].items()
@@ -120,32 +116,42 @@ def confirm(
     device: str = "auto",
     *,
     timeout: float | None = None,
+    tolerance: float | None = None,
 ) -> RuntimeReport:
-    """Load each model's weights built at OLD into the same model built at NEW."""
+    """Load each model's weights built at OLD into the same model built at NEW.
+
+    Both run the same seeded inputs; outputs match within TOLERANCE (default: the
+    profile's, per model).
+    """
     if device not in DEVICES:
         raise AuditError(f"unknown device {device!r} (choose from {', '.join(DEVICES)})")
     limit = profile.timeout if timeout is None else timeout
-    with _revisions(path, {"old": old, "new": new}, profile) as (work, prepared):
-        meta = {
-            label: run_worker(
-                side.request.for_device("meta"), side.root, work / f"{label}-meta.json", limit
-            )
+    with (
+        _revisions(path, {"old": old, "new": new}, profile) as (work, prepared),
+        ExitStack() as stack,
+    ):
+        workers = {
+            label: stack.enter_context(WorkerProcess(side.root, work, label, limit))
             for label, side in prepared.items()
         }
-        real = [spec.name for spec in profile.models if _needs_real_build(spec.name, meta)]
+        for label, worker in workers.items():
+            worker.send(prepared[label].request.for_device("meta"))
+        meta = {label: worker.receive() for label, worker in workers.items()}
+        real = {spec.name for spec in profile.models if _needs_real_build(spec.name, meta)}
         answers = {label: dict(answer["models"]) for label, answer in meta.items()}
         device_used = "meta"
         if real:
             (work / "weights").mkdir()
             for label, side in prepared.items():
-                request = side.request.for_device(device, set(real))
+                request = side.request.for_device(device, real)
                 for entry in request["models"]:
                     target = work / "weights" / f"{entry['name']}.pt"
+                    record = work / "weights" / f"{entry['name']}.outputs.pt"
                     if label == "old":
-                        entry["save"] = str(target)
+                        entry.update(save=str(target), record=str(record))
                     elif target.is_file():
-                        entry["load"] = str(target)
-                answer = run_worker(request, side.root, work / f"{label}.json", limit)
+                        entry.update(load=str(target), reference=str(record))
+                answer = workers[label].ask(request)
                 answers[label].update(answer["models"])
                 device_used = answer["device"]
         sides = {
@@ -160,7 +166,9 @@ def confirm(
         old_sha=prepared["old"].sha,
         new_sha=prepared["new"].sha,
         device=device_used,
-        models=tuple(outcome(spec, sides["old"], sides["new"]) for spec in profile.models),
+        models=tuple(
+            outcome(spec, sides["old"], sides["new"], tolerance) for spec in profile.models
+        ),
         warnings=prepared["old"].warnings + prepared["new"].warnings,
     )
 
@@ -185,26 +193,9 @@ def _needs_real_build(name: str, meta: Mapping[str, Mapping[str, Any]]) -> bool:
 def run_worker(
     request: Mapping[str, Any], root: Path, request_file: Path, timeout: float
 ) -> dict[str, Any]:
-    """Run a worker in ROOT on REQUEST; its answer, or :class:`WorkerError`."""
-    request_file.write_text(json.dumps(request), encoding="utf-8")
-    package_parent = str(Path(auditor.__file__).resolve().parent.parent)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
-    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONDONTWRITEBYTECODE="1")
-    command = [sys.executable, "-m", "auditor.runtime.worker", str(request_file)]
-    try:
-        done = subprocess.run(
-            command, cwd=root, env=env, capture_output=True, timeout=timeout, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise WorkerError(f"the runtime worker ran past its timeout of {timeout:g} s") from None
-    lines = done.stdout.decode("utf-8", "replace").strip().splitlines()
-    try:
-        answer: dict[str, Any] = json.loads(lines[-1])
-    except (IndexError, ValueError):
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        why = tail[-1] if tail else f"exit status {done.returncode}"
-        raise WorkerError(f"the runtime worker gave no answer: {why}") from None
-    if "fatal" in answer:
-        raise WorkerError(str(answer["fatal"]))
-    return answer
+    """Answer one REQUEST in a worker process of its own, run in ROOT.
+
+    The request is written next to REQUEST_FILE (its folder holds the worker's files).
+    """
+    with WorkerProcess(root, request_file.parent, request_file.stem, timeout) as worker:
+        return worker.ask(request)

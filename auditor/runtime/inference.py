@@ -1,15 +1,139 @@
-"""Dummy inputs and model outputs, inside the runtime worker (imports torch lazily).
+"""Inference on dummy inputs inside the runtime worker, and the comparison of two outputs.
 
-The inputs a profile describes are drawn from a seeded generator, so two revisions given the
-same profile see the same tensors.
+The old revision's worker draws the inputs a profile describes from a seeded generator,
+runs its model (with its own weights) and records inputs and outputs. The new revision's
+worker, having loaded those weights, runs the recorded inputs through its own code, with
+the generator seeded again before the call so that sampled noise is drawn alike, and
+compares: output shapes, then the largest absolute difference and the relative error (that
+difference over the largest absolute value of the old output). Weights that load but give
+other outputs are the silent break: "it loads, but it's noise". torch is imported lazily.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import os
+import traceback
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor.runtime.profile import term_from_json
+
+
+def last_line(error: BaseException) -> str:
+    """The last line of ERROR as Python prints it (``ValueError: ...``)."""
+    return traceback.format_exception_only(type(error), error)[-1].strip()
+
+
+def run_inference(
+    model: Any,
+    inputs: Mapping[str, Any],
+    hps: Any,
+    device: str,
+    *,
+    record: str | None = None,
+    reference: str | None = None,
+) -> dict[str, Any]:
+    """Call ``model.<method>`` on seeded dummy inputs (or those recorded at REFERENCE).
+
+    RECORD, when given, is where inputs and outputs are saved for the other revision; with
+    REFERENCE the outputs are compared with the recorded ones (``comparison``).
+    """
+    import torch
+
+    namespace = {"hps": hps, "model": model}
+    seed = int(inputs.get("seed", 0))
+    previous = None
+    if reference and os.path.isfile(reference):
+        previous = torch.load(reference, map_location="cpu", weights_only=True)
+    try:
+        model.eval()
+        torch.manual_seed(seed)
+        args = [dummy(t, namespace, device) for t in inputs.get("args", [])]
+        kwargs = {t["name"]: dummy(t, namespace, device) for t in inputs.get("kwargs", [])}
+        names = [t["name"] for t in inputs.get("args", [])]
+        differing = None if previous is None else input_difference(previous, args, kwargs, names)
+        if previous is not None and differing is None:
+            args = [t.to(device) for t in previous["args"]]
+            kwargs = {k: t.to(device) for k, t in previous["kwargs"].items()}
+        torch.manual_seed(seed)
+        with torch.no_grad():
+            output = getattr(model, inputs["method"])(*args, **kwargs)
+    except Exception as error:
+        return {"ok": False, "error": last_line(error), "output_shapes": []}
+    outputs = [t.detach().cpu() for t in tensors(output)]
+    result: dict[str, Any] = {
+        "ok": True,
+        "error": None,
+        "output_shapes": [list(t.shape) for t in outputs],
+    }
+    if record:
+        saved = {
+            "args": [t.detach().cpu() for t in args],
+            "kwargs": {k: t.detach().cpu() for k, t in kwargs.items()},
+            "outputs": outputs,
+        }
+        torch.save(saved, record)
+    if previous is not None:
+        result["comparison"] = compare_outputs(previous["outputs"], outputs, differing)
+    return result
+
+
+def input_difference(
+    previous: Mapping[str, Any],
+    args: Sequence[Any],
+    kwargs: Mapping[str, Any],
+    names: Sequence[str],
+) -> str | None:
+    """Why the recorded inputs cannot be given to this revision's model (None: they can)."""
+    old = [(name, t) for name, t in zip(names, previous["args"], strict=False)]
+    old += [(k, t) for k, t in sorted(previous["kwargs"].items())]
+    new = [(name, t) for name, t in zip(names, args, strict=True)]
+    new += [(k, t) for k, t in sorted(kwargs.items())]
+    if len(previous["args"]) != len(args) or [n for n, _ in old] != [n for n, _ in new]:
+        return "the inputs differ in number or names"
+    for (name, a), (_, b) in zip(old, new, strict=True):
+        if tuple(a.shape) != tuple(b.shape) or a.dtype != b.dtype:
+            return f"input {name}: {list(a.shape)} at the old revision, {list(b.shape)} at the new"
+    return None
+
+
+def compare_outputs(old: Sequence[Any], new: Sequence[Any], note: str | None) -> dict[str, Any]:
+    """Shapes and errors of NEW against OLD; errors are None when they cannot be computed."""
+    result: dict[str, Any] = {
+        "old_shapes": [list(t.shape) for t in old],
+        "new_shapes": [list(t.shape) for t in new],
+        "max_abs_error": None,
+        "max_rel_error": None,
+        "compared": note is None,
+        "note": note,
+    }
+    if note is not None or result["old_shapes"] != result["new_shapes"]:
+        return result
+    largest_error = 0.0
+    largest_value = 0.0
+    for a, b in zip(old, new, strict=True):
+        if a.numel() == 0:
+            continue
+        a64, b64 = a.double(), b.double()
+        both_nan = a64.isnan() & b64.isnan()
+        error = float((a64 - b64).abs().masked_fill(both_nan, 0.0).max())
+        if not math.isfinite(error):
+            result["note"] = "the new outputs hold NaN or infinity where the old ones do not"
+            return result
+        largest_error = max(largest_error, error)
+        finite = a64.masked_fill(~a64.isfinite(), 0.0)
+        largest_value = max(largest_value, float(finite.abs().max()))
+    if largest_error == 0.0:
+        relative = 0.0
+    else:
+        relative = largest_error / largest_value if largest_value > 0 else math.inf
+    result["max_abs_error"] = float(f"{largest_error:.6g}")
+    if not math.isfinite(relative):
+        result["note"] = "the old outputs are all zero; the new ones are not"
+        return result
+    result["max_rel_error"] = float(f"{relative:.6g}")
+    return result
 
 
 def dummy(spec: Mapping[str, Any], namespace: Mapping[str, Any], device: str) -> Any:
@@ -43,8 +167,3 @@ def tensors(output: Any, limit: int = 16) -> list[Any]:
         elif isinstance(item, dict):
             pending[:0] = list(item.values())
     return found
-
-
-def tensor_shapes(output: Any, limit: int = 16) -> list[list[int]]:
-    """The shapes of the tensors in OUTPUT."""
-    return [list(t.shape) for t in tensors(output, limit)]

@@ -58,12 +58,41 @@ class Rename:
 
 
 @dataclass(frozen=True)
+class OutputComparison:
+    """The new revision's outputs, with the old weights, against the old revision's own.
+
+    Both ran the same seeded inputs. ``max_rel_error`` is the largest absolute difference
+    over the largest absolute value of the old output; the errors are None, and ``note``
+    says why, when the values could not be compared (other shapes, other inputs, NaN).
+    ``compared`` is False when the new model could not be given the old inputs at all.
+    """
+
+    old_shapes: tuple[tuple[int, ...], ...]
+    new_shapes: tuple[tuple[int, ...], ...]
+    max_abs_error: float | None
+    max_rel_error: float | None
+    tolerance: float
+    compared: bool = True
+    note: str | None = None
+
+    @property
+    def matches(self) -> bool:
+        """Same shapes and a relative error within the tolerance."""
+        return (
+            self.old_shapes == self.new_shapes
+            and self.max_rel_error is not None
+            and self.max_rel_error <= self.tolerance
+        )
+
+
+@dataclass(frozen=True)
 class ModelResult:
     """The outcome for one model of the profile.
 
     ``side`` names the revision (``old`` or ``new``) a build failure happened at;
     ``error`` is the last line of the error; ``output_shapes`` are the shapes of the tensors
-    the inference call returned.
+    the inference call returned at the new revision, ``comparison`` how they compare with the
+    old revision's.
     """
 
     name: str
@@ -80,6 +109,7 @@ class ModelResult:
     renames: tuple[Rename, ...] = ()
     method: str | None = None
     output_shapes: tuple[tuple[int, ...], ...] = ()
+    comparison: OutputComparison | None = None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.runtime.model import ModelResult, Outcome
+from auditor.runtime.model import ModelResult, Outcome, OutputComparison
 from auditor.runtime.profile import ModelSpec
 from auditor.runtime.statediff import diff_state_maps
 
@@ -24,8 +24,11 @@ class Side:
     configs: Mapping[str, str | None]
 
 
-def outcome(spec: ModelSpec, old: Side, new: Side) -> ModelResult:
-    """The outcome for SPEC from what the old and the new workers said about it."""
+def outcome(spec: ModelSpec, old: Side, new: Side, tolerance: float | None = None) -> ModelResult:
+    """The outcome for SPEC from what the old and the new workers said about it.
+
+    Outputs match when their relative error is at most TOLERANCE (default: the profile's).
+    """
     base: dict[str, Any] = {
         "name": spec.name,
         "old_config": old.configs.get(spec.name),
@@ -52,6 +55,11 @@ def outcome(spec: ModelSpec, old: Side, new: Side) -> ModelResult:
         return ModelResult(**base, outcome=Outcome.FAILS_TO_LOAD)
     if load is not None and not load.get("loaded"):
         return ModelResult(**base, outcome=Outcome.FAILS_TO_LOAD, error=load.get("error"))
+    recorded = before.get("inference")
+    if recorded is not None and not recorded["ok"]:
+        return ModelResult(
+            **base, outcome=Outcome.INFERENCE_FAILED, error=recorded["error"], side="old"
+        )
     inference = after.get("inference")
     if inference is not None:
         base.update(
@@ -59,10 +67,31 @@ def outcome(spec: ModelSpec, old: Side, new: Side) -> ModelResult:
             output_shapes=tuple(tuple(s) for s in inference["output_shapes"]),
         )
         if not inference["ok"]:
-            return ModelResult(**base, outcome=Outcome.INFERENCE_FAILED, error=inference["error"])
+            return ModelResult(
+                **base, outcome=Outcome.INFERENCE_FAILED, error=inference["error"], side="new"
+            )
+        if inference.get("comparison") is not None:
+            limit = spec.tolerance if tolerance is None else tolerance
+            base["comparison"] = comparison(inference["comparison"], limit)
     if diff.missing or diff.unexpected:
         return ModelResult(**base, outcome=Outcome.LOADS_WITH_MISSING_KEYS)
+    found = base.get("comparison")
+    if found is not None and found.compared and not found.matches:
+        return ModelResult(**base, outcome=Outcome.LOADS_OUTPUT_DIFFERS)
     return ModelResult(**base, outcome=Outcome.LOADS)
+
+
+def comparison(raw: Mapping[str, Any], tolerance: float) -> OutputComparison:
+    """The :class:`OutputComparison` of a worker's raw comparison."""
+    return OutputComparison(
+        old_shapes=tuple(tuple(s) for s in raw["old_shapes"]),
+        new_shapes=tuple(tuple(s) for s in raw["new_shapes"]),
+        max_abs_error=raw["max_abs_error"],
+        max_rel_error=raw["max_rel_error"],
+        tolerance=tolerance,
+        compared=bool(raw["compared"]),
+        note=raw["note"],
+    )
 
 
 def _shapes(raw: Mapping[str, Any]) -> dict[str, tuple[int, ...]]:

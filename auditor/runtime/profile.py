@@ -21,6 +21,8 @@ from auditor.schemas import load_schema
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 DEFAULT_TIMEOUT = 300.0
+#: The largest relative output error (max |new - old| / max |old|) that still matches.
+DEFAULT_TOLERANCE = 1e-4
 #: The names expressions may read: the config while building, also the model for inputs.
 BUILD_NAMES = frozenset({"hps"})
 INPUT_NAMES = frozenset({"hps", "model"})
@@ -85,6 +87,7 @@ class ModelSpec:
     kwargs: tuple[tuple[str, Term], ...] = ()
     splat: tuple[Term, ...] = ()
     inputs: InferenceSpec | None = None
+    tolerance: float = DEFAULT_TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,8 @@ def _key(path: Any) -> str:
 
 
 def _profile(data: dict[str, Any], source: str) -> Profile:
-    models = tuple(_model(m, f"models[{i}]") for i, m in enumerate(data["models"]))
+    tolerance = float(data.get("tolerance", DEFAULT_TOLERANCE))
+    models = tuple(_model(m, f"models[{i}]", tolerance) for i, m in enumerate(data["models"]))
     names = [m.name for m in models]
     if len(set(names)) != len(names):
         raise ProfileError(f"profile {source}: models: names must be unique: {names}")
@@ -160,7 +164,7 @@ def _profile(data: dict[str, Any], source: str) -> Profile:
     )
 
 
-def _model(data: dict[str, Any], key: str) -> ModelSpec:
+def _model(data: dict[str, Any], key: str, tolerance: float) -> ModelSpec:
     config = data["config"]
     splat = data.get("splat", [])
     splat = [splat] if isinstance(splat, str) else splat
@@ -179,6 +183,7 @@ def _model(data: dict[str, Any], key: str) -> ModelSpec:
         ),
         splat=tuple(term(v, f"{key}.splat[{i}]", BUILD_NAMES) for i, v in enumerate(splat)),
         inputs=None if inputs is None else _inputs(inputs, f"{key}.inputs"),
+        tolerance=float(data.get("tolerance", tolerance)),
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from auditor.runtime.model import Outcome, RuntimeReport
+from auditor.runtime.model import Outcome, OutputComparison, RuntimeReport
 
 SCHEMA_VERSION = 1
 #: How many keys of each list the table shows before "… and N more".
@@ -55,10 +55,26 @@ def runtime_document(report: RuntimeReport) -> dict[str, Any]:
                 "inference": None
                 if m.method is None
                 else {"method": m.method, "output_shapes": [list(s) for s in m.output_shapes]},
+                "output_comparison": _comparison(m.comparison),
             }
             for m in report.models
         ],
         "warnings": list(report.warnings),
+    }
+
+
+def _comparison(found: OutputComparison | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "compared": found.compared,
+        "matches": found.matches,
+        "old_shapes": [list(s) for s in found.old_shapes],
+        "new_shapes": [list(s) for s in found.new_shapes],
+        "max_abs_error": found.max_abs_error,
+        "max_rel_error": found.max_rel_error,
+        "tolerance": found.tolerance,
+        "note": found.note,
     }
 
 
@@ -93,9 +109,27 @@ def table(report: RuntimeReport) -> Table:
         if m.method is not None:
             shapes = ", ".join(str(list(s)) for s in m.output_shapes) or "no tensors"
             details.append(f"{m.method}() -> {shapes}")
+        if m.comparison is not None:
+            details.append(_comparison_line(m.comparison))
         outcome = f"[{_STYLES[m.outcome]}]{m.outcome.value}[/]"
         grid.add_row(m.name, outcome, "\n".join(details).replace("[", r"\["))
     return grid
+
+
+def _comparison_line(found: OutputComparison) -> str:
+    """One line: how the new outputs, with the old weights, compare with the old ones."""
+    if not found.compared:
+        return f"outputs not compared: {found.note}"
+    if found.old_shapes != found.new_shapes:
+        old = ", ".join(str(list(s)) for s in found.old_shapes)
+        return f"output shapes differ: old {old}"
+    if found.max_rel_error is None:
+        return f"outputs differ: {found.note}"
+    verdict = "match" if found.matches else "differ"
+    return (
+        f"outputs {verdict} the old revision's: max abs error {found.max_abs_error:.3g}, "
+        f"relative {found.max_rel_error:.3g} (tolerance {found.tolerance:g})"
+    )
 
 
 def _more(count: int, what: str) -> list[str]:

@@ -5,7 +5,9 @@ model of the request it imports the repository's own code and builds the model o
 device. On the ``meta`` device nothing is allocated and the model's state-dict map (shape
 and dtype of every key) is the whole answer. On a real device the worker saves the state
 dict (plain tensors) when asked, and, when given another revision's saved state dict,
-compares shapes, loads it with ``strict=False`` and runs inference on dummy inputs.
+compares shapes, loads it with ``strict=False`` and runs inference on seeded dummy inputs:
+the old revision records its inputs and outputs, the new one runs the same inputs and
+compares its outputs with them.
 The result is one JSON document on stdout; anything the model code prints goes to stderr.
 Fatal problems (no torch, no CUDA when asked for) are ``{"fatal": message}``.
 """
@@ -17,10 +19,12 @@ import json
 import os
 import sys
 import time
-import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from auditor.runtime.inference import last_line, run_inference
 
 EXIT_FATAL = 3
 #: The first words of the error of a model whose code imports a module that is not installed.
@@ -29,11 +33,6 @@ UNAVAILABLE = "runtime check unavailable"
 
 class Fatal(Exception):
     """The worker cannot run at all."""
-
-
-def last_line(error: BaseException) -> str:
-    """The last line of ERROR as Python prints it (``ValueError: ...``)."""
-    return traceback.format_exception_only(type(error), error)[-1].strip()
 
 
 def pick_device(requested: str) -> str:
@@ -56,7 +55,7 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
         ) from None
     device = pick_device(request["device"])
     roots = list(request["sys_path"])
-    sys.path[:0] = roots
+    sys.path[:0] = [root for root in roots if root not in sys.path]
     results = {m["name"]: check_model(m, device, roots) for m in request["models"]}
     return {"device": device, "torch": str(torch.__version__), "models": results}
 
@@ -90,10 +89,18 @@ def check_model(spec: Mapping[str, Any], device: str, roots: Sequence[str]) -> d
     if spec.get("save"):
         torch.save(state, spec["save"])
     if spec.get("load"):
-        loaded = load_into(model, spec["load"], state, device)
-        result["load"] = loaded
-        if loaded["loaded"] and spec.get("inputs") is not None:
-            result["inference"] = infer(model, spec["inputs"], spec["hps"], device)
+        result["load"] = load_into(model, spec["load"], state, device)
+        if not result["load"]["loaded"]:
+            return result
+    if spec.get("inputs") is not None and (spec.get("load") or spec.get("record")):
+        result["inference"] = run_inference(
+            model,
+            spec["inputs"],
+            spec["hps"],
+            device,
+            record=spec.get("record"),
+            reference=spec.get("reference"),
+        )
     return result
 
 
@@ -105,9 +112,40 @@ def build(spec: Mapping[str, Any], device: str) -> Any:
     factory = getattr(module, spec["class"])
     torch.manual_seed(0)
     if device == "meta":
-        with torch.device("meta"):
+        with torch.device("meta"), _no_random_init_on_meta():
             return factory(*spec["args"], **spec["kwargs"])
     return factory(*spec["args"], **spec["kwargs"]).to(device)
+
+
+#: In-place random initialisers; on meta tensors they have nothing to fill.
+_INITIALISERS = ("normal_", "uniform_", "random_", "exponential_", "log_normal_", "cauchy_")
+
+
+@contextmanager
+def _no_random_init_on_meta() -> Iterator[None]:
+    """Make random initialisation of meta tensors a no-op while a model is built.
+
+    On ``meta`` these fall back to Python decompositions whose first use imports
+    ``torch._dynamo`` (over a second, more than building the model); the values they would
+    draw do not exist on meta anyway.
+    """
+    import torch
+
+    saved = {name: getattr(torch.Tensor, name) for name in _INITIALISERS}
+
+    def skipping(original: Any) -> Any:
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            return self if self.is_meta else original(self, *args, **kwargs)
+
+        return method
+
+    for name, original in saved.items():
+        setattr(torch.Tensor, name, skipping(original))
+    try:
+        yield
+    finally:
+        for name, original in saved.items():
+            setattr(torch.Tensor, name, original)
 
 
 def build_error(error: BaseException, roots: Sequence[str]) -> str:
@@ -152,40 +190,34 @@ def load_into(model: Any, path: str, own: Mapping[str, Any], device: str) -> dic
     return outcome
 
 
-def infer(model: Any, inputs: Mapping[str, Any], hps: Any, device: str) -> dict[str, Any]:
-    """Call ``model.<method>`` on dummy inputs; the shapes of the tensors it returns."""
-    import torch
-
-    from auditor.runtime.inference import dummy, tensor_shapes
-
-    namespace = {"hps": hps, "model": model}
+def answer(path: str) -> tuple[dict[str, Any], int]:
+    """The result of the request stored at PATH, and the exit code it implies."""
     try:
-        model.eval()
-        torch.manual_seed(inputs.get("seed", 0))
-        args = [dummy(t, namespace, device) for t in inputs.get("args", [])]
-        kwargs = {t["name"]: dummy(t, namespace, device) for t in inputs.get("kwargs", [])}
-        with torch.no_grad():
-            output = getattr(model, inputs["method"])(*args, **kwargs)
+        with open(path, encoding="utf-8") as handle:
+            request = json.load(handle)
+        return run(request), 0
+    except Fatal as error:
+        return {"fatal": str(error)}, EXIT_FATAL
     except Exception as error:
-        return {"ok": False, "error": last_line(error), "output_shapes": []}
-    return {"ok": True, "error": None, "output_shapes": tensor_shapes(output)}
+        return {"fatal": f"worker error: {last_line(error)}"}, EXIT_FATAL
 
 
 def main(argv: list[str]) -> int:
-    """Read the request file, run it, print the result as JSON on the original stdout."""
+    """Answer the request file ARGV[0], or each request file named on a line of stdin.
+
+    Answers are one JSON line each on the original stdout; the model code's own output goes
+    to stderr. Serving several requests from one process lets a revision be built on the
+    meta device and then for real with torch and the repository's code imported once.
+    """
     report = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # the model code's prints, even from C, must not corrupt the JSON
     sys.stdout = sys.stderr
     code = 0
-    try:
-        with open(argv[0], encoding="utf-8") as handle:
-            request = json.load(handle)
-        result = run(request)
-    except Fatal as error:
-        result, code = {"fatal": str(error)}, EXIT_FATAL
-    except Exception as error:
-        result, code = {"fatal": f"worker error: {last_line(error)}"}, EXIT_FATAL
-    report.write(json.dumps(result) + "\n")
+    paths = argv[:1] or iter(sys.stdin.readline, "")
+    for line in paths:
+        result, code = answer(line.strip())
+        report.write(json.dumps(result) + "\n")
+        report.flush()
     report.close()
     return code
 

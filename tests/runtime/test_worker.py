@@ -49,7 +49,7 @@ def temp_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def reports(mini_sovits: Path, temp_root: Path) -> dict[tuple[str, str], RuntimeReport]:
     pytest.importorskip("torch")
-    pairs = [("v1.0", "v1.0"), ("v1.0", "v2.0")]
+    pairs = [("v1.0", "v1.0"), ("v1.0", "v2.0"), ("v3.0", "v3.1"), ("v3.1", "v3.2")]
     return {pair: confirm(mini_sovits, *pair, PROFILE, "cpu") for pair in pairs}
 
 
@@ -62,7 +62,27 @@ def test_same_revision_loads_and_runs(reports: dict[tuple[str, str], RuntimeRepo
     assert result.old_config == result.new_config == "GPT_SoVITS/configs/s2.json"
     assert (result.missing_keys, result.unexpected_keys, result.mismatches) == ((), (), ())
     assert result.method == "forward"
-    assert result.output_shapes == ((1, 1, 20 * 640),)
+    assert result.output_shapes == ((1, 1, 10 * 640),)
+    # the same code with the same weights on the same seeded inputs: the very same output
+    assert result.comparison is not None and result.comparison.matches
+    assert (result.comparison.max_abs_error, result.comparison.max_rel_error) == (0.0, 0.0)
+
+
+@pytest.mark.torch
+def test_a_silent_break_loads_but_its_output_differs(
+    reports: dict[tuple[str, str], RuntimeReport],
+) -> None:
+    report = reports["v3.1", "v3.2"]
+    (result,) = report.models
+    assert result.outcome is Outcome.LOADS_OUTPUT_DIFFERS
+    assert not report.all_load
+    assert (result.missing_keys, result.unexpected_keys, result.mismatches) == ((), (), ())
+    assert result.old_tensors == result.new_tensors > 0
+    found = result.comparison
+    assert found is not None and found.compared and not found.matches
+    assert found.old_shapes == found.new_shapes == result.output_shapes == ((1, 1, 10 * 960),)
+    assert found.max_rel_error is not None and found.max_rel_error > 0.01
+    assert found.tolerance == PROFILE.models[0].tolerance == 1e-4
 
 
 @pytest.mark.torch
@@ -80,6 +100,22 @@ def test_v1_to_v2_fails_to_load_with_the_mismatches(
     # 6 -> 8 layers: the new layers are missing from the old weights
     assert "enc_p.encoder_text.attn_layers.7.in_proj_weight" in result.missing_keys
     assert result.method is None and result.output_shapes == ()
+
+
+@pytest.mark.torch
+def test_the_samples_rename_is_reported_beside_the_mismatch(
+    reports: dict[tuple[str, str], RuntimeReport],
+) -> None:
+    report = reports["v3.0", "v3.1"]
+    (result,) = report.models
+    assert result.outcome is Outcome.FAILS_TO_LOAD
+    assert [(m.key, m.old, m.new) for m in result.mismatches] == [
+        ("quantizer.layers.0.weight", (1024, 768), (2048, 768))
+    ]
+    (rename,) = result.renames
+    assert (rename.old, rename.new) == ("ref_enc", "ref_encoder")
+    assert rename.tensors == len(result.missing_keys) == len(result.unexpected_keys)
+    assert report.device == "meta"  # the maps settled it: nothing was built for real
 
 
 @pytest.mark.torch
@@ -107,7 +143,7 @@ def test_temporary_folders_are_removed_on_errors(
     def broken(*args: Any) -> dict[str, Any]:
         raise WorkerError("no answer")
 
-    monkeypatch.setattr(confirm_module, "run_worker", broken)
+    monkeypatch.setattr(confirm_module, "WorkerProcess", broken)
     with pytest.raises(WorkerError):
         confirm(mini_sovits, "v1.0", "v2.0", PROFILE)
     assert list(temp_root.iterdir()) == []
@@ -194,6 +230,47 @@ def test_outcomes(new: dict[str, Any], expected: Outcome) -> None:
         assert [(m.key, m.old, m.new) for m in result.mismatches] == [("w", (2,), (3,))]
 
 
+def test_output_comparison_and_tolerance() -> None:
+    compared = {
+        "old_shapes": [[1, 4]],
+        "new_shapes": [[1, 4]],
+        "max_abs_error": 0.02,
+        "max_rel_error": 0.01,
+        "compared": True,
+        "note": None,
+    }
+    new = {**BUILT, "load": LOADED, "inference": {"ok": True, "output_shapes": [[1, 4]]}}
+    new["inference"]["comparison"] = compared
+    old = {**BUILT, "inference": {"ok": True, "output_shapes": [[1, 4]]}}
+    strict = outcome(SOVITS, side({"sovits": old}), side({"sovits": new}))
+    assert strict.outcome is Outcome.LOADS_OUTPUT_DIFFERS
+    assert strict.comparison is not None and strict.comparison.tolerance == 1e-4
+    loose = outcome(SOVITS, side({"sovits": old}), side({"sovits": new}), tolerance=0.01)
+    assert loose.outcome is Outcome.LOADS and loose.comparison is not None
+    assert loose.comparison.matches
+    assert "outputs match the old revision's: max abs error 0.02, relative 0.01" in (
+        render_table(replace(REPORT, models=(loose,)))
+    )
+    other_inputs = {**compared, "compared": False, "note": "input ssl: [1] vs [2]"}
+    new["inference"]["comparison"] = other_inputs
+    assert outcome(SOVITS, side({"sovits": old}), side({"sovits": new})).outcome is Outcome.LOADS
+    failed = {**BUILT, "inference": {"ok": False, "error": "RuntimeError: x", "output_shapes": []}}
+    result = outcome(SOVITS, side({"sovits": failed}), side({"sovits": new}))
+    assert (result.outcome, result.side) == (Outcome.INFERENCE_FAILED, "old")
+
+
+REPORT = RuntimeReport(
+    repository="r",
+    profile="p",
+    old="a",
+    new="b",
+    old_sha="0" * 40,
+    new_sha="1" * 40,
+    device="cpu",
+    models=(),
+)
+
+
 @pytest.mark.torch
 @pytest.mark.gpu
 def test_cuda_device(mini_sovits: Path) -> None:
@@ -207,7 +284,8 @@ def test_cuda_device(mini_sovits: Path) -> None:
 @pytest.mark.torch
 def test_state_maps_are_built_on_meta(mini_sovits: Path, temp_root: Path) -> None:
     pytest.importorskip("torch")
-    sha, maps = state_maps(mini_sovits, "v1.0", PROFILE)
+    nowhere = replace(SOVITS, name="nowhere", config=("nope.json",))
+    sha, maps = state_maps(mini_sovits, "v1.0", replace(PROFILE, models=(SOVITS, nowhere)))
     sovits = maps["sovits"]
     assert sha == commit_with_subject(mini_sovits, "Re-indent s2.json and reorder its keys")
     assert (sovits.error, sovits.config) == (None, "GPT_SoVITS/configs/s2.json")
@@ -215,13 +293,6 @@ def test_state_maps_are_built_on_meta(mini_sovits: Path, temp_root: Path) -> Non
     assert sovits.parameters["emb_g.weight"] == (300, 512)
     assert set(sovits.dtypes) == set(sovits.parameters)
     assert sovits.dtypes["emb_g.weight"] == "float32"
+    assert maps["nowhere"].error == "none of the config candidates exists: nope.json"
+    assert maps["nowhere"].parameters == {}
     assert list(temp_root.iterdir()) == []
-
-
-def test_state_maps_name_a_config_that_is_missing(mini_sovits: Path, temp_root: Path) -> None:
-    pytest.importorskip("torch")
-    _, maps = state_maps(
-        mini_sovits, "v3.1", replace(PROFILE, models=(replace(SOVITS, config=("nope.json",)),))
-    )
-    assert maps["sovits"].error == "none of the config candidates exists: nope.json"
-    assert maps["sovits"].parameters == {}

@@ -22,8 +22,8 @@ from sample_repos.build import SampleError, build_sample
 EXPECTED = json.loads(
     (build.SAMPLES_DIR / "mini_sovits" / "expected.json").read_text(encoding="utf-8")
 )
-TAGS = ("v1.0", "v2.0", "v3.0", "v3.1")
-COMMITS = 37
+TAGS = ("v1.0", "v2.0", "v3.0", "v3.1", "v3.2")
+COMMITS = 38
 
 
 def git(repo: Path, *args: str) -> str:
