@@ -127,13 +127,13 @@ class _Search:
         return self.flagged[good, bad]
 
     def first_rejecting(self, items: Sequence[str], role: str) -> tuple[int, int, bool]:
-        """Bisect ITEMS (oldest first), one past the last known to reject.
+        """Bisect ITEMS (oldest first), the last of which is known to reject.
 
-        Returns ``(lo, hi, decided)``: ``items[lo]`` accepts (-1: the anchor before them),
-        ``items[hi]`` rejects (``len(items)``: the commit after them). Commits that cannot
-        be built are skipped; ``decided`` is False when they fill the gap.
+        Returns ``(lo, hi, decided)``: ``items[lo]`` accepts (-1: the commit before them),
+        ``items[hi]`` rejects. Commits that cannot be built are skipped; ``decided`` is False
+        when they fill the gap between ``lo`` and ``hi``.
         """
-        lo, hi = -1, len(items)
+        lo, hi = -1, len(items) - 1
         while hi - lo > 1:
             mid = (lo + hi) // 2
             order = sorted(range(lo + 1, hi), key=lambda i: (abs(i - mid), i < mid))
@@ -156,24 +156,23 @@ class _Search:
         """
         line = self.mainline(good, bad)
         flagged = {c.sha for c in self.candidates(good, bad)}
-        pool = [sha for sha in line if sha in flagged and sha != bad]
+        pool = [*(sha for sha in line if sha in flagged and sha != bad), bad]
         lo, hi, decided = self.first_rejecting(pool, "candidate")
         if not decided:
-            return None, [*pool[lo + 1 : hi], *([bad] if hi == len(pool) else [pool[hi]])]
-        named = bad if hi == len(pool) else pool[hi]
-        anchor = good if lo < 0 else pool[lo]
-        parent = self.commit(named).parent
+            return None, pool[lo + 1 : hi + 1]
+        named, anchor = pool[hi], good if lo < 0 else pool[lo]
         if named not in flagged:
             self.searched = "all-commits"
+        parent = self.commit(named).parent
         if parent is None or self.rejects(parent, "parent") is not False:
             # The static filter missed the change: every commit since the anchor.
             self.searched = "all-commits"
             start = line.index(anchor) + 1 if anchor in line else 0
-            between = line[start : line.index(named)]
+            between = line[start : line.index(named) + 1]
             lo, hi, decided = self.first_rejecting(between, "commit")
             if not decided:
-                return None, [*between[lo + 1 : hi], *([named] if hi == len(between) else [])]
-            named = named if hi == len(between) else between[hi]
+                return None, between[lo + 1 : hi + 1]
+            named = between[hi]
         return self.follow_merge(named, depth)
 
     def follow_merge(self, named: str, depth: int) -> tuple[str | None, list[str]]:
@@ -248,8 +247,7 @@ def bisect_checkpoint(
 
 def _checkable(result: CheckResult, label: str) -> CheckResult:
     if result.outcome in (CheckOutcome.BUILD_FAILED, CheckOutcome.NO_MATCHING_MODEL):
-        where = f"the {label} of the range ({result.sha[:7]})"
-        raise CannotCheck(f"cannot check the checkpoint at {where}: {result.reason}")
+        raise CannotCheck(f"at the {label} of the range ({result.sha[:7]}): {result.reason}")
     return result
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,7 @@ from auditor.runtime.model import ShapeMismatch
 from auditor.runtime.profile import load_profile, parse_profile
 from tests.checkpoint_files import model_checkpoint
 from tests.conftest import validate
-
-pytestmark = pytest.mark.torch
+from tests.gitrepo import GitRepo
 
 PROFILE = load_profile("gpt-sovits")
 PHONEMES = "Add Japanese, Korean and Cantonese phonemes"
@@ -63,6 +63,7 @@ def no_cache() -> AuditOptions:
     return AuditOptions(use_cache=False)
 
 
+@pytest.mark.torch
 def test_first_rejecting_commit_of_a_release(mini_sovits: Path, v1_checkpoint: Checkpoint) -> None:
     result = bisect_checkpoint(
         mini_sovits, "v1.0..v3.1", checker(mini_sovits, v1_checkpoint), no_cache()
@@ -97,6 +98,7 @@ def test_first_rejecting_commit_of_a_release(mini_sovits: Path, v1_checkpoint: C
     assert "enc_p.text_embedding.weight  [300, 192] -> [714, 192]" in text
 
 
+@pytest.mark.torch
 def test_a_merge_is_followed_into_its_branch(
     mini_sovits: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -118,6 +120,7 @@ def test_a_merge_is_followed_into_its_branch(
     assert [c.subject for c in result.candidates] == ["Merge branch 'feature/sv-embedding'"]
 
 
+@pytest.mark.torch
 def test_a_change_the_static_audit_does_not_flag_is_found(
     mini_sovits: Path, v1_checkpoint: Checkpoint, tmp_path: Path
 ) -> None:
@@ -140,6 +143,7 @@ def test_a_change_the_static_audit_does_not_flag_is_found(
     assert result.parent_accepts is True
 
 
+@pytest.mark.torch
 def test_loads_at_tip_and_rejected_at_base(mini_sovits: Path, v1_checkpoint: Checkpoint) -> None:
     check_at = checker(mini_sovits, v1_checkpoint)
     root = sha_of(mini_sovits, "Initial commit")
@@ -156,6 +160,7 @@ def test_loads_at_tip_and_rejected_at_base(mini_sovits: Path, v1_checkpoint: Che
     validate(check_document(v1_checkpoint, "s2G.pth", ".", rejected.check, rejected), "ckpt-check")
 
 
+@pytest.mark.torch
 def test_base_without_the_model_cannot_be_checked(
     mini_sovits: Path, v1_checkpoint: Checkpoint
 ) -> None:
@@ -166,7 +171,7 @@ def test_base_without_the_model_cannot_be_checked(
     def check_at(sha: str) -> CheckResult:
         return check(v1_checkpoint, state_maps(mini_sovits, sha, elsewhere))
 
-    with pytest.raises(CannotCheck, match=r"at the base of the range \(6809559\).*nowhere.json"):
+    with pytest.raises(CannotCheck, match=r"^at the base of the range \(6809559\): .*nowhere.json"):
         bisect_checkpoint(mini_sovits, "v1.0..v2.0", check_at, no_cache())
 
 
@@ -200,3 +205,52 @@ def test_rejects_is_relative_to_the_base() -> None:
     assert rejects(fails, base) is True
     assert rejects(outcome(CheckOutcome.NO_MATCHING_MODEL, None), base) is True
     assert rejects(outcome(CheckOutcome.BUILD_FAILED, None), base) is None
+
+
+def scripted_history(make_repo: Callable[..., GitRepo], count: int) -> list[str]:
+    """COUNT commits that change no model fact: the static audit flags none of them."""
+    repo = make_repo()
+    return [repo.commit(f"Note {i}", {"notes.txt": f"{i}\n"}) for i in range(count)]
+
+
+def table_checker(shas: list[str], outcomes: str) -> Callable[[str], CheckResult]:
+    """Check commit i as OUTCOMES[i] says: ``l`` loads, ``f`` fails, ``b`` does not build."""
+
+    def check_at(sha: str) -> CheckResult:
+        kind = outcomes[shas.index(sha)]
+        if kind == "b":
+            result = outcome(CheckOutcome.BUILD_FAILED, None)
+        elif kind == "f":
+            result = outcome(CheckOutcome.FAILS_TO_LOAD, comparison(mismatched=True))
+        else:
+            result = outcome(CheckOutcome.LOADS, comparison())
+        return replace(result, sha=sha)
+
+    return check_at
+
+
+def test_commits_that_do_not_build_are_skipped(
+    make_repo: Callable[..., GitRepo], tmp_path: Path
+) -> None:
+    shas = scripted_history(make_repo, 7)
+    result = bisect_checkpoint(
+        tmp_path / "repo", f"{shas[0]}..{shas[6]}", table_checker(shas, "lblffff"), no_cache()
+    )
+    assert result.verdict is BisectVerdict.FOUND and result.searched == "all-commits"
+    assert result.first_rejecting is not None and result.first_rejecting.sha == shas[3]
+    assert result.parent_accepts is True
+    checked = {t.commit.sha: t.rejects for t in result.trials}
+    assert checked[shas[1]] is None and checked[shas[2]] is False
+    assert result.candidates == ()
+
+
+def test_commits_that_do_not_build_can_leave_it_undecided(
+    make_repo: Callable[..., GitRepo], tmp_path: Path
+) -> None:
+    shas = scripted_history(make_repo, 7)
+    result = bisect_checkpoint(
+        tmp_path / "repo", f"{shas[0]}..{shas[6]}", table_checker(shas, "llbffff"), no_cache()
+    )
+    assert result.verdict is BisectVerdict.UNDECIDED and result.first_rejecting is None
+    assert [c.sha for c in result.undecided] == [shas[2], shas[3]]
+    assert result.check.sha == shas[6]
