@@ -116,7 +116,9 @@ def test_a_gpt_checkpoint_with_lightning_prefixes(
     args = ("check-ckpt", str(path), str(mini_sovits), "--profile", str(profile))
     code, out, _ = run(capsys, *args, "--rev", "v1.0", "--format", "json")
     assert code == 0
-    check = json.loads(out)["check"]
+    document = json.loads(out)
+    validate(document, "ckpt-check")
+    check = document["check"]
     assert (check["outcome"], check["model"]) == ("loads", "gpt")
     assert check["key_mapping"] == {"strip": "model.", "add": ""}
     assert [(m["name"], m["match"]) for m in check["models"]] == [("sovits", 0), ("gpt", 1)]
