@@ -9,11 +9,14 @@ actually consulted, so a commit only re-resolves what its changes can affect.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
+from functools import partial
 
 import git
 
+from auditor.class_variants import class_of, class_variants
 from auditor.code_changes import refine_code_changes
 from auditor.code_memo import KEPT_PER_FILE, Resolved, ResolvedStore
 from auditor.code_summaries import SummaryStore
@@ -26,7 +29,7 @@ from auditor.extract.python import (
 from auditor.extract.selection import FileSelection
 from auditor.history import CommitChanges, FileChange, files_at
 from auditor.models import Change, ChangeKind, Commit, Fact
-from auditor.siblings import sibling_of, variant_name
+from auditor.siblings import sibling_of
 
 PythonTree = dict[str, str]
 Warn = Callable[[str, str | None, str | None], None]
@@ -303,7 +306,8 @@ class CodeFacts:
                 changes = diff_facts(
                     before, after, file=path, old_file=old_path if old_path != path else None
                 )
-                found += _class_variants(path, before, after, changes)
+                copies = partial(self._copied_class, path, old_tree)
+                found += class_variants(path, before, after, changes, copies)
         return refine_code_changes(found)
 
     def _affected(
@@ -325,6 +329,30 @@ class CodeFacts:
                 affected.add(path)
         return affected & every
 
+    def _copied_class(
+        self, path: str, tree: PythonTree, name: str, mine: tuple[Fact, ...]
+    ) -> tuple[str, tuple[Fact, ...]] | None:
+        """Class ``name`` as another file of ``path``'s folder in ``tree`` defines it, when
+        that is what ``mine`` copies (``models.py`` for a class copied into ``models_onnx.py``):
+        of the classes of that name, the one sharing most fact keys, if at least half."""
+        folder = posixpath.dirname(path)
+        keys = {f.key for f in mine}
+        best: tuple[float, str, tuple[Fact, ...]] | None = None
+        for other in sorted(tree):
+            if other == path or posixpath.dirname(other) != folder:
+                continue
+            summary = self._store.summary(tree[other])
+            if not isinstance(summary, ModuleSummary):
+                continue
+            if all(cls.name != name for cls in summary.classes):
+                continue
+            facts = tuple(f for f in self.facts(other, tree) if class_of(f.key) == name)
+            theirs = {f.key for f in facts}
+            shared = len(keys & theirs) / max(len(keys | theirs), 1)
+            if shared >= 0.5 and (best is None or shared > best[0]):
+                best = (shared, other, facts)
+        return None if best is None else (best[1], best[2])
+
     def _variant(self, path: str, facts: tuple[Fact, ...], old_tree: PythonTree) -> list[Change]:
         """A new module beside the one it is a variant of (``symbols2.py``) is compared."""
         sibling = sibling_of(path, old_tree)
@@ -337,38 +365,6 @@ class CodeFacts:
             replace(change, variant_of=sibling, old_file=sibling)
             for change in diff_facts(sibling_facts, facts, file=path)
         ]
-
-
-def _class_of(key: str) -> str:
-    return key.split(".", 1)[0].split("[", 1)[0]
-
-
-def _class_variants(
-    path: str, before: tuple[Fact, ...], after: tuple[Fact, ...], changes: list[Change]
-) -> list[Change]:
-    """A class added beside the class it is a version of (``SynthesizerTrnV3`` beside
-    ``SynthesizerTrn``) is compared with it, and its own facts are not listed as added."""
-    existing = {_class_of(f.key) for f in before}
-    new_classes = {_class_of(f.key) for f in after} - existing
-    if not new_classes:
-        return changes
-    kept = [c for c in changes if _class_of(c.key) not in new_classes]
-    for name in sorted(new_classes):
-        sibling = variant_name(name, existing)
-        if sibling is None:
-            kept += [c for c in changes if _class_of(c.key) == name]
-            continue
-        renamed = [
-            replace(f, key=name + f.key[len(sibling) :])
-            for f in before
-            if _class_of(f.key) == sibling
-        ]
-        mine = [f for f in after if _class_of(f.key) == name]
-        kept += [
-            replace(c, variant_of=f"{path}:{sibling}", old_file=path)
-            for c in diff_facts(renamed, mine, file=path)
-        ]
-    return kept
 
 
 __all__ = ["CodeFacts", "python_selection"]

@@ -250,3 +250,71 @@ def test_the_same_rename_in_an_export_copy_is_grouped_with_the_model(
         "module/models_onnx.py",
         model.id,
     )
+
+
+V3 = """
+
+class SynthesizerTrnV3(nn.Module):
+    def __init__(self, spec_channels, hidden_channels, gin_channels=0):
+        super().__init__()
+        self.ref_enc = MelStyleEncoder(704, style_vector_dim=gin_channels)
+        self.bridge = nn.Conv1d(hidden_channels, 100, 1)
+"""
+
+
+BRIDGE = "SynthesizerTrnV3.__init__.self.bridge"
+
+
+@pytest.mark.parametrize(
+    ("copy", "expected"),
+    [
+        (V3, []),
+        (
+            V3.replace("nn.Conv1d(hidden_channels, 100, 1)", "nn.Conv1d(hidden_channels, 80, 1)"),
+            [("MA401", "module/models_onnx.py", f"{BRIDGE}.out_channels", 100, 80)],
+        ),
+    ],
+)  # fmt: skip
+def test_a_class_copied_into_an_export_file_is_compared_with_its_original(
+    synthesizer: GitRepo, copy: str, expected: list[tuple[str, str, str, object, object]]
+) -> None:
+    """Not with the export file's own SynthesizerTrn: an exact copy changes nothing; a copy
+    that drifted from its original says where."""
+    synthesizer.commit(
+        "v3 model and an export copy",
+        {"module/models.py": SYNTHESIZER + V3, "module/models_onnx.py": SYNTHESIZER},
+    )
+    onnx = SYNTHESIZER.replace("import torch.nn as nn\n", "import torch.nn as nn\nimport torch\n")
+    synthesizer.commit("export v3", {"module/models_onnx.py": onnx + copy})
+    report = scan(synthesizer.path, "HEAD~1..HEAD", NO_CACHE)
+    assert [(f.rule, f.file, f.key, f.old, f.new) for f in report.findings] == expected
+
+
+def test_a_class_of_the_same_name_but_other_structure_is_no_original(
+    synthesizer: GitRepo,
+) -> None:
+    attentions = """import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    def __init__(self, hidden_channels, n_layers):
+        super().__init__()
+        self.attn_layers = nn.ModuleList(
+            nn.MultiheadAttention(hidden_channels, 2) for _ in range(n_layers)
+        )
+        self.norm = nn.LayerNorm(hidden_channels)
+"""
+    synthesizer.commit("attentions", {"module/attentions.py": attentions})
+    wavenet = """
+
+class Encoder(nn.Module):
+    def __init__(self, in_channels, hidden_channels):
+        super().__init__()
+        self.pre = nn.Conv1d(in_channels, hidden_channels, 1)
+        self.proj = nn.Conv1d(hidden_channels, in_channels, 1)
+"""
+    synthesizer.commit("a wavenet encoder", {"module/models.py": SYNTHESIZER + wavenet})
+    assert [(f.rule, f.key) for f in scan(synthesizer.path, "HEAD~1..HEAD", NO_CACHE).findings] == [
+        ("MA501", "Encoder.__init__.self.pre"),
+        ("MA501", "Encoder.__init__.self.proj"),
+    ]
