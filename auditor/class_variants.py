@@ -44,7 +44,8 @@ def class_variants(
     kept = [c for c in changes if class_of(c.key) not in new_classes]
     for name in sorted(new_classes):
         mine = tuple(f for f in after if class_of(f.key) == name)
-        copied = copy_of(name, mine)
+        is_class = any(f.key.startswith(f"{name}.__init__") for f in mine)
+        copied = copy_of(name, mine) if is_class else None
         if copied is not None:
             original, theirs = copied
             kept += [

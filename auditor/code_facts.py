@@ -9,6 +9,7 @@ actually consulted, so a commit only re-resolves what its changes can affect.
 
 from __future__ import annotations
 
+import json
 import posixpath
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
@@ -341,10 +342,8 @@ class CodeFacts:
         for other in sorted(tree):
             if other == path or posixpath.dirname(other) != folder:
                 continue
-            summary = self._store.summary(tree[other])
-            if not isinstance(summary, ModuleSummary):
-                continue
-            if all(cls.name != name for cls in summary.classes):
+            # How a class of this name reads in a cached summary: no summary is decoded.
+            if not self._store.mentions(tree[other], f'"name":{json.dumps(name)}'):
                 continue
             facts = tuple(f for f in self.facts(other, tree) if class_of(f.key) == name)
             theirs = {f.key for f in facts}
