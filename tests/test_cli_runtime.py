@@ -10,9 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from auditor.cli import main
 from tests.conftest import validate
+
+SHIPPED = Path(__file__).resolve().parent.parent / "auditor/runtime/profiles/gpt-sovits.yaml"
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -48,18 +51,37 @@ def test_v1_to_v2_json(
     assert code == 1, err
     document = json.loads(out)
     validate(document, "runtime")
-    (model,) = document["models"]
-    assert model["outcome"] == "fails-to-load"
-    keys = {m["key"] for m in model["shape_mismatches"]}
+    assert document["profile"] == "gpt-sovits"  # found by the repository's layout
+    models = {m["name"]: m for m in document["models"]}
+    assert list(models) == ["sovits", "sovits@v1", "sovits@v2", "gpt"]
+    assert {m["outcome"] for m in models.values()} == {"fails-to-load"}
+    keys = {m["key"] for m in models["sovits"]["shape_mismatches"]}
     assert "enc_p.text_embedding.weight" in keys
+    gpt = {m["key"]: m for m in models["gpt"]["shape_mismatches"]}
+    assert gpt["ar_text_embedding.weight"] == {
+        "key": "ar_text_embedding.weight",
+        "old": [512, 512],
+        "new": [732, 512],
+    }
+    assert [s["model"] for s in document["skipped"]] == [
+        "sovits@v2Pro",
+        "sovits@v2ProPlus",
+        "sovits@v3",
+        "sovits@v4",
+        "gpt@v2",
+    ]
     assert list(temp_root.iterdir()) == []
 
 
 @pytest.mark.torch
 def test_training_only_change_loads(
-    sample_repo: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+    sample_repo: Callable[[str], Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     pytest.importorskip("torch")
+    data = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    del data["models"][0]["variants"]  # every version is built for real: seconds each
+    profile = tmp_path / "no-variants.yaml"
+    profile.write_text(yaml.safe_dump(data), encoding="utf-8")
     repo = sample_repo("mini_sovits")
     log = subprocess.run(
         ["git", "log", "--format=%H %s", "v1.0"], cwd=repo, capture_output=True, text=True
@@ -67,17 +89,19 @@ def test_training_only_change_loads(
     sha = {line.split(" ", 1)[1]: line.split(" ", 1)[0] for line in log}
     old = sha["Initial commit"]
     new = sha["Lower learning rate and batch size for small GPUs"]
-    code, out, err = run(capsys, "runtime", old, new, str(repo), "--device", "cpu")
+    code, out, err = run(
+        capsys, "runtime", old, new, str(repo), "--device", "cpu", "--profile", str(profile)
+    )
     assert code == 0, out + err
     assert "loads" in out and "forward() -> [1, 1, 6400]" in out
+    assert "outputs match the old revision's: max abs error 0, relative 0" in out
     assert "Traceback" not in err
 
 
 def test_bad_expression_exits_2_naming_the_key(
     sample_repo: Callable[[str], Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    shipped = Path(__file__).resolve().parent.parent / "auditor/runtime/profiles/gpt-sovits.yaml"
-    text = shipped.read_text(encoding="utf-8")
+    text = SHIPPED.read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace('"hps.data.n_speakers"', '"hps.data.n_speakers ** 2"'), "utf-8")
     repo = str(sample_repo("mini_sovits"))

@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 
 from auditor.runtime.confirm import DEVICES, confirm
-from auditor.runtime.profile import load_profile
+from auditor.runtime.detect import pick_profile
 from auditor.runtime.render import render_json, render_table, table
 
 EXIT_NOT_LOADING = 1
@@ -26,10 +26,10 @@ EXIT_NOT_LOADING = 1
 @click.option(
     "--profile",
     "profile_name",
-    default="gpt-sovits",
-    show_default=True,
+    default=None,
     metavar="NAME|FILE",
-    help="A shipped profile (auditor/runtime/profiles) or a profile YAML file.",
+    help="A shipped profile (auditor/runtime/profiles) or a profile YAML file. Default: the "
+    "repository's .model-audit-profile.yaml at NEW, else the shipped profile its layout fits.",
 )
 @click.option(
     "--device",
@@ -56,7 +56,7 @@ def runtime_command(
     old: str,
     new: str,
     path: Path,
-    profile_name: str,
+    profile_name: str | None,
     device: str,
     output_format: str,
     timeout: float | None,
@@ -65,14 +65,17 @@ def runtime_command(
     """Build the profile's models at OLD and NEW, load OLD's weights into NEW and run them.
 
     Each revision is materialised from git objects into a temporary folder and built in its
-    own Python process; nothing is checked out and nothing is downloaded.
+    own Python process; nothing is checked out and nothing is downloaded. This imports and
+    runs the repository's code: run it only on code you would run yourself.
     """
-    profile = load_profile(profile_name)
+    profile = pick_profile(path, new, profile_name)
     report = confirm(path, old, new, profile, device, timeout=timeout, tolerance=tolerance)
     if output_format == "json":
         click.echo(render_json(report), nl=False)
     elif sys.stdout.isatty():
         Console(highlight=False).print(table(report))
+        for name, why in report.skipped:
+            click.echo(f"skipped {name}: {why}", err=True)
         for warning in report.warnings:
             click.echo(f"warning: {warning}", err=True)
     else:

@@ -16,7 +16,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from auditor.runtime.materialise import materialise
 from auditor.runtime.model import RuntimeReport, StateMap
 from auditor.runtime.outcome import Side, outcome
 from auditor.runtime.process import WorkerError, WorkerProcess
-from auditor.runtime.profile import Profile
+from auditor.runtime.profile import ModelSpec, Profile
 from auditor.runtime.request import Request, build_request
 from auditor.runtime.statediff import diff_state_maps
 
@@ -136,17 +136,23 @@ def confirm(
         }
         for label, worker in workers.items():
             worker.send(prepared[label].request.for_device("meta"))
-        meta = {label: worker.receive() for label, worker in workers.items()}
-        real = {spec.name for spec in profile.models if _needs_real_build(spec.name, meta)}
-        answers = {label: dict(answer["models"]) for label, answer in meta.items()}
+        meta = {label: dict(worker.receive()["models"]) for label, worker in workers.items()}
+        plan = Plan.of(profile, meta["old"], meta["new"])
+        answers = {label: dict(models) for label, models in meta.items()}
         device_used = "meta"
+        real = [m for m in plan.models if _needs_real_build(m, plan.source(m.name), meta)]
         if real:
             (work / "weights").mkdir()
+            wanted = {
+                "old": {plan.source(m.name) for m in real},
+                "new": {m.name for m in real},
+            }
             for label, side in prepared.items():
-                request = side.request.for_device(device, real)
+                request = side.request.for_device(device, wanted[label])
                 for entry in request["models"]:
-                    target = work / "weights" / f"{entry['name']}.pt"
-                    record = work / "weights" / f"{entry['name']}.outputs.pt"
+                    source = entry["name"] if label == "old" else plan.source(entry["name"])
+                    target = work / "weights" / f"{source}.pt"
+                    record = work / "weights" / f"{source}.outputs.pt"
                     if label == "old":
                         entry.update(save=str(target), record=str(record))
                     elif target.is_file():
@@ -154,10 +160,13 @@ def confirm(
                 answer = workers[label].ask(request)
                 answers[label].update(answer["models"])
                 device_used = answer["device"]
-        sides = {
-            label: Side(device_used, answers[label], prepared[label].request.configs)
-            for label in prepared
-        }
+        configs = {label: prepared[label].request.configs for label in prepared}
+        old_side = Side(
+            device_used,
+            {m.name: answers["old"][plan.source(m.name)] for m in plan.models},
+            {m.name: configs["old"].get(plan.source(m.name)) for m in plan.models},
+        )
+        new_side = Side(device_used, answers["new"], configs["new"])
     return RuntimeReport(
         repository=os.fspath(path),
         profile=profile.name,
@@ -167,19 +176,66 @@ def confirm(
         new_sha=prepared["new"].sha,
         device=device_used,
         models=tuple(
-            outcome(spec, sides["old"], sides["new"], tolerance) for spec in profile.models
+            replace(
+                outcome(spec, old_side, new_side, tolerance),
+                old_model=plan.fallbacks.get(spec.name),
+            )
+            for spec in plan.models
         ),
         warnings=prepared["old"].warnings + prepared["new"].warnings,
+        skipped=plan.skipped,
     )
 
 
-def _needs_real_build(name: str, meta: Mapping[str, Mapping[str, Any]]) -> bool:
-    """Whether the meta maps leave the outcome open: they built and agree on every shape.
+@dataclass(frozen=True)
+class Plan:
+    """Which models to compare, and whose weights at the old revision each one receives.
+
+    A variant the new revision lacks is skipped. A variant the old revision lacks receives
+    the weights of the model it is a variant of: before a project had versions, its one
+    model is what every later version's users start from.
+    """
+
+    models: tuple[ModelSpec, ...]
+    fallbacks: Mapping[str, str]
+    skipped: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(
+        cls,
+        profile: Profile,
+        old: Mapping[str, Mapping[str, Any]],
+        new: Mapping[str, Mapping[str, Any]],
+    ) -> Plan:
+        models: list[ModelSpec] = []
+        fallbacks: dict[str, str] = {}
+        skipped: list[tuple[str, str]] = []
+        for spec in profile.models:
+            if new.get(spec.name, {}).get("not_applicable"):
+                skipped.append((spec.name, str(new[spec.name].get("error"))))
+                continue
+            if spec.base is not None and old.get(spec.name, {}).get("not_applicable"):
+                fallbacks[spec.name] = spec.base
+            models.append(spec)
+        return cls(tuple(models), fallbacks, tuple(skipped))
+
+    def source(self, name: str) -> str:
+        """The model of the old revision whose weights NAME receives."""
+        return self.fallbacks.get(name, name)
+
+
+def _needs_real_build(
+    spec: ModelSpec, source: str, meta: Mapping[str, Mapping[str, Mapping[str, Any]]]
+) -> bool:
+    """Whether the meta maps leave the outcome open: they agree on every shape, and the
+    model has inputs to run (a model without them is settled by its maps).
 
     A model that could not be built on ``meta`` for another reason than a module that is
     not installed is built for real, where its own error (or success) shows.
     """
-    raws = [answer["models"].get(name, {}) for answer in meta.values()]
+    if spec.inputs is None:
+        return False
+    raws = [meta["old"].get(source, {}), meta["new"].get(spec.name, {})]
     if any(raw.get("unavailable") for raw in raws):
         return False
     if any(not raw.get("built") and "unavailable" not in raw for raw in raws):

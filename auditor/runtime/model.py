@@ -110,6 +110,9 @@ class ModelResult:
     method: str | None = None
     output_shapes: tuple[tuple[int, ...], ...] = ()
     comparison: OutputComparison | None = None
+    #: The old revision's model whose weights were used, when it is not ``name`` itself (a
+    #: variant the old revision lacks receives the weights of the model it varies).
+    old_model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,8 @@ class RuntimeReport:
     models: tuple[ModelResult, ...]
     #: Files the profile asked for that could not be read (absent blobs), per side.
     warnings: tuple[str, ...] = ()
+    #: Variants the new revision does not have: ``(model, why)``.
+    skipped: tuple[tuple[str, str], ...] = ()
 
     @property
     def all_load(self) -> bool:

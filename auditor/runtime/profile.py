@@ -8,7 +8,7 @@ so a bad one is reported with its profile key before any revision is touched.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +88,13 @@ class ModelSpec:
     splat: tuple[Term, ...] = ()
     inputs: InferenceSpec | None = None
     tolerance: float = DEFAULT_TOLERANCE
+    #: For a variant: the model it is a variant of, and the variant's name.
+    base: str | None = None
+    variant: str | None = None
+    #: Config values the variant sets before the model is built (``model.version: v2``).
+    overrides: tuple[tuple[str, Any], ...] = ()
+    #: Constructor parameters the class must take for the variant to exist at a revision.
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,8 @@ class Profile:
     sys_path: tuple[str, ...]
     models: tuple[ModelSpec, ...]
     timeout: float = DEFAULT_TIMEOUT
+    #: Repository paths whose presence marks a repository this profile fits.
+    detect: tuple[str, ...] = ()
 
 
 def available_profiles() -> list[str]:
@@ -150,7 +159,12 @@ def _key(path: Any) -> str:
 
 def _profile(data: dict[str, Any], source: str) -> Profile:
     tolerance = float(data.get("tolerance", DEFAULT_TOLERANCE))
-    models = tuple(_model(m, f"models[{i}]", tolerance) for i, m in enumerate(data["models"]))
+    models: list[ModelSpec] = []
+    for i, entry in enumerate(data["models"]):
+        base = _model(entry, f"models[{i}]", tolerance)
+        models.append(base)
+        for j, variant in enumerate(entry.get("variants", [])):
+            models.append(_variant(base, variant, f"models[{i}].variants[{j}]"))
     names = [m.name for m in models]
     if len(set(names)) != len(names):
         raise ProfileError(f"profile {source}: models: names must be unique: {names}")
@@ -159,8 +173,9 @@ def _profile(data: dict[str, Any], source: str) -> Profile:
         source=source,
         files=tuple(data["files"]),
         sys_path=tuple(data.get("sys_path", ())),
-        models=models,
+        models=tuple(models),
         timeout=float(data.get("timeout", DEFAULT_TIMEOUT)),
+        detect=tuple(data.get("detect", ())),
     )
 
 
@@ -184,6 +199,25 @@ def _model(data: dict[str, Any], key: str, tolerance: float) -> ModelSpec:
         splat=tuple(term(v, f"{key}.splat[{i}]", BUILD_NAMES) for i, v in enumerate(splat)),
         inputs=None if inputs is None else _inputs(inputs, f"{key}.inputs"),
         tolerance=float(data.get("tolerance", tolerance)),
+    )
+
+
+def _variant(base: ModelSpec, data: dict[str, Any], key: str) -> ModelSpec:
+    """BASE as the variant DATA describes it: another config, class, settings or inputs."""
+    config = data.get("config", base.config)
+    inputs = base.inputs
+    if "inputs" in data:
+        inputs = None if data["inputs"] is None else _inputs(data["inputs"], f"{key}.inputs")
+    return replace(
+        base,
+        name=f"{base.name}@{data['name']}",
+        class_name=data.get("class", base.class_name),
+        config=(config,) if isinstance(config, str) else tuple(config),
+        inputs=inputs,
+        base=base.name,
+        variant=data["name"],
+        overrides=tuple(data.get("set", {}).items()),
+        requires=tuple(data.get("requires", ())),
     )
 
 

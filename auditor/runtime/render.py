@@ -39,6 +39,7 @@ def runtime_document(report: RuntimeReport) -> dict[str, Any]:
         "models": [
             {
                 "name": m.name,
+                "old_model": m.old_model,
                 "outcome": m.outcome.value,
                 "error": m.error,
                 "failed_at": m.side,
@@ -60,6 +61,7 @@ def runtime_document(report: RuntimeReport) -> dict[str, Any]:
             for m in report.models
         ],
         "warnings": list(report.warnings),
+        "skipped": [{"model": name, "reason": why} for name, why in report.skipped],
     }
 
 
@@ -95,6 +97,8 @@ def table(report: RuntimeReport) -> Table:
     grid.add_column("details")
     for m in report.models:
         details: list[str] = []
+        if m.old_model:
+            details.append(f"old weights: {m.old_model} (no {m.name} at the old revision)")
         if m.error:
             details.append(f"{m.side + ': ' if m.side else ''}{m.error}")
         if m.mismatches:
@@ -111,6 +115,8 @@ def table(report: RuntimeReport) -> Table:
             details.append(f"{m.method}() -> {shapes}")
         if m.comparison is not None:
             details.append(_comparison_line(m.comparison))
+        if m.old_tensors or m.new_tensors:
+            details.append(f"state dict: {m.old_tensors} -> {m.new_tensors} tensors")
         outcome = f"[{_STYLES[m.outcome]}]{m.outcome.value}[/]"
         grid.add_row(m.name, outcome, "\n".join(details).replace("[", r"\["))
     return grid
@@ -125,7 +131,7 @@ def _comparison_line(found: OutputComparison) -> str:
         return f"output shapes differ: old {old}"
     if found.max_rel_error is None:
         return f"outputs differ: {found.note}"
-    verdict = "match" if found.matches else "differ"
+    verdict = "match" if found.matches else "differ from"
     return (
         f"outputs {verdict} the old revision's: max abs error {found.max_abs_error:.3g}, "
         f"relative {found.max_rel_error:.3g} (tolerance {found.tolerance:g})"
@@ -140,5 +146,6 @@ def render_table(report: RuntimeReport, width: int = 120) -> str:
     """REPORT as plain text (the table without colours), then its warnings."""
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     console.print(table(report))
-    lines = [f"warning: {w}" for w in report.warnings]
+    lines = [f"skipped {name}: {why}" for name, why in report.skipped]
+    lines += [f"warning: {w}" for w in report.warnings]
     return console.export_text() + "".join(line + "\n" for line in lines)

@@ -6,7 +6,8 @@ the revision holds; the worker receives plain values (and the input specs as JSO
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,19 +38,69 @@ def build_request(
     models: list[dict[str, Any]] = []
     configs: dict[str, str | None] = {}
     for spec in profile.models:
-        entry: dict[str, Any] = {"name": spec.name, "module": spec.module, "class": spec.class_name}
+        entry: dict[str, Any] = {
+            "name": spec.name,
+            "module": spec.module,
+            "class": spec.class_name,
+            "requires": list(spec.requires),
+            "variant": spec.variant,
+        }
         configs[spec.name] = None
+        if spec.variant is not None and not any(path in tree for path in spec.config):
+            entry.update(
+                error=f"no {' or '.join(spec.config)} at this revision", not_applicable=True
+            )
+            models.append(entry)
+            continue
         try:
             config_path, hps = read_config(blobs, dict(tree), spec.config)
             configs[spec.name] = config_path
+            hps = with_overrides(hps, spec.overrides)
             entry.update(constructor(spec, hps), hps=hps, error=None)
             entry["inputs"] = None if spec.inputs is None else inputs_json(spec)
         except (ConfigUnavailable, ExpressionError) as error:
             entry["error"] = str(error)
         models.append(entry)
     sys_path = [str((root / p).resolve()) for p in profile.sys_path]
-    document = {"device": "cpu", "sys_path": sys_path, "models": models}
+    document = {
+        "device": "cpu",
+        "sys_path": sys_path,
+        "own_modules": own_modules(tree, [*profile.sys_path, "."]),
+        "models": models,
+    }
     return Request(document=document, configs=configs)
+
+
+def own_modules(tree: Mapping[str, str], roots: Iterable[str]) -> list[str]:
+    """Top-level module names the repository holds under ROOTS (its folders on sys.path;
+    the worker's working folder, the tree's root, is one).
+
+    A missing import of one of these is the repository's own problem (a file the profile
+    did not materialise, a broken revision), not a package to install.
+    """
+    names: set[str] = set()
+    for root in roots:
+        prefix = "" if root in ("", ".") else root.strip("/") + "/"
+        for path in tree:
+            if not path.startswith(prefix):
+                continue
+            first, _, rest = path[len(prefix) :].partition("/")
+            names.add(first if rest else first.removesuffix(".py"))
+    return sorted(names)
+
+
+def with_overrides(hps: Mapping[str, Any], overrides: Iterable[tuple[str, Any]]) -> Any:
+    """A copy of HPS with each dotted key of OVERRIDES set (missing sections are created)."""
+    result = copy.deepcopy(dict(hps))
+    for dotted, value in overrides:
+        *sections, leaf = dotted.split(".")
+        target = result
+        for section in sections:
+            if not isinstance(target.get(section), dict):
+                target[section] = {}
+            target = target[section]
+        target[leaf] = value
+    return result
 
 
 def constructor(spec: ModelSpec, hps: Any) -> dict[str, Any]:

@@ -15,13 +15,13 @@ Fatal problems (no torch, no CUDA when asked for) are ``{"fatal": message}``.
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from auditor.runtime.inference import last_line, run_inference
@@ -33,6 +33,20 @@ UNAVAILABLE = "runtime check unavailable"
 
 class Fatal(Exception):
     """The worker cannot run at all."""
+
+
+class NotApplicable(Exception):
+    """A variant does not exist at this revision (its class or a parameter it needs)."""
+
+
+def parameters(factory: Any) -> set[str]:
+    """The named parameters FACTORY's constructor takes (``**kwargs`` names none)."""
+    try:
+        signature = inspect.signature(factory)
+    except (TypeError, ValueError):
+        return set()
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return {p.name for p in signature.parameters.values() if p.kind in kinds}
 
 
 def pick_device(requested: str) -> str:
@@ -56,24 +70,30 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
     device = pick_device(request["device"])
     roots = list(request["sys_path"])
     sys.path[:0] = [root for root in roots if root not in sys.path]
-    results = {m["name"]: check_model(m, device, roots) for m in request["models"]}
+    own = set(request.get("own_modules", ()))
+    results = {m["name"]: check_model(m, device, own) for m in request["models"]}
     return {"device": device, "torch": str(torch.__version__), "models": results}
 
 
-def check_model(spec: Mapping[str, Any], device: str, roots: Sequence[str]) -> dict[str, Any]:
+def check_model(spec: Mapping[str, Any], device: str, own: set[str]) -> dict[str, Any]:
     """Build one model; its state-dict map, and the save, load and inference asked for."""
     import torch
 
     result: dict[str, Any] = {"built": False, "error": spec.get("error")}
+    if spec.get("not_applicable"):
+        result["not_applicable"] = True
     if result["error"] is not None:
         return result
     started = time.perf_counter()
     try:
         model = build(spec, device)
+    except NotApplicable as error:
+        result.update(error=str(error), not_applicable=True)
+        return result
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
-        message = build_error(error, roots)
+        message = build_error(error, own)
         result.update(error=message, unavailable=message.startswith(UNAVAILABLE))
         return result
     state = model.state_dict()
@@ -109,7 +129,14 @@ def build(spec: Mapping[str, Any], device: str) -> Any:
     import torch
 
     module = importlib.import_module(spec["module"])
-    factory = getattr(module, spec["class"])
+    factory = getattr(module, spec["class"], None)
+    if factory is None and spec.get("variant"):
+        raise NotApplicable(f"{spec['module']} has no {spec['class']} at this revision")
+    if factory is None:
+        raise AttributeError(f"module {spec['module']!r} has no attribute {spec['class']!r}")
+    absent = [name for name in spec.get("requires", ()) if name not in parameters(factory)]
+    if absent:
+        raise NotApplicable(f"{spec['class']} takes no {', '.join(absent)} at this revision")
     torch.manual_seed(0)
     if device == "meta":
         with torch.device("meta"), _no_random_init_on_meta():
@@ -148,15 +175,15 @@ def _no_random_init_on_meta() -> Iterator[None]:
             setattr(torch.Tensor, name, original)
 
 
-def build_error(error: BaseException, roots: Sequence[str]) -> str:
-    """What stopped a build; a third-party module that is not installed is said plainly."""
-    if isinstance(error, ModuleNotFoundError) and error.name:
-        top = error.name.split(".")[0]
-        own = any(
-            (Path(root) / top).is_dir() or (Path(root) / f"{top}.py").is_file() for root in roots
-        )
-        if not own:
-            return f"{UNAVAILABLE}: module {error.name} not installed"
+def build_error(error: BaseException, own: set[str]) -> str:
+    """What stopped a build; a third-party module that is not installed is said plainly.
+
+    OWN are the top-level modules the repository holds: a missing one of those is a build
+    failure of the repository, not a package to install.
+    """
+    missing = error.name if isinstance(error, ModuleNotFoundError) else None
+    if missing and missing.split(".")[0] not in own:
+        return f"{UNAVAILABLE}: module {missing} not installed"
     return last_line(error)
 
 

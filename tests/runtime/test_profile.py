@@ -40,7 +40,7 @@ def test_every_shipped_profile_follows_the_schema(name: str) -> None:
 
 def test_gpt_sovits_profile_builds_synthesizer_the_projects_way() -> None:
     profile = load_profile("gpt-sovits")
-    (sovits,) = profile.models
+    sovits = profile.models[0]
     assert (sovits.module, sovits.class_name) == ("module.models", "SynthesizerTrn")
     assert sovits.config == ("GPT_SoVITS/configs/s2.json", "GPT_SoVITS/configs_v2/s2.json")
     assert [a.expression.source for a in sovits.args if a.expression] == [
@@ -53,6 +53,51 @@ def test_gpt_sovits_profile_builds_synthesizer_the_projects_way() -> None:
     assert sovits.inputs is not None and sovits.inputs.method == "forward"
     assert [t.name for t in sovits.inputs.args] == ["ssl", "text", "refer"]
     assert "GPT_SoVITS" in profile.sys_path
+    assert profile.detect == ("GPT_SoVITS/module/models.py",)
+
+
+def test_gpt_sovits_builds_each_version_and_the_gpt_stage() -> None:
+    models = {m.name: m for m in load_profile("gpt-sovits").models}
+    assert list(models) == [
+        "sovits",
+        "sovits@v1",
+        "sovits@v2",
+        "sovits@v2Pro",
+        "sovits@v2ProPlus",
+        "sovits@v3",
+        "sovits@v4",
+        "gpt",
+        "gpt@v2",
+    ]
+    v2 = models["sovits@v2"]
+    assert (v2.base, v2.variant, v2.overrides, v2.requires) == (
+        "sovits",
+        "v2",
+        (("model.version", "v2"),),
+        ("version",),
+    )
+    assert v2.config == models["sovits"].config and v2.inputs == models["sovits"].inputs
+    pro = models["sovits@v2Pro"]
+    assert pro.config[0] == "GPT_SoVITS/configs/s2v2Pro.json"
+    v3 = models["sovits@v3"]
+    assert (v3.class_name, v3.inputs) == ("SynthesizerTrnV3", None)
+    gpt = models["gpt"]
+    assert (gpt.module, gpt.class_name, gpt.inputs) == (
+        "AR.models.t2s_model",
+        "Text2SemanticDecoder",
+        None,
+    )
+    assert [(k, t.expression and t.expression.source, t.literal) for k, t in gpt.kwargs] == [
+        ("config", "hps", None),
+        ("top_k", None, 3),
+    ]
+    assert models["gpt@v2"].config[0] == "GPT_SoVITS/configs/s1longer-v2.yaml"
+
+
+def test_variant_names_must_stay_unique() -> None:
+    text = MINIMAL + "    variants: [{name: a}, {name: a}]\n"
+    with pytest.raises(ProfileError, match="names must be unique"):
+        parse_profile(text, "tiny.yaml")
 
 
 def test_minimal_profile_from_a_file(tmp_path: Path) -> None:
@@ -64,6 +109,7 @@ def test_minimal_profile_from_a_file(tmp_path: Path) -> None:
     assert net.args[1].literal == 3
     assert [t.key for t in net.splat] == ["models[0].splat[0]"]
     assert net.inputs is None
+    assert (net.tolerance, net.variant, net.base) == (1e-4, None, None)
 
 
 @pytest.mark.parametrize(

@@ -14,15 +14,18 @@ import pytest
 
 from auditor.runtime.confirm import WorkerError, confirm, state_maps
 from auditor.runtime.materialise import ConfigUnavailable, materialise, read_config
-from auditor.runtime.model import Outcome, RuntimeReport
+from auditor.runtime.model import ModelResult, Outcome, RuntimeReport
 from auditor.runtime.outcome import Side, outcome
-from auditor.runtime.profile import load_profile
+from auditor.runtime.profile import load_profile, parse_profile
 from auditor.runtime.render import render_json, render_table, runtime_document
 from tests.conftest import validate
+from tests.gitrepo import GitRepo
 
 confirm_module = importlib.import_module("auditor.runtime.confirm")
 PROFILE = load_profile("gpt-sovits")
-(SOVITS,) = PROFILE.models
+SOVITS = PROFILE.models[0]
+#: The default SoVITS model alone: every real build costs seconds on a CPU.
+SOVITS_ONLY = replace(PROFILE, models=(SOVITS,))
 
 
 def commit_with_subject(repo: Path, subject: str) -> str:
@@ -49,8 +52,16 @@ def temp_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def reports(mini_sovits: Path, temp_root: Path) -> dict[tuple[str, str], RuntimeReport]:
     pytest.importorskip("torch")
-    pairs = [("v1.0", "v1.0"), ("v1.0", "v2.0"), ("v3.0", "v3.1"), ("v3.1", "v3.2")]
-    return {pair: confirm(mini_sovits, *pair, PROFILE, "cpu") for pair in pairs}
+    real = [("v1.0", "v1.0"), ("v3.1", "v3.2")]
+    found = {pair: confirm(mini_sovits, *pair, SOVITS_ONLY, "cpu") for pair in real}
+    # the state-dict maps settle these: every model and variant, nothing built for real
+    maps_only = [("v1.0", "v2.0"), ("v2.0", "v3.0"), ("v3.0", "v3.1")]
+    found.update({pair: confirm(mini_sovits, *pair, PROFILE, "cpu") for pair in maps_only})
+    return found
+
+
+def by_name(report: RuntimeReport) -> dict[str, ModelResult]:
+    return {m.name: m for m in report.models}
 
 
 @pytest.mark.torch
@@ -89,7 +100,7 @@ def test_a_silent_break_loads_but_its_output_differs(
 def test_v1_to_v2_fails_to_load_with_the_mismatches(
     reports: dict[tuple[str, str], RuntimeReport],
 ) -> None:
-    (result,) = reports["v1.0", "v2.0"].models
+    result = by_name(reports["v1.0", "v2.0"])["sovits"]
     assert result.outcome is Outcome.FAILS_TO_LOAD
     shapes = {m.key: (m.old, m.new) for m in result.mismatches}
     old, new = shapes["enc_p.text_embedding.weight"]
@@ -107,7 +118,7 @@ def test_the_samples_rename_is_reported_beside_the_mismatch(
     reports: dict[tuple[str, str], RuntimeReport],
 ) -> None:
     report = reports["v3.0", "v3.1"]
-    (result,) = report.models
+    result = by_name(report)["sovits"]
     assert result.outcome is Outcome.FAILS_TO_LOAD
     assert [(m.key, m.old, m.new) for m in result.mismatches] == [
         ("quantizer.layers.0.weight", (1024, 768), (2048, 768))
@@ -116,6 +127,35 @@ def test_the_samples_rename_is_reported_beside_the_mismatch(
     assert (rename.old, rename.new) == ("ref_enc", "ref_encoder")
     assert rename.tensors == len(result.missing_keys) == len(result.unexpected_keys)
     assert report.device == "meta"  # the maps settled it: nothing was built for real
+
+
+@pytest.mark.torch
+def test_each_version_is_a_variant(reports: dict[tuple[str, str], RuntimeReport]) -> None:
+    report = reports["v2.0", "v3.0"]
+    results = by_name(report)
+    assert list(results) == ["sovits", "sovits@v1", "sovits@v2", "sovits@v2Pro", "gpt"]
+    pro = results["sovits@v2Pro"]
+    # v2.0 has no s2v2Pro.json: its one model's weights are what v2Pro users start from
+    assert (pro.old_model, pro.old_config) == ("sovits", "GPT_SoVITS/configs/s2.json")
+    assert pro.new_config == "GPT_SoVITS/configs/s2v2Pro.json"
+    assert pro.outcome is Outcome.FAILS_TO_LOAD
+    shapes = {m.key: (m.old, m.new) for m in pro.mismatches}
+    assert shapes["enc_p.text_embedding.weight"][1] == (714, 192)
+    assert results["sovits@v1"].old_model is None
+    assert results["gpt"].outcome is Outcome.LOADS and results["gpt"].method is None
+    assert dict(report.skipped) == {
+        "sovits@v2ProPlus": "no GPT_SoVITS/configs/s2v2ProPlus.json or "
+        "GPT_SoVITS/configs_v2/s2v2ProPlus.json at this revision",
+        "sovits@v3": "module.models has no SynthesizerTrnV3 at this revision",
+        "sovits@v4": "module.models has no SynthesizerTrnV3 at this revision",
+        "gpt@v2": "no GPT_SoVITS/configs/s1longer-v2.yaml or "
+        "GPT_SoVITS/configs_v2/s1longer-v2.yaml at this revision",
+    }
+    assert report.device == "meta"
+    document = runtime_document(report)
+    validate(document, "runtime")
+    assert document["models"][3]["old_model"] == "sovits"
+    assert "skipped sovits@v3: module.models has no SynthesizerTrnV3" in render_table(report)
 
 
 @pytest.mark.torch
@@ -145,7 +185,7 @@ def test_temporary_folders_are_removed_on_errors(
 
     monkeypatch.setattr(confirm_module, "WorkerProcess", broken)
     with pytest.raises(WorkerError):
-        confirm(mini_sovits, "v1.0", "v2.0", PROFILE)
+        confirm(mini_sovits, "v1.0", "v2.0", SOVITS_ONLY)
     assert list(temp_root.iterdir()) == []
 
 
@@ -277,7 +317,7 @@ def test_cuda_device(mini_sovits: Path) -> None:
     torch = pytest.importorskip("torch")
     if not torch.cuda.is_available():
         pytest.skip("needs a CUDA device: torch.cuda.is_available() is False")
-    report = confirm(mini_sovits, "v1.0", "v1.0", PROFILE, "cuda")
+    report = confirm(mini_sovits, "v1.0", "v1.0", SOVITS_ONLY, "cuda")
     assert report.device == "cuda" and report.all_load
 
 
@@ -285,7 +325,7 @@ def test_cuda_device(mini_sovits: Path) -> None:
 def test_state_maps_are_built_on_meta(mini_sovits: Path, temp_root: Path) -> None:
     pytest.importorskip("torch")
     nowhere = replace(SOVITS, name="nowhere", config=("nope.json",))
-    sha, maps = state_maps(mini_sovits, "v1.0", replace(PROFILE, models=(SOVITS, nowhere)))
+    sha, maps = state_maps(mini_sovits, "v1.0", replace(PROFILE, models=(*PROFILE.models, nowhere)))
     sovits = maps["sovits"]
     assert sha == commit_with_subject(mini_sovits, "Re-indent s2.json and reorder its keys")
     assert (sovits.error, sovits.config) == (None, "GPT_SoVITS/configs/s2.json")
@@ -295,4 +335,64 @@ def test_state_maps_are_built_on_meta(mini_sovits: Path, temp_root: Path) -> Non
     assert sovits.dtypes["emb_g.weight"] == "float32"
     assert maps["nowhere"].error == "none of the config candidates exists: nope.json"
     assert maps["nowhere"].parameters == {}
+    # the GPT stage, built from the whole s1longer.yaml as its Lightning module builds it
+    assert maps["gpt"].config == "GPT_SoVITS/configs/s1longer.yaml"
+    assert maps["gpt"].parameters["ar_text_embedding.weight"] == (512, 512)
+    assert maps["gpt"].parameters["ar_predict_layer.weight"] == (1025, 512)
+    # a version is a constructor argument: v2 reads 704 spectrogram bins for its reference
+    assert maps["sovits@v1"].parameters == maps["sovits"].parameters
+    assert maps["sovits@v2"].parameters["ref_enc.spectral.0.weight"] == (128, 704)
+    assert maps["sovits"].parameters["ref_enc.spectral.0.weight"] == (128, 1025)
+    assert "no GPT_SoVITS/configs/s2v2Pro.json" in str(maps["sovits@v2Pro"].error)
     assert list(temp_root.iterdir()) == []
+
+
+NETS = """
+import torch
+from torch import nn
+
+import {imported}
+
+
+class Net(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.proj = nn.Linear(width, width)
+"""
+
+TINY = """
+name: tiny
+files: ["*.py", "*.json"]
+models:
+  - name: net
+    module: nets
+    class: Net
+    config: conf.json
+    kwargs: {width: hps.width}
+"""
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    ("imported", "outcome", "error"),
+    [
+        (
+            "sovits_cuda_kernels",
+            Outcome.UNAVAILABLE,
+            "runtime check unavailable: module sovits_cuda_kernels not installed",
+        ),
+        # a module of the repository itself that is missing is a build failure, not this
+        ("helpers", Outcome.BUILD_FAILED, "ModuleNotFoundError: No module named 'helpers'"),
+    ],
+)
+def test_a_module_that_is_not_installed_makes_the_check_unavailable(
+    make_repo: Callable[..., GitRepo], imported: str, outcome: Outcome, error: str
+) -> None:
+    pytest.importorskip("torch")
+    repo = make_repo()
+    files = {"nets.py": NETS.format(imported=imported), "conf.json": '{"width": 4}'}
+    repo.commit("Net", {**files, "helpers/README.md": "the helpers package lives elsewhere"})
+    report = confirm(repo.path, "HEAD", "HEAD", parse_profile(TINY, "tiny.yaml"), "cpu")
+    (result,) = report.models
+    assert (result.outcome, result.error, result.side) == (outcome, error, "old")
+    assert "Traceback" not in render_table(report)
