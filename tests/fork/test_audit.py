@@ -13,6 +13,7 @@ from auditor.fork.audit import UNRELATED_WARNING, merge_base
 from auditor.fork.model import Direction, Effect
 from auditor.models import Finding
 from auditor.pipeline import AuditOptions
+from sample_repos.build import build_fork
 from tests.fork.conftest import TIP, commit_of, git, sha
 
 YES, NO, NON_STRICT = Loads.YES, Loads.NO, Loads.NON_STRICT
@@ -248,3 +249,15 @@ def test_a_shallow_fork_without_the_missing_history_is_cut_there(
     report = audit_fork(shallow, "HEAD~1", options)
     assert report.merge_base == sha(upstream, "HEAD~1")
     assert (report.fork.commits_ahead, report.upstream.commits_ahead) == (1, 0)
+
+
+def test_a_blob_missing_from_the_fork_is_a_warning(upstream: Path, tmp_path: Path) -> None:
+    fork = build_fork("webui_only", upstream, tmp_path / "snapshot")
+    blob = git(fork, "rev-parse", "HEAD:requirements.txt")
+    (fork / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    options = ForkOptions(audit=AuditOptions(use_cache=False))
+    report = audit_fork(fork, f"{upstream}@{TIP}", options)
+    tip = sha(fork, "HEAD")
+    assert [(w.commit, w.file) for w in report.warnings] == [(tip, "requirements.txt")]
+    assert "is missing (partial clone or snapshot)" in report.warnings[0].message
+    assert report.net == () and report.compatible()
