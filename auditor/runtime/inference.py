@@ -27,7 +27,7 @@ def last_line(error: BaseException) -> str:
 
 def run_inference(
     model: Any,
-    inputs: Mapping[str, Any],
+    choices: Sequence[Mapping[str, Any]],
     hps: Any,
     device: str,
     *,
@@ -36,16 +36,22 @@ def run_inference(
 ) -> dict[str, Any]:
     """Call ``model.<method>`` on seeded dummy inputs (or those recorded at REFERENCE).
 
-    RECORD, when given, is where inputs and outputs are saved for the other revision; with
-    REFERENCE the outputs are compared with the recorded ones (``comparison``).
+    CHOICES are the profile's inputs in order: the first whose method the model has is
+    run (the recorded one's, when the model has it). RECORD, when given, is where inputs and
+    outputs are saved for the other revision; with REFERENCE the outputs are compared with
+    the recorded ones (``comparison``).
     """
     import torch
 
-    namespace = {"hps": hps, "model": model}
-    seed = int(inputs.get("seed", 0))
     previous = None
     if reference and os.path.isfile(reference):
         previous = torch.load(reference, map_location="cpu", weights_only=True)
+    inputs = choose(model, choices, previous["method"] if previous else None)
+    if inputs is None:
+        methods = ", ".join(f"{c['method']}()" for c in choices)
+        return {"ok": False, "error": f"the model has none of {methods}", "output_shapes": []}
+    namespace = {"hps": hps, "model": model}
+    seed = int(inputs.get("seed", 0))
     try:
         model.eval()
         torch.manual_seed(seed)
@@ -53,6 +59,8 @@ def run_inference(
         kwargs = {t["name"]: dummy(t, namespace, device) for t in inputs.get("kwargs", [])}
         names = [t["name"] for t in inputs.get("args", [])]
         differing = None if previous is None else input_difference(previous, args, kwargs, names)
+        if previous is not None and previous["method"] != inputs["method"]:
+            differing = f"{inputs['method']}() here, {previous['method']}() at the old revision"
         if previous is not None and differing is None:
             args = [t.to(device) for t in previous["args"]]
             kwargs = {k: t.to(device) for k, t in previous["kwargs"].items()}
@@ -65,10 +73,12 @@ def run_inference(
     result: dict[str, Any] = {
         "ok": True,
         "error": None,
+        "method": inputs["method"],
         "output_shapes": [list(t.shape) for t in outputs],
     }
     if record:
         saved = {
+            "method": inputs["method"],
             "args": [t.detach().cpu() for t in args],
             "kwargs": {k: t.detach().cpu() for k, t in kwargs.items()},
             "outputs": outputs,
@@ -77,6 +87,15 @@ def run_inference(
     if previous is not None:
         result["comparison"] = compare_outputs(previous["outputs"], outputs, differing)
     return result
+
+
+def choose(
+    model: Any, choices: Sequence[Mapping[str, Any]], recorded: str | None
+) -> Mapping[str, Any] | None:
+    """The inputs to run: the recorded method's when the model has it, else the first it has."""
+    usable = [c for c in choices if callable(getattr(model, c["method"], None))]
+    same = [c for c in usable if c["method"] == recorded]
+    return next(iter(same or usable), None)
 
 
 def input_difference(

@@ -63,7 +63,7 @@ def outcome(spec: ModelSpec, old: Side, new: Side, tolerance: float | None = Non
     inference = after.get("inference")
     if inference is not None:
         base.update(
-            method=spec.inputs.method if spec.inputs else None,
+            method=inference.get("method"),
             output_shapes=tuple(tuple(s) for s in inference["output_shapes"]),
         )
         if not inference["ok"]:

@@ -87,6 +87,8 @@ class ModelSpec:
     kwargs: tuple[tuple[str, Term], ...] = ()
     splat: tuple[Term, ...] = ()
     inputs: InferenceSpec | None = None
+    #: Inputs for a model that lacks ``inputs.method``: the first whose method it has is run.
+    alternatives: tuple[InferenceSpec, ...] = ()
     tolerance: float = DEFAULT_TOLERANCE
     #: For a variant: the model it is a variant of, and the variant's name.
     base: str | None = None
@@ -183,7 +185,7 @@ def _model(data: dict[str, Any], key: str, tolerance: float) -> ModelSpec:
     config = data["config"]
     splat = data.get("splat", [])
     splat = [splat] if isinstance(splat, str) else splat
-    inputs = data.get("inputs")
+    choices = _choices(data.get("inputs"), f"{key}.inputs")
     return ModelSpec(
         name=data["name"],
         module=data["module"],
@@ -197,7 +199,8 @@ def _model(data: dict[str, Any], key: str, tolerance: float) -> ModelSpec:
             for name, v in data.get("kwargs", {}).items()
         ),
         splat=tuple(term(v, f"{key}.splat[{i}]", BUILD_NAMES) for i, v in enumerate(splat)),
-        inputs=None if inputs is None else _inputs(inputs, f"{key}.inputs"),
+        inputs=choices[0] if choices else None,
+        alternatives=choices[1:],
         tolerance=float(data.get("tolerance", tolerance)),
     )
 
@@ -205,20 +208,30 @@ def _model(data: dict[str, Any], key: str, tolerance: float) -> ModelSpec:
 def _variant(base: ModelSpec, data: dict[str, Any], key: str) -> ModelSpec:
     """BASE as the variant DATA describes it: another config, class, settings or inputs."""
     config = data.get("config", base.config)
-    inputs = base.inputs
+    choices = (base.inputs, *base.alternatives) if base.inputs else ()
     if "inputs" in data:
-        inputs = None if data["inputs"] is None else _inputs(data["inputs"], f"{key}.inputs")
+        choices = _choices(data["inputs"], f"{key}.inputs")
     return replace(
         base,
         name=f"{base.name}@{data['name']}",
         class_name=data.get("class", base.class_name),
         config=(config,) if isinstance(config, str) else tuple(config),
-        inputs=inputs,
+        inputs=choices[0] if choices else None,
+        alternatives=tuple(choices[1:]),
         base=base.name,
         variant=data["name"],
         overrides=tuple(data.get("set", {}).items()),
         requires=tuple(data.get("requires", ())),
     )
+
+
+def _choices(data: Any, key: str) -> tuple[InferenceSpec, ...]:
+    """The inputs written at KEY: none, one mapping, or a list tried in order."""
+    if data is None:
+        return ()
+    if isinstance(data, dict):
+        return (_inputs(data, key),)
+    return tuple(_inputs(item, f"{key}[{i}]") for i, item in enumerate(data))
 
 
 def _inputs(data: dict[str, Any], key: str) -> InferenceSpec:

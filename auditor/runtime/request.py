@@ -57,7 +57,7 @@ def build_request(
             configs[spec.name] = config_path
             hps = with_overrides(hps, spec.overrides)
             entry.update(constructor(spec, hps), hps=hps, error=None)
-            entry["inputs"] = None if spec.inputs is None else inputs_json(spec)
+            entry["inputs"] = inputs_json(spec) or None
         except (ConfigUnavailable, ExpressionError) as error:
             entry["error"] = str(error)
         models.append(entry)
@@ -119,14 +119,13 @@ def constructor(spec: ModelSpec, hps: Any) -> dict[str, Any]:
     return {"args": args, "kwargs": kwargs}
 
 
-def inputs_json(spec: ModelSpec) -> dict[str, Any]:
-    """SPEC's inference inputs as the worker reads them (terms as JSON)."""
-    assert spec.inputs is not None
+def inputs_json(spec: ModelSpec) -> list[dict[str, Any]]:
+    """SPEC's inference inputs as the worker reads them (terms as JSON), in order of choice."""
+
+    def term(x: Term | None) -> dict[str, Any] | None:
+        return None if x is None else x.to_json()
 
     def tensor(t: TensorSpec) -> dict[str, Any]:
-        def term(x: Term | None) -> dict[str, Any] | None:
-            return None if x is None else x.to_json()
-
         shape = [s.to_json() for s in t.shape]
         return {
             "name": t.name,
@@ -136,9 +135,13 @@ def inputs_json(spec: ModelSpec) -> dict[str, Any]:
             "high": term(t.high),
         }
 
-    return {
-        "method": spec.inputs.method,
-        "seed": spec.inputs.seed,
-        "args": [tensor(t) for t in spec.inputs.args],
-        "kwargs": [tensor(t) for t in spec.inputs.kwargs],
-    }
+    choices = [spec.inputs, *spec.alternatives] if spec.inputs is not None else []
+    return [
+        {
+            "method": choice.method,
+            "seed": choice.seed,
+            "args": [tensor(t) for t in choice.args],
+            "kwargs": [tensor(t) for t in choice.kwargs],
+        }
+        for choice in choices
+    ]

@@ -128,7 +128,7 @@ def build(spec: Mapping[str, Any], device: str) -> Any:
     """``module.class(*args, **kwargs)`` of SPEC, on DEVICE (meta: under ``torch.device``)."""
     import torch
 
-    module = importlib.import_module(spec["module"])
+    module = import_once(spec["module"])
     factory = getattr(module, spec["class"], None)
     if factory is None and spec.get("variant"):
         raise NotApplicable(f"{spec['module']} has no {spec['class']} at this revision")
@@ -173,6 +173,22 @@ def _no_random_init_on_meta() -> Iterator[None]:
     finally:
         for name, original in saved.items():
             setattr(torch.Tensor, name, original)
+
+
+#: Modules whose import failed in this process, with the error: a second import of a
+#: half-imported package fails with a misleading error of its own.
+_FAILED_IMPORTS: dict[str, BaseException] = {}
+
+
+def import_once(name: str) -> Any:
+    """Import NAME; a module that failed to import fails again with its first error."""
+    if name in _FAILED_IMPORTS:
+        raise _FAILED_IMPORTS[name]
+    try:
+        return importlib.import_module(name)
+    except Exception as error:
+        _FAILED_IMPORTS[name] = error
+        raise
 
 
 def build_error(error: BaseException, own: set[str]) -> str:

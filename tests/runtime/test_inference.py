@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.runtime.inference import compare_outputs, input_difference, tensors
+from auditor.runtime.inference import choose, compare_outputs, input_difference, tensors
 
 pytestmark = pytest.mark.torch
 
@@ -55,3 +55,20 @@ def test_tensors_are_found_in_nested_outputs() -> None:
     torch = pytest.importorskip("torch")
     a, b, c = torch.zeros(1), torch.zeros(2), torch.zeros(3)
     assert [t.shape[0] for t in tensors((a, [b, {"x": c}], "text"))] == [1, 2, 3]
+
+
+def test_the_first_method_the_model_has_is_run() -> None:
+    class Decoder:
+        def decode(self) -> None: ...
+
+    class Plain:
+        def forward(self) -> None: ...
+
+    choices = [{"method": "decode"}, {"method": "forward"}]
+    assert choose(Decoder(), choices, None) == {"method": "decode"}
+    assert choose(Plain(), choices, None) == {"method": "forward"}
+    # the new revision runs what the old one recorded, when it can
+    assert choose(Decoder(), [{"method": "forward"}, {"method": "decode"}], "decode") == {
+        "method": "decode"
+    }
+    assert choose(object(), choices, None) is None

@@ -50,8 +50,12 @@ def test_gpt_sovits_profile_builds_synthesizer_the_projects_way() -> None:
     assert [(k, t.expression and t.expression.source) for k, t in sovits.kwargs] == [
         ("n_speakers", "hps.data.n_speakers")
     ]
-    assert sovits.inputs is not None and sovits.inputs.method == "forward"
-    assert [t.name for t in sovits.inputs.args] == ["ssl", "text", "refer"]
+    # the project's inference decodes semantic tokens; a model without decode runs forward
+    assert sovits.inputs is not None and sovits.inputs.method == "decode"
+    assert [t.name for t in sovits.inputs.args] == ["codes", "text", "refer"]
+    (forward,) = sovits.alternatives
+    assert forward.method == "forward"
+    assert [t.name for t in forward.args] == ["ssl", "text", "refer"]
     assert "GPT_SoVITS" in profile.sys_path
     assert profile.detect == ("GPT_SoVITS/module/models.py",)
 
@@ -77,6 +81,7 @@ def test_gpt_sovits_builds_each_version_and_the_gpt_stage() -> None:
         ("version",),
     )
     assert v2.config == models["sovits"].config and v2.inputs == models["sovits"].inputs
+    assert v2.alternatives == models["sovits"].alternatives
     pro = models["sovits@v2Pro"]
     assert pro.config[0] == "GPT_SoVITS/configs/s2v2Pro.json"
     v3 = models["sovits@v3"]

@@ -369,6 +369,11 @@ models:
     class: Net
     config: conf.json
     kwargs: {width: hps.width}
+  - name: net2
+    module: nets
+    class: Net
+    config: conf.json
+    kwargs: {width: hps.width}
 """
 
 
@@ -393,6 +398,7 @@ def test_a_module_that_is_not_installed_makes_the_check_unavailable(
     files = {"nets.py": NETS.format(imported=imported), "conf.json": '{"width": 4}'}
     repo.commit("Net", {**files, "helpers/README.md": "the helpers package lives elsewhere"})
     report = confirm(repo.path, "HEAD", "HEAD", parse_profile(TINY, "tiny.yaml"), "cpu")
-    (result,) = report.models
-    assert (result.outcome, result.error, result.side) == (outcome, error, "old")
+    # the second model of the same module gets the same error, not a half-imported module's
+    for result in report.models:
+        assert (result.outcome, result.error, result.side) == (outcome, error, "old")
     assert "Traceback" not in render_table(report)
