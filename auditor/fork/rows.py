@@ -2,7 +2,9 @@
 
 Columns: the fork, its merge-base and that merge-base's age (days between it and upstream's
 tip, so the table does not change with the day it is printed), commits ahead and behind,
-the worst finding on each side and between the tips, and the verdict.
+the worst finding on each side and between the tips, and the verdict. As in the changelog,
+the details of a new variant compared with its sibling (MA401) describe a new model, not a
+change to an existing one, so they do not count towards the worst finding.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from auditor.fork.model import ForkReport, ForkRow, Verdict, max_severity
-from auditor.models import Severity
+from auditor.models import Category, Finding, Severity
 from auditor.render.markdown import escape, table_code
 from auditor.render.table import SEVERITY_STYLE
 
@@ -42,7 +44,9 @@ def _days(older: str, newer: str) -> int:
     return (datetime.fromisoformat(newer) - datetime.fromisoformat(older)).days
 
 
-def _severity(found: Severity | None) -> str | None:
+def worst(findings: tuple[Finding, ...]) -> str | None:
+    """The worst severity among FINDINGS that change existing models, or None."""
+    found = max_severity(tuple(f for f in findings if f.category is not Category.NEW_VARIANT))
     return None if found is None else found.value
 
 
@@ -67,9 +71,9 @@ def summarise(report: ForkReport) -> RowSummary:
         age_days=age,
         ahead=report.fork.commits_ahead,
         behind=report.upstream.commits_ahead,
-        fork_max=_severity(report.fork.report.max_severity()),
-        upstream_max=_severity(report.upstream.report.max_severity()),
-        net_max=_severity(max_severity(report.net)),
+        fork_max=worst(report.fork.report.findings),
+        upstream_max=worst(report.upstream.report.findings),
+        net_max=worst(report.net),
         compatible=report.compatible(),
         verdict=verdict_text(report.verdicts),
     )
