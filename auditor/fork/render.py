@@ -21,6 +21,8 @@ from auditor.render.table import SEVERITY_STYLE
 LOADS_STYLE = {Loads.YES: "green", Loads.NON_STRICT: "yellow", Loads.NO: "bold red"}
 #: How many reasons of one model the table and Markdown show before "… and N more".
 SHOWN = 8
+#: How many keys a ``strict=False`` verdict names before "N more".
+KEYS_SHOWN = 3
 
 
 def at_least(report: ForkReport, minimum: Severity) -> ForkReport:
@@ -41,13 +43,16 @@ def loads_text(loads: Loads, reasons: tuple[Reason, ...], direction: Direction) 
     """``strict=False (missing sv_emb.*)``: a verdict with the keys behind it."""
     if loads is not Loads.NON_STRICT:
         return str(loads.value)
-    keys = [
-        f"{r.effect.value.split('-')[0]} {k}"
-        for r in reasons
-        if r.direction.covers(direction) and r.effect.loads is Loads.NON_STRICT
-        for k in r.keys or (r.key,)
-    ]
-    return f"{loads.value} ({', '.join(dict.fromkeys(keys))})"
+    keys = list(
+        dict.fromkeys(
+            f"{r.effect.value.split('-')[0]} {k}"
+            for r in reasons
+            if r.direction.covers(direction) and r.effect.loads is Loads.NON_STRICT
+            for k in r.keys or (r.key,)
+        )
+    )
+    more = f", {len(keys) - KEYS_SHOWN} more" if len(keys) > KEYS_SHOWN else ""
+    return f"{loads.value} ({', '.join(keys[:KEYS_SHOWN])}{more})"
 
 
 def commits(count: int) -> str:

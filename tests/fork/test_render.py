@@ -72,6 +72,11 @@ def test_strict_false_names_the_keys(audited: dict[str, ForkReport]) -> None:
         "strict=False (unexpected emo_emb.*)"
     )
     assert loads_text(Loads.NO, reasons, Direction.FORK_INTO_UPSTREAM) == "no"
+    unexpected = next(r for r in reasons if r.direction is Direction.FORK_INTO_UPSTREAM)
+    many = tuple(replace(unexpected, keys=(f"k{n}.*",)) for n in range(5))
+    assert loads_text(Loads.NON_STRICT, many, Direction.FORK_INTO_UPSTREAM) == (
+        "strict=False (unexpected k0.*, unexpected k1.*, unexpected k2.*, 2 more)"
+    )
 
 
 def test_min_severity_leaves_verdicts_alone(audited: dict[str, ForkReport]) -> None:
