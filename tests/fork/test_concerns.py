@@ -78,8 +78,8 @@ def test_covered_models_follow_the_map_order() -> None:
     assert SHIPPED.ordered({"other", "GPT stage", "zzz"}) == ("GPT stage", "other", "zzz")
 
 
-def test_shipped_map_links_the_sovits_runtime_model() -> None:
-    assert SHIPPED.runtime == {"SoVITS generator": "sovits"}
+def test_shipped_map_links_the_runtime_models() -> None:
+    assert SHIPPED.runtime == {"SoVITS generator": "sovits", "GPT stage": "gpt"}
     assert SHIPPED.fallback == "other"
 
 

@@ -22,7 +22,7 @@ def test_outcomes_decide_verdicts() -> None:
 
 
 @pytest.mark.torch
-def test_confirm_decides_the_sovits_verdicts(
+def test_confirm_decides_the_verdicts_of_profiled_models(
     forks: dict[str, Path], upstream: Path, tmp_path: Path
 ) -> None:
     pytest.importorskip("torch")
@@ -35,7 +35,11 @@ def test_confirm_decides_the_sovits_verdicts(
     assert (sovits.upstream_into_fork, sovits.fork_into_upstream) == (Loads.YES, Loads.YES)
     assert sovits.runtime is not None
     assert [check.outcome for check in sovits.runtime] == ["loads", "loads"]
-    assert [v.decided_by for v in webui.verdicts[1:]] == ["static", "static"]
+    assert [(v.model, v.decided_by) for v in webui.verdicts[1:]] == [
+        ("GPT stage", "runtime"),
+        ("inference code", "static"),
+    ]
+    assert webui.compatible()
 
     gin = audit_fork(forks["gin_submodule"], f"{upstream}@{TIP}", options)
     sovits = gin.verdicts[0]
@@ -50,6 +54,14 @@ def test_confirm_decides_the_sovits_verdicts(
     assert into_upstream.unexpected_keys == ("emo_emb.weight",)
     assert "dec.cond.weight" in into_fork.mismatched_keys  # gin_channels 1024 -> 2048
     assert "quantizer.layers.0.weight" in into_fork.mismatched_keys  # bins 2048 -> 1024
+    gpt = gin.verdicts[1]
+    assert (gpt.decided_by, gpt.upstream_into_fork, gpt.fork_into_upstream) == (
+        "runtime",
+        Loads.NO,
+        Loads.NO,
+    )
+    assert gpt.runtime is not None
+    assert "ar_audio_embedding.weight" in gpt.runtime[0].mismatched_keys  # vocab 2049 -> 1025
     document = fork_document(gin)
     validate(document, "fork")
     assert document["verdicts"][0]["runtime"]["upstream_into_fork"]["outcome"] == "fails-to-load"
