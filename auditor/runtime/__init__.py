@@ -4,14 +4,13 @@ What to build, from which files and config, and how to run it is data (a profile
 models are built from git objects in worker processes, never in the auditor's own.
 """
 
-from auditor.runtime.confirm import WorkerError, confirm, state_maps
+from auditor.runtime.confirm import WorkerError, confirm
 from auditor.runtime.model import (
     ModelResult,
     Outcome,
     Rename,
     RuntimeReport,
     ShapeMismatch,
-    StateMap,
 )
 from auditor.runtime.profile import Profile, ProfileError, load_profile, parse_profile
 
@@ -23,10 +22,8 @@ __all__ = [
     "Rename",
     "RuntimeReport",
     "ShapeMismatch",
-    "StateMap",
     "WorkerError",
     "confirm",
     "load_profile",
     "parse_profile",
-    "state_maps",
 ]

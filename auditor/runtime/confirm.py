@@ -23,7 +23,7 @@ from typing import Any
 from auditor.errors import AuditError
 from auditor.history import BlobReader, files_at, open_repository, resolve_revision
 from auditor.runtime.materialise import materialise
-from auditor.runtime.model import RuntimeReport, StateMap
+from auditor.runtime.model import RuntimeReport
 from auditor.runtime.outcome import Side, outcome
 from auditor.runtime.process import WorkerError, WorkerProcess
 from auditor.runtime.profile import ModelSpec, Profile
@@ -32,7 +32,7 @@ from auditor.runtime.statediff import diff_state_maps
 
 TEMP_PREFIX = "model-audit-runtime-"
 DEVICES = ("auto", "cpu", "cuda")
-__all__ = ["DEVICES", "WorkerError", "confirm", "run_worker", "state_map", "state_maps"]
+__all__ = ["DEVICES", "WorkerError", "confirm", "run_worker"]
 
 
 @dataclass(frozen=True)
@@ -69,43 +69,6 @@ def _revisions(
             yield work, prepared
     finally:
         repo.close()
-
-
-def state_maps(
-    path: str | os.PathLike[str],
-    revision: str,
-    profile: Profile,
-    *,
-    timeout: float | None = None,
-) -> tuple[str, dict[str, StateMap]]:
-    """The full sha of REVISION and the state-dict map of each model of PROFILE there.
-
-    The models are built on the ``meta`` device: no memory for weights, no weights saved,
-    no inference; GPT-SoVITS's SynthesizerTrn takes well under a second.
-    """
-    limit = profile.timeout if timeout is None else timeout
-    with _revisions(path, {"rev": revision}, profile) as (work, prepared):
-        side = prepared["rev"]
-        with WorkerProcess(side.root, work, "rev", limit) as worker:
-            answer = worker.ask(side.request.for_device("meta"))
-    maps = {
-        name: state_map(name, side.request.configs.get(name), raw)
-        for name, raw in answer["models"].items()
-    }
-    return side.sha, maps
-
-
-def state_map(name: str, config: str | None, raw: Mapping[str, Any]) -> StateMap:
-    """The :class:`StateMap` of a worker's raw answer for one model."""
-    if not raw.get("built"):
-        return StateMap(name=name, config=config, error=raw.get("error") or "not built")
-    return StateMap(
-        name=name,
-        config=config,
-        parameters={k: tuple(v) for k, v in raw["parameters"].items()},
-        dtypes=dict(raw["dtypes"]),
-        seconds=float(raw.get("seconds", 0.0)),
-    )
 
 
 def confirm(

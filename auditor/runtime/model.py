@@ -5,8 +5,7 @@ Pure data: frozen dataclasses and a ``str`` enum whose values are the words user
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -29,23 +28,6 @@ class ShapeMismatch:
     key: str
     old: tuple[int, ...]
     new: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class StateMap:
-    """One model's state-dict map at one revision, built on the ``meta`` device.
-
-    ``parameters`` maps every state-dict key to its shape, ``dtypes`` to its dtype name
-    (``float32``); ``error`` says why the model could not be built (then both are empty);
-    ``config`` is the config file it was built from.
-    """
-
-    name: str
-    config: str | None
-    parameters: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    dtypes: Mapping[str, str] = field(default_factory=dict)
-    error: str | None = None
-    seconds: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from auditor.runtime.confirm import WorkerError, confirm, state_maps
+from auditor.runtime.confirm import WorkerError, confirm
+from auditor.runtime.maps import state_maps
 from auditor.runtime.materialise import ConfigUnavailable, materialise, read_config
 from auditor.runtime.model import ModelResult, Outcome, RuntimeReport
 from auditor.runtime.outcome import Side, outcome
@@ -322,28 +323,22 @@ def test_cuda_device(mini_sovits: Path) -> None:
 
 
 @pytest.mark.torch
-def test_state_maps_are_built_on_meta(mini_sovits: Path, temp_root: Path) -> None:
+def test_every_model_and_variant_maps_on_meta(mini_sovits: Path, temp_root: Path) -> None:
     pytest.importorskip("torch")
-    nowhere = replace(SOVITS, name="nowhere", config=("nope.json",))
-    sha, maps = state_maps(mini_sovits, "v1.0", replace(PROFILE, models=(*PROFILE.models, nowhere)))
-    sovits = maps["sovits"]
-    assert sha == commit_with_subject(mini_sovits, "Re-indent s2.json and reorder its keys")
-    assert (sovits.error, sovits.config) == (None, "GPT_SoVITS/configs/s2.json")
-    assert sovits.parameters["enc_p.text_embedding.weight"] == (300, 192)
-    assert sovits.parameters["emb_g.weight"] == (300, 512)
-    assert set(sovits.dtypes) == set(sovits.parameters)
+    built = {m.name: m for m in state_maps(mini_sovits, "v1.0", PROFILE).models}
+    sovits = built["sovits"]
+    assert sovits.shapes["enc_p.text_embedding.weight"] == (300, 192)
     assert sovits.dtypes["emb_g.weight"] == "float32"
-    assert maps["nowhere"].error == "none of the config candidates exists: nope.json"
-    assert maps["nowhere"].parameters == {}
     # the GPT stage, built from the whole s1longer.yaml as its Lightning module builds it
-    assert maps["gpt"].config == "GPT_SoVITS/configs/s1longer.yaml"
-    assert maps["gpt"].parameters["ar_text_embedding.weight"] == (512, 512)
-    assert maps["gpt"].parameters["ar_predict_layer.weight"] == (1025, 512)
+    assert built["gpt"].config == "GPT_SoVITS/configs/s1longer.yaml"
+    assert built["gpt"].shapes["ar_text_embedding.weight"] == (512, 512)
+    assert built["gpt"].shapes["ar_predict_layer.weight"] == (1025, 512)
     # a version is a constructor argument: v2 reads 704 spectrogram bins for its reference
-    assert maps["sovits@v1"].parameters == maps["sovits"].parameters
-    assert maps["sovits@v2"].parameters["ref_enc.spectral.0.weight"] == (128, 704)
-    assert maps["sovits"].parameters["ref_enc.spectral.0.weight"] == (128, 1025)
-    assert "no GPT_SoVITS/configs/s2v2Pro.json" in str(maps["sovits@v2Pro"].error)
+    assert built["sovits@v1"].shapes == sovits.shapes
+    assert built["sovits@v2"].shapes["ref_enc.spectral.0.weight"] == (128, 704)
+    assert sovits.shapes["ref_enc.spectral.0.weight"] == (128, 1025)
+    pro = built["sovits@v2Pro"]
+    assert not pro.built and "no GPT_SoVITS/configs/s2v2Pro.json" in str(pro.error)
     assert list(temp_root.iterdir()) == []
 
 
