@@ -27,7 +27,7 @@ from auditor.ci.command import ci_group
 from auditor.errors import AuditError
 from auditor.fork.command import fork_command, forks_command
 from auditor.models import Report, Severity
-from auditor.pipeline import AuditOptions, diff_revisions, scan
+from auditor.pipeline import AuditOptions, confirm_at_runtime, diff_revisions, scan
 from auditor.render import OutputFormat, render
 from auditor.render.github import summary_markdown
 from auditor.render.table import renderables
@@ -187,11 +187,33 @@ def cli() -> None:
     help="Revision range: A..B, or REF alone for all history reachable from REF.",
 )
 @click.option("--first-parent", is_flag=True, help="Walk only the mainline (first parents).")
+@click.option(
+    "--confirm",
+    is_flag=True,
+    help="Build the models at both ends of --range A..B and judge the findings by what "
+    "loading does (needs torch; runs the audited code).",
+)
+@click.option(
+    "--profile",
+    "profile_name",
+    metavar="NAME|FILE",
+    help="With --confirm: the runtime profile (default: found from the repository).",
+)
+@click.option(
+    "--device",
+    default="auto",
+    type=click.Choice(["auto", "cpu", "cuda"]),
+    show_default=True,
+    help="With --confirm: where to build the models.",
+)
 @_report_options
 def scan_command(
     path: Path,
     revision_range: str | None,
     first_parent: bool,
+    confirm: bool,
+    profile_name: str | None,
+    device: str,
     output_format: str,
     output: Path | None,
     fail_on: str,
@@ -213,6 +235,8 @@ def scan_command(
     )
     with _progress(stderr.is_terminal) as progress:
         report = scan(path, revision_range, options, progress=progress)
+    if confirm:
+        report = confirm_at_runtime(path, report, revision_range, profile_name, device)
     _emit(report, output_format, output, fail_on, min_severity)
 
 

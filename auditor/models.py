@@ -58,6 +58,8 @@ class Category(str, Enum):
     NEW_VARIANT = "new-variant"
     TRAINING = "training"
     OTHER = "other"
+    #: Found by building the models at both revisions, not by reading them.
+    RUNTIME = "runtime"
 
 
 class FactKind(str, Enum):
@@ -179,6 +181,10 @@ class Finding:
     #: The id of the finding this one repeats in another file (the same change in the same
     #: commit: a class in ``models.py`` and in its export copy ``models_onnx.py``).
     mirror_of: str | None = None
+    #: What runtime confirmation (``scan --confirm``) said: ``confirmed``, ``refuted`` or
+    #: ``not-checked``, with the evidence (keys and shapes, or the output difference).
+    runtime: str | None = None
+    runtime_evidence: str | None = None
 
 
 @dataclass(frozen=True)

@@ -242,4 +242,40 @@ def diff_revisions(
         return finish(auditor.report(str(path), f"{old}..{new}", between))
 
 
-__all__ = ["AuditOptions", "CommitChanges", "Progress", "diff_revisions", "scan"]
+def confirm_at_runtime(
+    path: str | Path,
+    report: Report,
+    revision_range: str | None,
+    profile: str | None = None,
+    device: str = "auto",
+) -> Report:
+    """REPORT (a scan of REVISION_RANGE, ``A..B``) with its findings judged by building the
+    models at A and at B (:func:`auditor.runtime.confirm`; runs the audited code)."""
+    from auditor.confirm_merge import merge_runtime
+    from auditor.errors import AuditError
+    from auditor.runtime.confirm import confirm
+    from auditor.runtime.detect import pick_profile
+
+    with closing(open_repository(path)) as repo:
+        rng = resolve_range(repo, revision_range)
+    if rng.base is None:
+        raise AuditError("--confirm needs a range with two ends: --range A..B")
+    chosen = pick_profile(path, rng.tip, profile)
+    runtime = confirm(path, rng.base, rng.tip, chosen, device)
+    merged = merge_runtime(report, runtime, chosen)
+    notes = tuple(AuditWarning(message=f"runtime: {w}") for w in runtime.warnings)
+    commits = merged.commits
+    if merged.commit(rng.tip) is None and any(f.commit == rng.tip for f in merged.findings):
+        with closing(open_repository(path)) as repo:
+            commits += (commit_at(repo, rng.tip),)
+    return replace(merged, warnings=merged.warnings + notes, commits=commits)
+
+
+__all__ = [
+    "AuditOptions",
+    "CommitChanges",
+    "Progress",
+    "confirm_at_runtime",
+    "diff_revisions",
+    "scan",
+]

@@ -49,6 +49,9 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     }
     if finding.mirror_of is not None:
         found["mirror_of"] = finding.mirror_of
+    if finding.runtime is not None:
+        found["runtime"] = finding.runtime
+        found["runtime_evidence"] = finding.runtime_evidence
     return found
 
 
