@@ -99,10 +99,20 @@ def write_malicious_zip(path: Path, marker: Path, *, tag: bytes | None = None) -
 
 
 def model_checkpoint(
-    torch: Any, repo: Path, rev: str, path: Path, *, tag: bytes | None = None
+    torch: Any,
+    repo: Path,
+    rev: str,
+    path: Path,
+    *,
+    model: str = "sovits",
+    tag: bytes | None = None,
+    version: bool = True,
 ) -> Path:
-    """Build the gpt-sovits profile's model at REV (on CPU, in a worker) and save its
-    weights as GPT-SoVITS does: ``{"weight": float16 state dict, "config": hps, "info"}``."""
+    """Build MODEL of the gpt-sovits profile at REV (on CPU, in a worker) and save its weights
+    as GPT-SoVITS does: ``{"weight": float16 state dict, "config": hps, "info"}``.
+
+    ``version=False`` leaves ``model.version`` out of the stored hps (older saves lack it).
+    """
     from auditor.history import BlobReader, files_at, open_repository, resolve_revision
     from auditor.runtime.confirm import run_worker
     from auditor.runtime.materialise import materialise
@@ -116,16 +126,19 @@ def model_checkpoint(
         tree = files_at(git_repo, resolve_revision(git_repo, rev))
         with BlobReader(git_repo) as blobs:
             done = materialise(blobs, tree, profile.files, work / "tree")
-            request = build_request(profile, blobs, tree, done.root).for_device("cpu")
+            request = build_request(profile, blobs, tree, done.root).for_device("cpu", {model})
     finally:
         git_repo.close()
     (entry,) = request["models"]
     entry.update(save=str(work / "weights.pt"), inputs=None)
     answer = run_worker(request, done.root, work / "request.json", 300)
-    assert answer["models"][entry["name"]]["built"], answer
+    assert answer["models"][model]["built"], answer
     state = torch.load(work / "weights.pt", weights_only=True)
     weight = {key: value.half() for key, value in state.items()}
-    torch.save({"weight": weight, "config": entry["hps"], "info": "e8_s200"}, path)
+    hps = entry["hps"]
+    if not version:
+        hps["model"].pop("version", None)
+    torch.save({"weight": weight, "config": hps, "info": "e8_s200"}, path)
     if tag is not None:
         path.write_bytes(tag + path.read_bytes()[2:])
     return path

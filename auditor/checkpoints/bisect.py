@@ -9,6 +9,10 @@ When it does not (a change the static audit missed, or a suppressed finding), th
 between the last one known to accept and the one named are bisected without the filter.
 A merge named is followed into the branch it merged, down to the commit that broke.
 
+Every commit is compared with one model: the one the checkpoint belongs to at the base of the
+range. A profile's variants share most keys, so choosing afresh at each commit could compare
+the checkpoint with v1's model at one commit and v2's at the next.
+
 "Rejects" is relative to the base of the range: a commit rejects the checkpoint when it
 fails to load it, or leaves keys missing or unexpected that the base did not. A checkpoint
 saved for inference without its training-only weights (GPT-SoVITS drops ``enc_q``) loads
@@ -50,7 +54,8 @@ MODEL_CATEGORIES = frozenset(
 #: How deep merges are followed into the branches they merged.
 MAX_MERGE_DEPTH = 8
 
-CheckAt = Callable[[str], CheckResult]
+#: Checks the checkpoint at a commit sha against the model named (None: the one it belongs to).
+CheckAt = Callable[[str, "str | None"], CheckResult]
 OnTrial = Callable[[Trial], None]
 
 
@@ -93,13 +98,20 @@ class _Search:
             self.commits[sha] = commit_at(self.repo, sha)
         return self.commits[sha]
 
+    @property
+    def model(self) -> str | None:
+        """The model of the base's check, which every other commit is compared with."""
+        if self.base is None or self.base.comparison is None:
+            return None
+        return self.base.comparison.model
+
     def result(self, sha: str, role: str) -> CheckResult:
         """The check at SHA, run once; every first run is recorded as a trial.
 
-        The first commit checked is the base: the others are judged against it.
+        The first commit checked is the base: the others are judged against it, in its model.
         """
         if sha not in self.results:
-            result = self.check_at(sha)
+            result = self.check_at(sha, self.model)
             self.results[sha] = result
             self.base = self.base or result
             trial = Trial(self.commit(sha), role, result.outcome, rejects(result, self.base))
@@ -198,7 +210,8 @@ def bisect_checkpoint(
 ) -> BisectResult:
     """The first commit of REVISION_RANGE (``A..B``) whose model rejects the checkpoint.
 
-    CHECK_AT checks the checkpoint at a commit sha. Raises :class:`CannotCheck` when the
+    CHECK_AT checks the checkpoint at a commit sha, against a model named or (at the base)
+    the one it belongs to. Raises :class:`CannotCheck` when the
     models cannot be built at A or B, or A's models hold none of the checkpoint's keys.
     """
     with closing(open_repository(path)) as repo:
@@ -264,4 +277,5 @@ def _result(
         trials=tuple(search.trials),
         check=check,
         warnings=tuple(search.warnings),
+        model=search.model,
     )

@@ -5,11 +5,13 @@ from a map built on the ``meta`` device, and ``load_state_dict``'s verdict follo
 keys and shapes alone (a shape mismatch raises even with ``strict=False``; missing or
 unexpected keys raise only with ``strict=True``).
 
-Which model a checkpoint belongs to is decided by its keys: the model holding the largest
-share of them, after dropping a prefix that every checkpoint key shares (``model.`` in
-GPT-SoVITS GPT ``.ckpt`` files, ``module.`` in ``DataParallel`` saves) or adding one that
-every model key shares, whichever makes the most keys match. A model must hold at least
-:data:`MATCH_THRESHOLD` of the checkpoint's keys to be its model.
+Each model's keys are matched after dropping a prefix that every checkpoint key shares
+(``model.`` in GPT-SoVITS GPT ``.ckpt`` files, ``module.`` in ``DataParallel`` saves) or adding
+one that every model key shares, whichever makes the most keys match. Which model the
+checkpoint belongs to is then decided by :func:`~auditor.checkpoints.choice.choose_model`
+(the version the checkpoint names, else the best key and shape match), or given: a bisection
+compares every commit with the model chosen at the base of its range. Variants a revision
+does not have take no part.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from auditor.checkpoints.choice import Chosen, NoChoice, choose_model, pinned_model
+from auditor.checkpoints.evidence import version_evidence
 from auditor.checkpoints.model import Checkpoint, JSONValue
 from auditor.checkpoints.results import (
     CheckOutcome,
@@ -29,65 +33,60 @@ from auditor.checkpoints.results import (
 from auditor.runtime.maps import ModelMap, StateMaps, covers
 from auditor.runtime.statediff import diff_state_maps
 
-#: The share of the checkpoint's keys a model must hold to be the checkpoint's model.
-MATCH_THRESHOLD = 0.25
 #: How many levels of a shared prefix are tried (``model.`` then ``model.net.``).
 PREFIX_DEPTH = 2
 
 
-def check(checkpoint: Checkpoint, maps: StateMaps) -> CheckResult:
-    """What ``load_state_dict`` would do with CHECKPOINT in the models of MAPS."""
+def check(checkpoint: Checkpoint, maps: StateMaps, model: str | None = None) -> CheckResult:
+    """What ``load_state_dict`` would do with CHECKPOINT in its model of MAPS.
+
+    MODEL names the model to compare with (a bisection's, chosen at the base of its range);
+    by default the checkpoint's model is chosen.
+    """
     shapes = {key: info.shape for key, info in checkpoint.tensors.items()}
-    matches = tuple(match_model(shapes, model) for model in maps.models)
+    matches = tuple(match_model(shapes, m) for m in maps.models)
     base: dict[str, Any] = {
         "revision": maps.revision,
         "sha": maps.sha,
         "profile": maps.profile,
         "device": maps.device,
         "models": matches,
-        "warnings": maps.warnings,
     }
     if not shapes:
         reason = "the checkpoint holds no tensors"
-        return CheckResult(**base, outcome=CheckOutcome.NO_MATCHING_MODEL, reason=reason)
-    best = max(matches, key=lambda m: m.fraction, default=None)
-    if best is None or best.fraction < MATCH_THRESHOLD:
-        return _unmatched(base, matches, best)
-    model = next(m for m in maps.models if m.name == best.name)
-    comparison = compare(shapes, model, best.mapping, checkpoint.config)
+        return CheckResult(
+            **base, outcome=CheckOutcome.NO_MATCHING_MODEL, reason=reason, warnings=maps.warnings
+        )
+    if model is None:
+        chosen = choose_model(matches, version_evidence(checkpoint), maps.profile)
+    else:
+        chosen = Chosen(pinned_model(matches, model))
+    warnings = maps.warnings + chosen.warnings
+    choice = chosen.choice
+    if isinstance(choice, NoChoice):
+        return CheckResult(**base, outcome=choice.outcome, reason=choice.reason, warnings=warnings)
+    match = next(m for m in matches if m.name == choice.model)
+    built = next(m for m in maps.models if m.name == choice.model)
+    comparison = compare(shapes, built, match.mapping, checkpoint.config)
     if comparison.mismatches:
         outcome = CheckOutcome.FAILS_TO_LOAD
     elif comparison.missing_keys or comparison.unexpected_keys:
         outcome = CheckOutcome.LOADS_WITH_MISSING_KEYS
     else:
         outcome = CheckOutcome.LOADS
-    warnings = base.pop("warnings")
-    if best.fraction < 0.5:
+    if match.fraction < 0.5:
         warnings += (
-            f"only {best.fraction:.0%} of the checkpoint's keys are in {best.name}: "
+            f"only {match.fraction:.0%} of the checkpoint's keys are in {match.name}: "
             "it may be another model's checkpoint",
         )
-    return CheckResult(**base, outcome=outcome, comparison=comparison, warnings=warnings)
-
-
-def _unmatched(
-    base: dict[str, Any], matches: tuple[ModelMatch, ...], best: ModelMatch | None
-) -> CheckResult:
-    failed = [m for m in matches if not m.built]
-    if failed:
-        reason = "; ".join(f"{m.name}: {m.error}" for m in failed)
-        return CheckResult(**base, outcome=CheckOutcome.BUILD_FAILED, reason=reason)
-    closest = f" (closest: {best.name}, {best.fraction:.0%} of its keys)" if best else ""
-    reason = (
-        f"no model of profile {base['profile']} holds the checkpoint's keys{closest}; "
-        "it is another model's checkpoint, or a profile with its model is needed"
+    return CheckResult(
+        **base, outcome=outcome, comparison=comparison, warnings=warnings, choice=choice
     )
-    return CheckResult(**base, outcome=CheckOutcome.NO_MATCHING_MODEL, reason=reason)
 
 
 def match_model(shapes: Mapping[str, tuple[int, ...]], model: ModelMap) -> ModelMatch:
     """How many of the checkpoint's keys MODEL holds, under the mapping that matches most."""
-    mapping, matched = KeyMapping(), 0
+    mapping, matched, mismatched, missing = KeyMapping(), 0, 0, len(model.shapes)
     if model.built and shapes:
         tried = [
             KeyMapping(strip, add)
@@ -97,6 +96,10 @@ def match_model(shapes: Mapping[str, tuple[int, ...]], model: ModelMap) -> Model
         scored = [(sum(m.apply(k) in model.shapes for k in shapes), m) for m in tried]
         # Most keys matched; among equals, the mapping that changes the least.
         matched, mapping = max(scored, key=lambda s: (s[0], -len(s[1].strip + s[1].add)))
+        named = {mapping.apply(key): shape for key, shape in shapes.items()}
+        held = [key for key in named if key in model.shapes]
+        mismatched = sum(named[key] != model.shapes[key] for key in held)
+        missing = len(model.shapes) - len(held)
     return ModelMatch(
         name=model.name,
         class_name=model.class_name,
@@ -108,6 +111,11 @@ def match_model(shapes: Mapping[str, tuple[int, ...]], model: ModelMap) -> Model
         matched_keys=matched,
         fraction=matched / len(shapes) if shapes else 0.0,
         mapping=mapping,
+        variant=model.variant,
+        base=model.base,
+        not_applicable=model.not_applicable,
+        mismatched_keys=mismatched,
+        missing_keys=missing,
     )
 
 

@@ -111,8 +111,10 @@ def check_ckpt_command(
 
     The checkpoint's tensor shapes are compared with the state dict of the profile model it
     belongs to, built at REV: keys whose shapes differ, missing and unexpected keys, likely
-    renames, and what load_state_dict would do. With --range A..B, the commits that change
-    model facts are bisected to name the first one whose model rejects the checkpoint.
+    renames, and what load_state_dict would do. Its model is the variant its version tag or
+    stored config names, else the best key and shape match. With --range A..B, the commits
+    that change model facts are bisected to name the first one whose model (the one chosen
+    at A) rejects the checkpoint.
     Nothing the checkpoint brings is executed: a file that would need code to load is
     refused with exit code 3.
     """
@@ -121,8 +123,9 @@ def check_ckpt_command(
     read = _read(checkpoint)
     profile = load_profile(profile_name)
 
-    def check_at(revision: str) -> CheckResult:
-        return check(read, state_maps(path, revision, profile, device=device, timeout=timeout))
+    def check_at(revision: str, model: str | None = None) -> CheckResult:
+        maps = state_maps(path, revision, profile, device=device, timeout=timeout)
+        return check(read, maps, model)
 
     bisect: BisectResult | None = None
     try:

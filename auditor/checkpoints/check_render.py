@@ -14,6 +14,7 @@ from auditor.checkpoints.results import (
     CheckOutcome,
     CheckResult,
     Comparison,
+    ModelChoice,
     Trial,
 )
 from auditor.models import Commit
@@ -57,22 +58,38 @@ def _check(check: CheckResult) -> dict[str, Any]:
         "outcome": check.outcome.value,
         "loads": check.loads,
         "reason": check.reason,
+        "choice": _choice(check.choice),
         **_comparison(check.comparison),
         "models": [
             {
                 "name": m.name,
+                "variant": m.variant,
                 "class": m.class_name,
                 "config": m.config,
                 "built": m.built,
+                "not_applicable": m.not_applicable,
                 "error": m.error,
                 "unavailable": m.unavailable,
                 "tensors": m.tensors,
                 "matched_keys": m.matched_keys,
                 "match": round(m.fraction, 4),
+                "mismatched_keys": m.mismatched_keys,
+                "missing_keys": m.missing_keys,
             }
             for m in check.models
         ],
         "warnings": list(check.warnings),
+    }
+
+
+def _choice(choice: ModelChoice | None) -> dict[str, Any] | None:
+    if choice is None:
+        return None
+    return {
+        "model": choice.model,
+        "by": choice.basis.value,
+        "version": choice.version,
+        "reason": choice.reason,
     }
 
 
@@ -115,6 +132,7 @@ def _bisect(result: BisectResult) -> dict[str, Any]:
         "base": result.base,
         "tip": result.tip,
         "verdict": result.verdict.value,
+        "model": result.model,
         "searched": result.searched,
         "commits_in_range": result.commits_in_range,
         "candidates": [_commit(c) for c in result.candidates],
@@ -164,6 +182,8 @@ def render_check(checkpoint: Checkpoint, file: str, check: CheckResult) -> list[
             f"model       {c.model} ({c.class_name} from {c.config or 'no config'}): "
             f"holds {match.fraction:.0%} of the checkpoint's keys{mapping}"
         )
+    if check.choice is not None:
+        lines.append(f"chosen      {check.choice.reason}")
     lines.append(f"outcome     {_OUTCOMES[check.outcome]}")
     if check.reason:
         lines.append(f"            {check.reason}")
@@ -232,6 +252,7 @@ def render_bisect(checkpoint: Checkpoint, file: str, result: BisectResult) -> li
     lines = [
         f"range       {result.range} ({result.base[:7]}..{result.tip[:7]}), "
         f"profile {check.profile}, device {check.device}",
+        *([f"model       {result.model} at every commit"] if result.model else []),
         f"searched    {searched}",
     ]
     first = result.first_rejecting

@@ -52,7 +52,12 @@ class KeyMapping:
 
 @dataclass(frozen=True)
 class ModelMatch:
-    """How well one profile model fits the checkpoint: keys of the checkpoint it holds."""
+    """How well one profile model fits the checkpoint, keys named under ``mapping``.
+
+    ``matched_keys`` of the checkpoint's keys are in the model (``fraction`` of them), of
+    which ``mismatched_keys`` have another shape; ``missing_keys`` of the model's keys are not
+    in the checkpoint. ``not_applicable``: a variant this revision does not have.
+    """
 
     name: str
     class_name: str
@@ -64,6 +69,43 @@ class ModelMatch:
     matched_keys: int
     fraction: float
     mapping: KeyMapping
+    variant: str | None = None
+    base: str | None = None
+    not_applicable: bool = False
+    mismatched_keys: int = 0
+    missing_keys: int = 0
+
+    @property
+    def family(self) -> str:
+        """The model this one is a variant of, or its own name (``sovits`` for ``sovits@v2``)."""
+        return self.base or self.name
+
+
+class ChoiceBasis(str, Enum):
+    """Why the checkpoint is compared with the model it is compared with."""
+
+    #: The checkpoint's version tag (GPT-SoVITS: ``05`` over ``PK``) names the variant.
+    VERSION_TAG = "version-tag"
+    #: The checkpoint's stored config (``model.version``) names the variant.
+    CONFIG = "config"
+    #: The model holding most of its keys; then fewest shapes differing, fewest model keys
+    #: missing, and the profile's order.
+    KEYS_AND_SHAPES = "keys-and-shapes"
+    #: The model chosen at the base of the range: a bisection compares one model throughout.
+    RANGE_BASE = "range-base"
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The model the checkpoint is compared with, on what ``basis``, and why in words.
+
+    ``version`` is the version the checkpoint names, when that decided.
+    """
+
+    model: str
+    basis: ChoiceBasis
+    reason: str
+    version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +141,8 @@ class Comparison:
 class CheckResult:
     """The checkpoint at one revision: the outcome, the comparison, how each model fit.
 
-    ``reason`` says why nothing could be compared (outcomes that are not ``checked``).
+    ``reason`` says why nothing could be compared (outcomes that are not ``checked``);
+    ``choice`` which model the comparison is with and why.
     """
 
     revision: str
@@ -111,6 +154,7 @@ class CheckResult:
     comparison: Comparison | None = None
     reason: str | None = None
     warnings: tuple[str, ...] = ()
+    choice: ModelChoice | None = None
 
     @property
     def loads(self) -> bool:
@@ -154,7 +198,8 @@ class BisectResult:
     ``all-commits`` when the commit named lies outside them, ``none`` when the base and the
     tip settled it (then there are no ``candidates``: the static audit was not run).
     ``check`` is the check at the commit named (or at the tip, or at the base, as the
-    verdict says).
+    verdict says). ``model`` is the model every commit was compared with: the one the
+    checkpoint was matched to at the base.
     """
 
     range: str
@@ -170,3 +215,4 @@ class BisectResult:
     parent_accepts: bool | None = None
     undecided: tuple[Commit, ...] = ()
     warnings: tuple[str, ...] = ()
+    model: str | None = None

@@ -4,6 +4,11 @@ A checkpoint is checked against these maps instead of being loaded. The models a
 a worker process (:mod:`auditor.runtime.worker`) from the revision's files, materialised from
 git objects into a temporary folder that is always removed; on the ``meta`` device nothing is
 allocated, so even large models map in a moment.
+
+Every model of the profile has a map, variants included: a variant that does not exist at the
+revision (its config file, its class or a constructor parameter it needs is absent) is marked
+``not_applicable`` rather than reported as a build failure, and :attr:`StateMaps.applicable`
+leaves it out.
 """
 
 from __future__ import annotations
@@ -35,7 +40,9 @@ class ModelMap:
     ``config`` is the config file it was built from and ``hps`` that file's content;
     ``config_keys`` are the dotted config keys its constructor reads (see :func:`covers`).
     ``unavailable`` says the build failed only because the code imports a module that is not
-    installed here.
+    installed here; ``not_applicable`` that the model is a variant this revision does not have
+    (``error`` says why). ``base`` and ``variant`` name what a variant (``sovits@v2``) is a
+    variant of and the variant itself; both are None for a profile's own models.
     """
 
     name: str
@@ -43,6 +50,9 @@ class ModelMap:
     built: bool
     error: str | None = None
     unavailable: bool = False
+    not_applicable: bool = False
+    base: str | None = None
+    variant: str | None = None
     config: str | None = None
     hps: Mapping[str, Any] | None = None
     config_keys: tuple[str, ...] = ()
@@ -61,6 +71,11 @@ class StateMaps:
     device: str
     models: tuple[ModelMap, ...]
     warnings: tuple[str, ...] = ()
+
+    @property
+    def applicable(self) -> tuple[ModelMap, ...]:
+        """The models that exist at this revision: every one but the variants it lacks."""
+        return tuple(model for model in self.models if not model.not_applicable)
 
 
 def state_maps(
@@ -122,11 +137,17 @@ def _model_map(
         "config": configs.get(spec.name),
         "hps": hps if isinstance(hps, Mapping) else None,
         "config_keys": config_keys(spec),
+        "base": spec.base,
+        "variant": spec.variant,
     }
     if not raw.get("built"):
         error = raw.get("error") or entry.get("error") or "not built"
         return ModelMap(
-            **common, built=False, error=str(error), unavailable=bool(raw.get("unavailable"))
+            **common,
+            built=False,
+            error=str(error),
+            unavailable=bool(raw.get("unavailable")),
+            not_applicable=bool(raw.get("not_applicable") or entry.get("not_applicable")),
         )
     shapes = {str(k): tuple(int(d) for d in v) for k, v in raw.get("parameters", {}).items()}
     dtypes = {str(k): str(v) for k, v in raw.get("dtypes", {}).items()}
