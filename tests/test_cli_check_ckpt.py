@@ -1,5 +1,6 @@
 """``model-audit check-ckpt``: table and JSON output; exit 0 loads, 1 rejected, 2 usage, 3 could
-not check (unsafe files are refused before anything runs)."""
+not check (unsafe files are refused before anything runs); the model or variant the checkpoint
+belongs to, chosen by its version tag, its stored config or its keys and shapes."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.runtime.maps import state_maps
-from auditor.runtime.profile import parse_profile
+from auditor.runtime.profile import load_profile
 from tests.checkpoint_files import (
     malicious_pickle,
     model_checkpoint,
@@ -21,15 +22,9 @@ from tests.checkpoint_files import (
 )
 from tests.conftest import validate
 
-SHIPPED = Path(__file__).resolve().parent.parent / "auditor/runtime/profiles/gpt-sovits.yaml"
-#: The GPT stage of the sample, built the way its docstring says: Text2SemanticDecoder(config).
-GPT_MODEL = """
-  - name: gpt
-    module: AR.models.t2s_model
-    class: Text2SemanticDecoder
-    config: GPT_SoVITS/configs/s1longer.yaml
-    args: ["hps"]
-"""
+#: The shipped profile's models, in its order; those the sample lacks at v1.0 and v2.0.
+MODELS = [m.name for m in load_profile("gpt-sovits").models]
+LACKING = {"sovits@v2Pro", "sovits@v2ProPlus", "sovits@v3", "sovits@v4", "gpt@v2"}
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -54,10 +49,11 @@ def mini_sovits(sample_repo: Callable[[str], Path]) -> Path:
 
 @pytest.fixture(scope="module")
 def tagged_v1(mini_sovits: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The v1.0 model's weights as GPT-SoVITS saves them, version tag ``05`` over ``PK``."""
+    """The v1.0 model's v1 weights as GPT-SoVITS saves them, version tag ``00`` (v1) over
+    ``PK`` and ``model.version: v1`` in the stored hps."""
     torch = pytest.importorskip("torch")
     path = tmp_path_factory.mktemp("ckpt") / "s2G.pth"
-    return model_checkpoint(torch, mini_sovits, "v1.0", path, tag=b"05")
+    return model_checkpoint(torch, mini_sovits, "v1.0", path, model="sovits@v1", tag=b"00")
 
 
 @pytest.mark.torch
@@ -66,9 +62,10 @@ def test_loads_at_its_own_revision(
 ) -> None:
     code, out, err = run(capsys, "check-ckpt", str(tagged_v1), str(mini_sovits), "--rev", "v1.0")
     assert (code, err) == (0, "")
-    assert "torch-zip, version tag 05, 416 tensors" in out
-    assert "model       sovits (SynthesizerTrn from GPT_SoVITS/configs/s2.json)" in out
-    assert "outcome     loads\n" in out
+    assert "torch-zip, version tag 00, 416 tensors" in out
+    assert "model       sovits@v1 (SynthesizerTrn from GPT_SoVITS/configs/s2.json)" in out
+    chosen = "the checkpoint's version tag 00 and config model.version name v1: sovits@v1"
+    assert f"\nchosen      {chosen}\noutcome     loads\n" in out
 
 
 @pytest.mark.torch
@@ -81,14 +78,26 @@ def test_fails_to_load_after_the_symbol_table_grows(
     document = json.loads(out)
     validate(document, "ckpt-check")
     check = document["check"]
-    assert (check["outcome"], check["loads"], check["model"]) == ("fails-to-load", False, "sovits")
+    assert (check["outcome"], check["loads"], check["model"]) == (
+        "fails-to-load",
+        False,
+        "sovits@v1",
+    )
+    assert (check["choice"]["by"], check["choice"]["version"]) == ("version-tag", "v1")
     mismatches = {m["key"]: (m["checkpoint"], m["model"]) for m in check["shape_mismatches"]}
     assert mismatches["enc_p.text_embedding.weight"] == ([300, 192], [714, 256])
-    assert "sv_emb.weight" in check["missing_keys"]
+    assert len(mismatches) == 157
+    assert "sv_emb.weight" in check["missing_keys"] and len(check["missing_keys"]) == 38
+    models = {m["name"]: m for m in check["models"]}
+    assert list(models) == MODELS
+    assert {name for name, m in models.items() if m["not_applicable"]} == LACKING
+    # v1 and the base model fit alike; v2 also differs in the reference encoder's input
+    fits = {name: (m["match"], m["mismatched_keys"]) for name, m in models.items()}
+    assert (fits["sovits"], fits["sovits@v1"], fits["sovits@v2"]) == ((1, 157), (1, 157), (1, 158))
     differences = {d["key"]: (d["checkpoint"], d["model"]) for d in check["config_differences"]}
     assert differences["model.gin_channels"] == (512, 1024)
     assert "train.learning_rate" not in differences
-    assert document["checkpoint"]["version_tag"] == "05"
+    assert document["checkpoint"]["version_tag"] == "00"
     assert document["bisect"] is None
 
 
@@ -107,13 +116,11 @@ def test_a_gpt_checkpoint_with_lightning_prefixes(
     mini_sovits: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     torch = pytest.importorskip("torch")
-    profile = tmp_path / "both.yaml"
-    profile.write_text(SHIPPED.read_text(encoding="utf-8") + GPT_MODEL, encoding="utf-8")
-    maps = state_maps(mini_sovits, "v1.0", parse_profile(profile.read_text("utf-8"), "both"))
+    maps = state_maps(mini_sovits, "v1.0", load_profile("gpt-sovits"))
     gpt = next(m for m in maps.models if m.name == "gpt")
     shapes = {f"model.{key}": shape for key, shape in gpt.shapes.items()}
     path = shapes_checkpoint(torch, tmp_path / "s1.ckpt", shapes)
-    args = ("check-ckpt", str(path), str(mini_sovits), "--profile", str(profile))
+    args = ("check-ckpt", str(path), str(mini_sovits))
     code, out, _ = run(capsys, *args, "--rev", "v1.0", "--format", "json")
     assert code == 0
     document = json.loads(out)
@@ -121,10 +128,65 @@ def test_a_gpt_checkpoint_with_lightning_prefixes(
     check = document["check"]
     assert (check["outcome"], check["model"]) == ("loads", "gpt")
     assert check["key_mapping"] == {"strip": "model.", "add": ""}
-    assert [(m["name"], m["match"]) for m in check["models"]] == [("sovits", 0), ("gpt", 1)]
+    assert check["choice"] == {
+        "model": "gpt",
+        "by": "keys-and-shapes",
+        "version": None,
+        "reason": "the best key and shape match: gpt, holding 100% of its keys, "
+        "every shape matching",
+    }
+    assert [(m["name"], m["match"], m["not_applicable"]) for m in check["models"]] == [
+        (name, int(name == "gpt"), name in LACKING) for name in MODELS
+    ]
     code, out, _ = run(capsys, *args, "--rev", "v2.0")
     assert code == 1
+    assert "model       gpt (Text2SemanticDecoder from GPT_SoVITS/configs/s1longer.yaml)" in out
     assert "ar_text_embedding.weight  [512, 512] -> [732, 512]" in out
+
+
+@pytest.mark.torch
+def test_the_variant_a_checkpoint_names_or_fits(
+    mini_sovits: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    torch = pytest.importorskip("torch")
+    tagged = model_checkpoint(
+        torch, mini_sovits, "v3.1", tmp_path / "pro.pth", model="sovits@v2Pro", tag=b"05"
+    )
+    code, out, _ = run(capsys, "check-ckpt", str(tagged), str(mini_sovits), "--rev", "v3.1")
+    assert code == 0
+    assert (
+        "model       sovits@v2Pro (SynthesizerTrn from GPT_SoVITS/configs_v2/s2v2Pro.json)" in out
+    )
+    assert "chosen      the checkpoint's version tag 05 and config model.version name v2Pro" in out
+    # the same weights, untagged and without model.version: the only variant whose shapes fit
+    plain = model_checkpoint(
+        torch, mini_sovits, "v3.1", tmp_path / "plain.pth", model="sovits@v2Pro", version=False
+    )
+    args = ("check-ckpt", str(plain), str(mini_sovits), "--rev", "v3.1", "--format", "json")
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    document = json.loads(out)
+    validate(document, "ckpt-check")
+    assert document["checkpoint"]["version_tag"] is None
+    assert document["check"]["choice"] == {
+        "model": "sovits@v2Pro",
+        "by": "keys-and-shapes",
+        "version": None,
+        "reason": "the best key and shape match: sovits@v2Pro, holding 100% of its keys, "
+        "every shape matching; next: sovits@v2, holding 100% of its keys, 157 shapes "
+        "differing, 36 model keys missing",
+    }
+    # before v2Pro existed: the tag is followed as far as it can be, then the best fit
+    code, out, _ = run(capsys, "check-ckpt", str(tagged), str(mini_sovits), "--rev", "v2.0")
+    assert code == 1
+    assert "model       sovits (SynthesizerTrn from GPT_SoVITS/configs/s2.json)" in out
+    assert (
+        "chosen      the checkpoint's version tag 05 and config model.version name v2Pro, but "
+        "sovits@v2Pro does not exist at this revision (no GPT_SoVITS/configs/s2v2Pro.json or "
+        "GPT_SoVITS/configs_v2/s2v2Pro.json at this revision); the best key and shape match: "
+        "sovits, holding 94% of its keys, 150 shapes differing, 90 model keys missing "
+        "(sovits@v1, sovits@v2 fitting as well: the profile lists sovits first)\n"
+    ) in out
 
 
 @pytest.mark.parametrize("packing", ["zip", "tagged-zip", "raw"])

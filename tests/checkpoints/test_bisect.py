@@ -1,6 +1,7 @@
 """bisect_checkpoint on the mini_sovits sample: the first commit whose model rejects a
 checkpoint saved at v1.0 (or before a merge), verified by its parent; merges followed into
-their branch; a change the static audit does not flag still found."""
+their branch; a change the static audit does not flag still found; every commit compared
+with the model (variant) chosen at the base."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ from auditor.checkpoints.results import (
     BisectVerdict,
     CheckOutcome,
     CheckResult,
+    ChoiceBasis,
     Comparison,
     KeyMapping,
+    ModelChoice,
 )
 from auditor.pipeline import AuditOptions
 from auditor.runtime.maps import state_maps
@@ -55,8 +58,8 @@ def v1_checkpoint(mini_sovits: Path, tmp_path_factory: pytest.TempPathFactory) -
     return read_checkpoint(model_checkpoint(torch, mini_sovits, "v1.0", folder / "s2G.pth"))
 
 
-def checker(repo: Path, checkpoint: Checkpoint) -> Callable[[str], CheckResult]:
-    return lambda sha: check(checkpoint, state_maps(repo, sha, PROFILE))
+def checker(repo: Path, checkpoint: Checkpoint) -> Callable[[str, str | None], CheckResult]:
+    return lambda sha, model: check(checkpoint, state_maps(repo, sha, PROFILE), model)
 
 
 def no_cache() -> AuditOptions:
@@ -73,6 +76,10 @@ def test_first_rejecting_commit_of_a_release(mini_sovits: Path, v1_checkpoint: C
     assert result.first_rejecting.subject == PHONEMES
     assert result.parent_accepts is True and result.searched == "candidates"
     assert result.check.outcome is CheckOutcome.FAILS_TO_LOAD
+    assert result.model == "sovits"
+    assert result.check.choice == ModelChoice(
+        "sovits", ChoiceBasis.RANGE_BASE, "sovits, the checkpoint's model at the base of the range"
+    )
     assert result.check.comparison is not None
     (mismatch,) = result.check.comparison.mismatches
     assert (mismatch.key, mismatch.old, mismatch.new) == (
@@ -93,7 +100,10 @@ def test_first_rejecting_commit_of_a_release(mini_sovits: Path, v1_checkpoint: C
     document = check_document(v1_checkpoint, "s2G.pth", str(mini_sovits), result.check, result)
     validate(document, "ckpt-check")
     assert document["bisect"]["first_rejecting"]["subject"] == PHONEMES
+    assert document["bisect"]["model"] == "sovits"
+    assert document["check"]["choice"]["by"] == "range-base"
     text = render_table(v1_checkpoint, "s2G.pth", result.check, result)
+    assert "model       sovits at every commit\n" in text
     assert f"first commit that rejects the checkpoint: {sha_of(mini_sovits, PHONEMES)[:7]}" in text
     assert "enc_p.text_embedding.weight  [300, 192] -> [714, 192]" in text
 
@@ -144,6 +154,32 @@ def test_a_change_the_static_audit_does_not_flag_is_found(
 
 
 @pytest.mark.torch
+def test_a_variant_chosen_at_the_base_is_kept(
+    mini_sovits: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    torch = pytest.importorskip("torch")
+    path = tmp_path_factory.mktemp("variant") / "s2G.pth"
+    saved = model_checkpoint(torch, mini_sovits, "v1.0", path, model="sovits@v2", version=False)
+    checkpoint = read_checkpoint(saved)
+    result = bisect_checkpoint(
+        mini_sovits, "v1.0..v3.1", checker(mini_sovits, checkpoint), no_cache()
+    )
+    assert result.model == "sovits@v2"
+    assert result.first_rejecting is not None
+    assert result.first_rejecting.subject == PHONEMES
+    assert result.parent_accepts is True
+    assert result.check.comparison is not None
+    assert result.check.comparison.model == "sovits@v2"
+    # v2 reads 704 reference bins: only the symbol table differs, not ref_enc (1025 in v1)
+    (mismatch,) = result.check.comparison.mismatches
+    assert (mismatch.key, mismatch.old, mismatch.new) == (
+        "enc_p.text_embedding.weight",
+        (300, 192),
+        (714, 192),
+    )
+
+
+@pytest.mark.torch
 def test_loads_at_tip_and_rejected_at_base(mini_sovits: Path, v1_checkpoint: Checkpoint) -> None:
     check_at = checker(mini_sovits, v1_checkpoint)
     root = sha_of(mini_sovits, "Initial commit")
@@ -168,17 +204,19 @@ def test_base_without_the_model_cannot_be_checked(
     text = shipped.read_text(encoding="utf-8")
     elsewhere = parse_profile(text.replace("- GPT_SoVITS/configs/s2.json", "- nowhere.json"), "t")
 
-    def check_at(sha: str) -> CheckResult:
-        return check(v1_checkpoint, state_maps(mini_sovits, sha, elsewhere))
+    def check_at(sha: str, model: str | None) -> CheckResult:
+        return check(v1_checkpoint, state_maps(mini_sovits, sha, elsewhere), model)
 
     with pytest.raises(CannotCheck, match=r"^at the base of the range \(6809559\): .*nowhere.json"):
         bisect_checkpoint(mini_sovits, "v1.0..v2.0", check_at, no_cache())
 
 
-def comparison(missing: tuple[str, ...] = (), mismatched: bool = False) -> Comparison:
+def comparison(
+    missing: tuple[str, ...] = (), mismatched: bool = False, model: str = "sovits"
+) -> Comparison:
     mismatches = (ShapeMismatch("dec.conv_pre.weight", (512, 192, 7), (512, 256, 7)),)
     return Comparison(
-        model="sovits",
+        model=model,
         class_name="SynthesizerTrn",
         config="GPT_SoVITS/configs/s2.json",
         mapping=KeyMapping(),
@@ -205,6 +243,8 @@ def test_rejects_is_relative_to_the_base() -> None:
     assert rejects(fails, base) is True
     assert rejects(outcome(CheckOutcome.NO_MATCHING_MODEL, None), base) is True
     assert rejects(outcome(CheckOutcome.BUILD_FAILED, None), base) is None
+    other = outcome(partial, comparison(("enc_q.pre.weight",), model="sovits@v2"))
+    assert rejects(other, base) is True
 
 
 def scripted_history(make_repo: Callable[..., GitRepo], count: int) -> list[str]:
@@ -213,20 +253,45 @@ def scripted_history(make_repo: Callable[..., GitRepo], count: int) -> list[str]
     return [repo.commit(f"Note {i}", {"notes.txt": f"{i}\n"}) for i in range(count)]
 
 
-def table_checker(shas: list[str], outcomes: str) -> Callable[[str], CheckResult]:
-    """Check commit i as OUTCOMES[i] says: ``l`` loads, ``f`` fails, ``b`` does not build."""
+def table_checker(
+    shas: list[str], outcomes: str, asked: list[tuple[str, str | None]] | None = None
+) -> Callable[[str, str | None], CheckResult]:
+    """Check commit i as OUTCOMES[i] says: ``l`` loads, ``f`` fails, ``b`` does not build.
 
-    def check_at(sha: str) -> CheckResult:
-        kind = outcomes[shas.index(sha)]
+    The model chosen (when none is asked for) is ``sovits@v2``; ASKED records each call.
+    """
+
+    def check_at(sha: str, model: str | None) -> CheckResult:
+        if asked is not None:
+            asked.append((sha, model))
+        kind, name = outcomes[shas.index(sha)], model or "sovits@v2"
         if kind == "b":
             result = outcome(CheckOutcome.BUILD_FAILED, None)
         elif kind == "f":
-            result = outcome(CheckOutcome.FAILS_TO_LOAD, comparison(mismatched=True))
+            result = outcome(CheckOutcome.FAILS_TO_LOAD, comparison(mismatched=True, model=name))
         else:
-            result = outcome(CheckOutcome.LOADS, comparison())
+            result = outcome(CheckOutcome.LOADS, comparison(model=name))
         return replace(result, sha=sha)
 
     return check_at
+
+
+def test_every_commit_is_compared_with_the_base_model(
+    make_repo: Callable[..., GitRepo], tmp_path: Path
+) -> None:
+    shas = scripted_history(make_repo, 7)
+    asked: list[tuple[str, str | None]] = []
+    result = bisect_checkpoint(
+        tmp_path / "repo",
+        f"{shas[0]}..{shas[6]}",
+        table_checker(shas, "lllllff", asked),
+        no_cache(),
+    )
+    assert result.first_rejecting is not None and result.first_rejecting.sha == shas[5]
+    assert asked[0] == (shas[0], None)
+    assert len(asked) > 2 and {model for _, model in asked[1:]} == {"sovits@v2"}
+    assert len({sha for sha, _ in asked}) == len(asked)
+    assert result.model == "sovits@v2"
 
 
 def test_commits_that_do_not_build_are_skipped(

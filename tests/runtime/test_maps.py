@@ -1,4 +1,5 @@
-"""state_maps on the mini_sovits sample: meta-device maps, configs, temporary folders."""
+"""state_maps on the mini_sovits sample: meta-device maps, configs, variants a revision lacks,
+temporary folders."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ from pathlib import Path
 import pytest
 
 from auditor.errors import AuditError, RepositoryError
-from auditor.runtime.maps import config_keys, covers, state_maps
-from auditor.runtime.profile import load_profile, parse_profile
+from auditor.runtime.maps import ModelMap, config_keys, covers, state_maps
+from auditor.runtime.profile import ModelSpec, load_profile, parse_profile
 
 PROFILE = load_profile("gpt-sovits")
 PHONEMES = "Add Japanese, Korean and Cantonese phonemes"
+
+
+def spec(name: str) -> ModelSpec:
+    return next(m for m in PROFILE.models if m.name == name)
+
+
+def by_name(models: tuple[ModelMap, ...]) -> dict[str, ModelMap]:
+    return {m.name: m for m in models}
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +44,17 @@ def git(repo: Path, *args: str) -> str:
 
 
 def test_config_keys_of_the_shipped_profile() -> None:
-    (sovits,) = PROFILE.models
-    assert config_keys(sovits) == (
+    sovits_keys = (
         "data.filter_length",
         "data.hop_length",
         "data.n_speakers",
         "model",
         "train.segment_size",
     )
+    assert config_keys(spec("sovits")) == sovits_keys
+    assert config_keys(spec("sovits@v2Pro")) == sovits_keys
+    # Text2SemanticDecoder(config=hps): the whole config
+    assert config_keys(spec("gpt")) == ("",)
 
 
 def test_covers() -> None:
@@ -61,8 +73,9 @@ def test_maps_at_two_revisions(mini_sovits: Path, temp_root: Path) -> None:
     after = state_maps(mini_sovits, phonemes, PROFILE)
     assert before.sha == git(mini_sovits, "rev-parse", "v1.0^{commit}").strip()
     assert (before.revision, before.device, before.profile) == ("v1.0", "meta", "gpt-sovits")
-    (old,), (new,) = before.models, after.models
+    old, new = by_name(before.models)["sovits"], by_name(after.models)["sovits"]
     assert old.built and old.error is None and old.class_name == "SynthesizerTrn"
+    assert (old.variant, old.base, old.not_applicable) == (None, None, False)
     assert old.config == "GPT_SoVITS/configs/s2.json"
     assert old.hps is not None and new.hps is not None
     assert (old.hps["model"]["hidden_channels"], old.hps["data"]["n_speakers"]) == (192, 300)
@@ -79,9 +92,57 @@ def test_a_model_without_its_config_is_not_built(mini_sovits: Path, temp_root: P
     shipped = Path(__file__).resolve().parents[2] / "auditor/runtime/profiles/gpt-sovits.yaml"
     text = shipped.read_text(encoding="utf-8").replace("GPT_SoVITS/configs_v2/s2.json", "no.json")
     text = text.replace("- GPT_SoVITS/configs/s2.json", "- nowhere/s2.json")
-    (model,) = state_maps(mini_sovits, "v1.0", parse_profile(text, "test")).models
-    assert not model.built and model.shapes == {}
+    models = by_name(state_maps(mini_sovits, "v1.0", parse_profile(text, "test")).models)
+    model = models["sovits"]
+    assert not model.built and model.shapes == {} and not model.not_applicable
     assert model.error == "none of the config candidates exists: nowhere/s2.json, no.json"
+    # its variants that read the same config do not exist without it
+    assert models["sovits@v1"].not_applicable
+    assert models["sovits@v1"].error == "no nowhere/s2.json or no.json at this revision"
+    assert models["gpt"].built
+    assert list(temp_root.iterdir()) == []
+
+
+@pytest.mark.torch
+def test_variants_a_revision_lacks_are_marked(mini_sovits: Path, temp_root: Path) -> None:
+    pytest.importorskip("torch")
+    v1 = state_maps(mini_sovits, "v1.0", PROFILE)
+    v3 = state_maps(mini_sovits, "v3.1", PROFILE)
+    assert [m.name for m in v1.models] == [m.name for m in PROFILE.models]
+    assert [(m.name, m.built) for m in v1.applicable] == [
+        ("sovits", True),
+        ("sovits@v1", True),
+        ("sovits@v2", True),
+        ("gpt", True),
+    ]
+    lacking = {m.name: m.error for m in v1.models if m.not_applicable}
+    assert lacking == {
+        "sovits@v2Pro": "no GPT_SoVITS/configs/s2v2Pro.json or GPT_SoVITS/configs_v2/s2v2Pro.json "
+        "at this revision",
+        "sovits@v2ProPlus": "no GPT_SoVITS/configs/s2v2ProPlus.json or "
+        "GPT_SoVITS/configs_v2/s2v2ProPlus.json at this revision",
+        "sovits@v3": "module.models has no SynthesizerTrnV3 at this revision",
+        "sovits@v4": "module.models has no SynthesizerTrnV3 at this revision",
+        "gpt@v2": "no GPT_SoVITS/configs/s1longer-v2.yaml or "
+        "GPT_SoVITS/configs_v2/s1longer-v2.yaml at this revision",
+    }
+    assert all(not m.built and not m.unavailable for m in v1.models if m.not_applicable)
+    pro = by_name(v3.models)["sovits@v2Pro"]
+    assert pro.built and not pro.not_applicable
+    assert (pro.base, pro.variant, pro.config) == (
+        "sovits",
+        "v2Pro",
+        "GPT_SoVITS/configs_v2/s2v2Pro.json",
+    )
+    assert pro.hps is not None and pro.hps["model"]["version"] == "v2Pro"
+    assert pro.shapes["enc_p.text_embedding.weight"] == (714, 192)
+    assert by_name(v3.models)["sovits"].shapes["enc_p.text_embedding.weight"] == (714, 256)
+    assert [m.name for m in v3.models if m.not_applicable] == [
+        "sovits@v2ProPlus",
+        "sovits@v3",
+        "sovits@v4",
+        "gpt@v2",
+    ]
     assert list(temp_root.iterdir()) == []
 
 
