@@ -34,6 +34,7 @@ from auditor.render.table import renderables
 from auditor.rules import all_rules, rule_by_id
 from auditor.rules.catalogue_doc import catalogue_markdown, rule_markdown
 from auditor.runtime.command import runtime_command
+from auditor.runtime.options import python_option
 
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
@@ -206,6 +207,7 @@ def cli() -> None:
     show_default=True,
     help="With --confirm: where to build the models.",
 )
+@python_option
 @_report_options
 def scan_command(
     path: Path,
@@ -214,6 +216,7 @@ def scan_command(
     confirm: bool,
     profile_name: str | None,
     device: str,
+    python: str | None,
     output_format: str,
     output: Path | None,
     fail_on: str,
@@ -236,7 +239,7 @@ def scan_command(
     with _progress(stderr.is_terminal) as progress:
         report = scan(path, revision_range, options, progress=progress)
     if confirm:
-        report = confirm_at_runtime(path, report, revision_range, profile_name, device)
+        report = confirm_at_runtime(path, report, revision_range, profile_name, device, python)
     _emit(report, output_format, output, fail_on, min_severity)
 
 

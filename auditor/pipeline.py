@@ -248,9 +248,11 @@ def confirm_at_runtime(
     revision_range: str | None,
     profile: str | None = None,
     device: str = "auto",
+    python: str | None = None,
 ) -> Report:
     """REPORT (a scan of REVISION_RANGE, ``A..B``) with its findings judged by building the
-    models at A and at B (:func:`auditor.runtime.confirm`; runs the audited code)."""
+    models at A and at B (:func:`auditor.runtime.confirm`; runs the audited code, in PYTHON
+    when given)."""
     from auditor.confirm_merge import merge_runtime
     from auditor.errors import AuditError
     from auditor.runtime.confirm import confirm
@@ -261,7 +263,7 @@ def confirm_at_runtime(
     if rng.base is None:
         raise AuditError("--confirm needs a range with two ends: --range A..B")
     chosen = pick_profile(path, rng.tip, profile)
-    runtime = confirm(path, rng.base, rng.tip, chosen, device)
+    runtime = confirm(path, rng.base, rng.tip, chosen, device, python=python)
     merged = merge_runtime(report, runtime, chosen)
     notes = tuple(AuditWarning(message=f"runtime: {w}") for w in runtime.warnings)
     commits = merged.commits

@@ -130,3 +130,91 @@ def test_usage_errors_exit_2(
     code, _, err = run(capsys, "runtime", *rev_args, repo, *options)
     assert code == 2
     assert message in err
+
+
+def wrapper(folder: Path, body: str = "") -> tuple[Path, Path]:
+    """A Python that logs each command line it runs (then runs this Python): (it, its log)."""
+    python, log = folder / "project-python", folder / "ran.log"
+    python.write_text(
+        f'#!/bin/sh\n{body}\necho "$@" >> {log}\nexec {sys.executable} "$@"\n', encoding="utf-8"
+    )
+    python.chmod(0o755)
+    return python, log
+
+
+@pytest.mark.torch
+def test_the_workers_run_in_the_python_given(
+    sample_repo: Callable[[str], Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    temp_root: Path,
+) -> None:
+    pytest.importorskip("torch")
+    python, log = wrapper(tmp_path)
+    repo = str(sample_repo("mini_sovits"))
+    args = ["runtime", "v1.0", "v2.0", repo, "--python", str(python), "--format", "json"]
+    code, out, err = run(capsys, *args)
+    assert code == 1, err
+    outcomes = {m["name"]: m["outcome"] for m in json.loads(out)["models"]}
+    assert outcomes["sovits"] == "fails-to-load"
+    ran = log.read_text("utf-8").splitlines()
+    # probed once, then one worker per revision
+    assert ran.count("-m auditor.runtime.worker") == 2
+    assert [line for line in ran if line != "-m auditor.runtime.worker"] == [
+        line for line in ran if line.startswith("-c import importlib.util")
+    ]
+
+
+def test_the_python_comes_from_the_environment(
+    sample_repo: Callable[[str], Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    missing = tmp_path / "venv" / "bin" / "python"
+    monkeypatch.setenv("MODEL_AUDIT_PYTHON", str(missing))
+    repo = str(sample_repo("mini_sovits"))
+    code, out, err = run(capsys, "runtime", "v1.0", "v2.0", repo)
+    assert code == 2 and out == ""
+    assert "Invalid value for '--python'" in err
+    assert f"{missing} does not exist (from MODEL_AUDIT_PYTHON)" in err.replace("\n", " ")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda folder: folder / "nope", "{python} does not exist"),
+        (lambda folder: folder, "{python} is not a file"),
+        (lambda folder: folder / "plain.txt", "{python} is not executable"),
+        (lambda folder: "no-such-python-anywhere", "no-such-python-anywhere: no such command"),
+    ],
+)
+def test_a_bad_python_exits_2_naming_it(
+    sample_repo: Callable[[str], Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    make: Callable[[Path], Path | str],
+    message: str,
+) -> None:
+    (tmp_path / "plain.txt").write_text("", encoding="utf-8")
+    python = str(make(tmp_path))
+    repo = str(sample_repo("mini_sovits"))
+    code, out, err = run(capsys, "runtime", "v1.0", "v2.0", repo, "--python", python)
+    assert code == 2 and out == ""
+    assert "Invalid value for '--python'" in err
+    assert message.format(python=python) in " ".join(err.split())
+
+
+def test_a_python_without_torch_exits_2_naming_it(
+    sample_repo: Callable[[str], Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    temp_root: Path,
+) -> None:
+    python, _ = wrapper(tmp_path, body=f'exec {sys.executable} -S "$@"')
+    repo = str(sample_repo("mini_sovits"))
+    code, out, err = run(capsys, "runtime", "v1.0", "v2.0", repo, "--python", str(python))
+    assert code == 2 and out == ""
+    assert f"error: torch is not installed for {python}: install it" in " ".join(err.split())
+    assert "Traceback" not in err
+    assert list(temp_root.iterdir()) == []

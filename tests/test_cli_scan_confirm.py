@@ -64,3 +64,50 @@ def test_confirm_needs_two_ends(
     repo = str(sample_repo("mini_sovits"))
     code, _, err = run(capsys, "scan", repo, "--range", "v1.0", "--confirm", "--no-cache")
     assert code == 2 and "--confirm needs a range with two ends: --range A..B" in err
+
+
+def logging_python(folder: Path, body: str = "") -> tuple[Path, Path]:
+    """A Python that logs each command line it runs (then runs this Python): (it, its log)."""
+    python, log = folder / "project-python", folder / "ran.log"
+    python.write_text(
+        f'#!/bin/sh\n{body}\necho "$@" >> {log}\nexec {sys.executable} "$@"\n', encoding="utf-8"
+    )
+    python.chmod(0o755)
+    return python, log
+
+
+@pytest.mark.torch
+def test_confirm_runs_the_workers_in_the_python_given(
+    sample_repo: Callable[[str], Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("torch")
+    python, log = logging_python(tmp_path)
+    repo = str(sample_repo("mini_sovits"))
+    args = ["scan", repo, "--range", "v1.0..v2.0", "--confirm", "--python", str(python)]
+    code, out, err = run(capsys, *args, "--no-cache", "--format", "json")
+    assert code == 0, err
+    judged = [f for f in json.loads(out)["findings"] if f.get("runtime") == "confirmed"]
+    assert judged
+    assert log.read_text("utf-8").splitlines().count("-m auditor.runtime.worker") == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (None, "Invalid value for '--python' (env var: 'MODEL_AUDIT_PYTHON'): {python} does"),
+        (f'exec {sys.executable} -S "$@"', "error: torch is not installed for {python}"),
+    ],
+)
+def test_confirm_with_a_python_it_cannot_use_exits_2(
+    sample_repo: Callable[[str], Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    body: str | None,
+    message: str,
+) -> None:
+    python = tmp_path / "missing" if body is None else logging_python(tmp_path, body)[0]
+    repo = str(sample_repo("mini_sovits"))
+    args = ["scan", repo, "--range", "v1.0..v2.0", "--confirm", "--python", str(python)]
+    code, out, err = run(capsys, *args, "--no-cache")
+    assert code == 2 and out == ""
+    assert message.format(python=python) in " ".join(err.split())

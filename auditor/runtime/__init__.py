@@ -1,29 +1,10 @@
 """Runtime confirmation: build a repository's models at two revisions and load old into new.
 
-What to build, from which files and config, and how to run it is data (a profile); the
-models are built from git objects in worker processes, never in the auditor's own.
+What to build, from which files and config, and how to run it is data (a profile,
+:mod:`auditor.runtime.profile`); the models are built from git objects in worker processes
+(:mod:`auditor.runtime.worker`), never in the auditor's own; :func:`auditor.runtime.confirm.confirm`
+compares two revisions and :mod:`auditor.runtime.model` holds the results.
+
+This package imports nothing: the worker runs inside it in the audited project's own Python,
+where the auditor's dependencies (jsonschema, yaml, git, click) are not installed.
 """
-
-from auditor.runtime.confirm import WorkerError, confirm
-from auditor.runtime.model import (
-    ModelResult,
-    Outcome,
-    Rename,
-    RuntimeReport,
-    ShapeMismatch,
-)
-from auditor.runtime.profile import Profile, ProfileError, load_profile, parse_profile
-
-__all__ = [
-    "ModelResult",
-    "Outcome",
-    "Profile",
-    "ProfileError",
-    "Rename",
-    "RuntimeReport",
-    "ShapeMismatch",
-    "WorkerError",
-    "confirm",
-    "load_profile",
-    "parse_profile",
-]

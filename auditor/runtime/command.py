@@ -14,6 +14,7 @@ from rich.console import Console
 
 from auditor.runtime.confirm import DEVICES, confirm
 from auditor.runtime.detect import pick_profile
+from auditor.runtime.options import python_option
 from auditor.runtime.render import render_json, render_table, table
 
 EXIT_NOT_LOADING = 1
@@ -52,6 +53,7 @@ EXIT_NOT_LOADING = 1
     type=click.FloatRange(min=0),
     help="Largest relative output error that still matches (default: the profile's, 1e-4).",
 )
+@python_option
 def runtime_command(
     old: str,
     new: str,
@@ -61,15 +63,19 @@ def runtime_command(
     output_format: str,
     timeout: float | None,
     tolerance: float | None,
+    python: str | None,
 ) -> None:
     """Build the profile's models at OLD and NEW, load OLD's weights into NEW and run them.
 
     Each revision is materialised from git objects into a temporary folder and built in its
-    own Python process; nothing is checked out and nothing is downloaded. This imports and
-    runs the repository's code: run it only on code you would run yourself.
+    own Python process (--python: the project's own environment); nothing is checked out and
+    nothing is downloaded. This imports and runs the repository's code: run it only on code
+    you would run yourself.
     """
     profile = pick_profile(path, new, profile_name)
-    report = confirm(path, old, new, profile, device, timeout=timeout, tolerance=tolerance)
+    report = confirm(
+        path, old, new, profile, device, timeout=timeout, tolerance=tolerance, python=python
+    )
     if output_format == "json":
         click.echo(render_json(report), nl=False)
     elif sys.stdout.isatty():

@@ -80,11 +80,12 @@ def confirm(
     *,
     timeout: float | None = None,
     tolerance: float | None = None,
+    python: str | None = None,
 ) -> RuntimeReport:
     """Load each model's weights built at OLD into the same model built at NEW.
 
     Both run the same seeded inputs; outputs match within TOLERANCE (default: the
-    profile's, per model).
+    profile's, per model). The workers run in PYTHON (default: the auditor's own).
     """
     if device not in DEVICES:
         raise AuditError(f"unknown device {device!r} (choose from {', '.join(DEVICES)})")
@@ -94,7 +95,7 @@ def confirm(
         ExitStack() as stack,
     ):
         workers = {
-            label: stack.enter_context(WorkerProcess(side.root, work, label, limit))
+            label: stack.enter_context(WorkerProcess(side.root, work, label, limit, python))
             for label, side in prepared.items()
         }
         for label, worker in workers.items():
@@ -210,11 +211,18 @@ def _needs_real_build(
 
 
 def run_worker(
-    request: Mapping[str, Any], root: Path, request_file: Path, timeout: float
+    request: Mapping[str, Any],
+    root: Path,
+    request_file: Path,
+    timeout: float,
+    *,
+    python: str | None = None,
 ) -> dict[str, Any]:
-    """Answer one REQUEST in a worker process of its own, run in ROOT.
+    """Answer one REQUEST in a worker process of its own, run in ROOT with PYTHON (default:
+    the auditor's own).
 
     The request is written next to REQUEST_FILE (its folder holds the worker's files).
     """
-    with WorkerProcess(root, request_file.parent, request_file.stem, timeout) as worker:
+    label = request_file.stem
+    with WorkerProcess(root, request_file.parent, label, timeout, python) as worker:
         return worker.ask(request)

@@ -6,7 +6,9 @@ worker, having loaded those weights, runs the recorded inputs through its own co
 the generator seeded again before the call so that sampled noise is drawn alike, and
 compares: output shapes, then the largest absolute difference and the relative error (that
 difference over the largest absolute value of the old output). Weights that load but give
-other outputs are the silent break: "it loads, but it's noise". torch is imported lazily.
+other outputs are the silent break: "it loads, but it's noise". torch is imported lazily;
+like the worker, this module runs in the audited project's Python and imports only the
+standard library (and torch).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.runtime.profile import term_from_json
+from auditor.runtime.terms import term_from_json
 
 
 def last_line(error: BaseException) -> str:

@@ -1,7 +1,9 @@
 """A worker process for one materialised revision, answering requests one after another.
 
 The worker (:mod:`auditor.runtime.worker`) runs with the revision's tree as its working
-folder and the auditor's package on ``PYTHONPATH``. Each request is written to a file whose
+folder and the auditor's package on ``PYTHONPATH``, in the auditor's own Python or in another
+one (the audited project's environment, with the packages its code imports): the worker needs
+only the standard library and torch there. Each request is written to a file whose
 path goes on the worker's stdin; its answer is one JSON line on the worker's stdout. Keeping
 the process for the meta build and the real build of a revision imports torch and the
 repository's code once; two revisions' workers run side by side.
@@ -10,6 +12,7 @@ repository's code once; two revisions' workers run side by side.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import queue
@@ -30,24 +33,84 @@ class WorkerError(AuditError):
     """A worker could not run at all (no torch, no CUDA when asked for, no answer)."""
 
 
-class WorkerProcess:
-    """The worker of one revision: ``send`` a request, ``receive`` its answer, or ``ask``."""
+#: The oldest Python the worker's modules run on.
+MIN_PYTHON = (3, 10)
+#: What :func:`check_interpreter` asks another Python: its version, and whether torch is
+#: there (found, not imported: importing torch takes seconds).
+_PROBE = (
+    "import importlib.util, json, sys; print(json.dumps({'version': list(sys.version_info[:3]),"
+    " 'torch': importlib.util.find_spec('torch') is not None}))"
+)
 
-    def __init__(self, root: Path, scratch: Path, label: str, timeout: float) -> None:
+
+def worker_environment() -> dict[str, str]:
+    """The environment of a worker: the auditor's package first on ``PYTHONPATH``, offline."""
+    package_parent = str(Path(auditor.__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+@functools.lru_cache(maxsize=8)
+def check_interpreter(python: str) -> None:
+    """Raise :class:`WorkerError`, naming PYTHON, unless it is a Python the worker can run in:
+    version 3.10 or later, with torch installed. Asked once per interpreter."""
+    try:
+        done = subprocess.run(
+            [python, "-c", _PROBE],
+            env=worker_environment(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        raise WorkerError(f"cannot run the Python {python}: {error}") from None
+    lines = done.stdout.strip().splitlines()
+    try:
+        found = json.loads(lines[-1]) if done.returncode == 0 and lines else None
+    except ValueError:
+        found = None
+    if not isinstance(found, dict) or not isinstance(found.get("version"), list):
+        said = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        raise WorkerError(f"{python} is not a Python interpreter the worker can use ({said})")
+    version = tuple(int(part) for part in found["version"])
+    if version < MIN_PYTHON:
+        shown = ".".join(map(str, version))
+        raise WorkerError(
+            f"{python} is Python {shown}; the runtime worker needs Python "
+            f"{'.'.join(map(str, MIN_PYTHON))} or later"
+        )
+    if not found.get("torch"):
+        raise WorkerError(
+            f"torch is not installed for {python}: install it in that environment "
+            "(the CPU build is enough) or choose another Python"
+        )
+
+
+class WorkerProcess:
+    """The worker of one revision: ``send`` a request, ``receive`` its answer, or ``ask``.
+
+    PYTHON is the interpreter it runs in (default: the auditor's own); another one is
+    checked first (:func:`check_interpreter`).
+    """
+
+    def __init__(
+        self, root: Path, scratch: Path, label: str, timeout: float, python: str | None = None
+    ) -> None:
+        if python is not None:
+            check_interpreter(python)
         self.timeout = timeout
         self._scratch = scratch
         self._label = label
         self._sent = 0
         self._stderr_path = scratch / f"{label}.stderr"
         self._stderr = self._stderr_path.open("wb")
-        package_parent = str(Path(auditor.__file__).resolve().parent.parent)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
-        env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONDONTWRITEBYTECODE="1")
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "auditor.runtime.worker"],
+            [python or sys.executable, "-m", "auditor.runtime.worker"],
             cwd=root,
-            env=env,
+            env=worker_environment(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,

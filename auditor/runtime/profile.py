@@ -7,7 +7,6 @@ so a bad one is reported with its profile key before any revision is touched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,8 @@ import jsonschema
 import yaml
 
 from auditor.errors import AuditError
-from auditor.runtime.evaluate import Expression, ExpressionError, evaluate, parse_expression
+from auditor.runtime.evaluate import ExpressionError, parse_expression
+from auditor.runtime.terms import Term
 from auditor.schemas import load_schema
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
@@ -30,28 +30,6 @@ INPUT_NAMES = frozenset({"hps", "model"})
 
 class ProfileError(AuditError):
     """A profile is missing, is not valid YAML, or does not follow its schema."""
-
-
-@dataclass(frozen=True)
-class Term:
-    """One value in a profile: a literal, or an expression; ``key`` says where it is written."""
-
-    key: str
-    literal: int | float | bool | None = None
-    expression: Expression | None = None
-
-    def value(self, namespace: Mapping[str, Any]) -> Any:
-        if self.expression is None:
-            return self.literal
-        try:
-            return evaluate(self.expression, namespace)
-        except ExpressionError as error:
-            raise ExpressionError(f"{self.key}: {error}") from None
-
-    def to_json(self) -> dict[str, Any]:
-        if self.expression is None:
-            return {"key": self.key, "literal": self.literal}
-        return {"key": self.key, "expression": self.expression.source}
 
 
 @dataclass(frozen=True)
@@ -274,10 +252,3 @@ def term(value: Any, key: str, names: frozenset[str]) -> Term:
             f"only {', '.join(sorted(names))} can be read here"
         )
     return Term(key=key, expression=expression)
-
-
-def term_from_json(data: Mapping[str, Any]) -> Term:
-    """The inverse of :meth:`Term.to_json` (the worker receives terms as JSON)."""
-    if "expression" in data:
-        return Term(key=data["key"], expression=parse_expression(data["expression"]))
-    return Term(key=data["key"], literal=data.get("literal"))

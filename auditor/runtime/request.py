@@ -15,7 +15,8 @@ from typing import Any
 from auditor.history import BlobReader
 from auditor.runtime.evaluate import ExpressionError
 from auditor.runtime.materialise import ConfigUnavailable, read_config
-from auditor.runtime.profile import ModelSpec, Profile, TensorSpec, Term
+from auditor.runtime.profile import ModelSpec, Profile, TensorSpec
+from auditor.runtime.terms import Term
 
 
 @dataclass(frozen=True)

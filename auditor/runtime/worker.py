@@ -10,6 +10,11 @@ the old revision records its inputs and outputs, the new one runs the same input
 compares its outputs with them.
 The result is one JSON document on stdout; anything the model code prints goes to stderr.
 Fatal problems (no torch, no CUDA when asked for) are ``{"fatal": message}``.
+
+The worker may run in the audited project's own Python, which has torch and the packages the
+project's code imports but not the auditor's dependencies: it and the modules it imports
+(:mod:`auditor.runtime.inference`, :mod:`auditor.runtime.terms`,
+:mod:`auditor.runtime.evaluate`) use only the standard library and torch.
 """
 
 from __future__ import annotations
@@ -65,7 +70,9 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
         import torch
     except ImportError:
         raise Fatal(
-            "torch is not installed: install it (pip install 'model-repo-auditor[runtime]')"
+            f"torch is not installed for {sys.executable}: install it "
+            "(pip install 'model-repo-auditor[runtime]'), or run the check with a Python that "
+            "has it (--python)"
         ) from None
     device = pick_device(request["device"])
     roots = list(request["sys_path"])

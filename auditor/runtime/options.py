@@ -1,0 +1,68 @@
+"""Command-line options shared by the commands that run a worker (``runtime``, ``check-ckpt``,
+``scan --confirm``).
+
+``--python`` names the interpreter the workers run in. The audited project's code imports
+what its own environment installs (numpy, einops, torchaudio...), which the auditor's does
+not; its Python builds the models as the project does. A path that does not name an
+executable file is a usage error here; whether it is a Python with torch is checked when its
+first worker starts (:func:`auditor.runtime.process.check_interpreter`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+#: The environment variable that gives ``--python`` when the option is not given.
+PYTHON_ENV = "MODEL_AUDIT_PYTHON"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def interpreter_path(value: str) -> str:
+    """The absolute path of the interpreter VALUE names (a path, or a command on ``PATH``).
+
+    Symbolic links are kept: a virtual environment's ``bin/python`` links to the base
+    Python, and only the link makes it start in the environment.
+    """
+    if os.sep not in value and (os.altsep is None or os.altsep not in value):
+        found = shutil.which(value)
+        if found is None:
+            raise ValueError(f"{value}: no such command on PATH")
+        value = found
+    path = os.path.abspath(os.path.expanduser(value))
+    if not os.path.exists(path):
+        raise ValueError(f"{value} does not exist")
+    if not os.path.isfile(path):
+        raise ValueError(f"{value} is not a file")
+    if not os.access(path, os.X_OK):
+        raise ValueError(f"{value} is not executable")
+    return path
+
+
+def _interpreter(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return interpreter_path(value)
+    except ValueError as error:
+        source = ctx.get_parameter_source(param.name or "")
+        given = f" (from {PYTHON_ENV})" if source is click.core.ParameterSource.ENVIRONMENT else ""
+        raise click.BadParameter(f"{error}{given}", ctx=ctx, param=param) from None
+
+
+def python_option(command: F) -> F:
+    """``--python INTERPRETER`` (or ``MODEL_AUDIT_PYTHON``): the Python the workers run in."""
+    return click.option(
+        "--python",
+        "python",
+        metavar="INTERPRETER",
+        envvar=PYTHON_ENV,
+        show_envvar=True,
+        callback=_interpreter,
+        help="The Python that builds the models: the audited project's own environment "
+        "(with torch and what its code imports). Default: the auditor's Python.",
+    )(command)
