@@ -228,7 +228,8 @@ def bisect_checkpoint(
         base = _checkable(search.result(rng.base, "base"), "base")
         if base.outcome is CheckOutcome.FAILS_TO_LOAD:
             return _result(search, common, BisectVerdict.REJECTED_AT_BASE, base, searched="none")
-        tip = _checkable(search.result(rng.tip, "tip"), "tip")
+        # At the tip the base's model is asked for: found nowhere, it rejects the checkpoint.
+        tip = _checkable(search.result(rng.tip, "tip"), "tip", CheckOutcome.BUILD_FAILED)
         if not rejects(tip, base):
             return _result(search, common, BisectVerdict.LOADS_AT_TIP, tip, searched="none")
         common["candidates"] = search.candidates(rng.base, rng.tip)
@@ -258,8 +259,13 @@ def bisect_checkpoint(
         )
 
 
-def _checkable(result: CheckResult, label: str) -> CheckResult:
-    if result.outcome in (CheckOutcome.BUILD_FAILED, CheckOutcome.NO_MATCHING_MODEL):
+def _checkable(
+    result: CheckResult,
+    label: str,
+    *unchecked: CheckOutcome,
+) -> CheckResult:
+    """RESULT, unless its outcome is one of UNCHECKED (default: every outcome not checked)."""
+    if result.outcome in (unchecked or (CheckOutcome.BUILD_FAILED, CheckOutcome.NO_MATCHING_MODEL)):
         raise CannotCheck(f"at the {label} of the range ({result.sha[:7]}): {result.reason}")
     return result
 

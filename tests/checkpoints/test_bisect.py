@@ -256,7 +256,8 @@ def scripted_history(make_repo: Callable[..., GitRepo], count: int) -> list[str]
 def table_checker(
     shas: list[str], outcomes: str, asked: list[tuple[str, str | None]] | None = None
 ) -> Callable[[str, str | None], CheckResult]:
-    """Check commit i as OUTCOMES[i] says: ``l`` loads, ``f`` fails, ``b`` does not build.
+    """Check commit i as OUTCOMES[i] says: ``l`` loads, ``f`` fails, ``b`` does not build,
+    ``a`` lacks the model asked for.
 
     The model chosen (when none is asked for) is ``sovits@v2``; ASKED records each call.
     """
@@ -267,6 +268,8 @@ def table_checker(
         kind, name = outcomes[shas.index(sha)], model or "sovits@v2"
         if kind == "b":
             result = outcome(CheckOutcome.BUILD_FAILED, None)
+        elif kind == "a":
+            result = outcome(CheckOutcome.NO_MATCHING_MODEL, None)
         elif kind == "f":
             result = outcome(CheckOutcome.FAILS_TO_LOAD, comparison(mismatched=True, model=name))
         else:
@@ -292,6 +295,19 @@ def test_every_commit_is_compared_with_the_base_model(
     assert len(asked) > 2 and {model for _, model in asked[1:]} == {"sovits@v2"}
     assert len({sha for sha, _ in asked}) == len(asked)
     assert result.model == "sovits@v2"
+
+
+def test_a_commit_without_the_base_model_rejects(
+    make_repo: Callable[..., GitRepo], tmp_path: Path
+) -> None:
+    shas = scripted_history(make_repo, 7)
+    result = bisect_checkpoint(
+        tmp_path / "repo", f"{shas[0]}..{shas[6]}", table_checker(shas, "lllaaaa"), no_cache()
+    )
+    assert result.verdict is BisectVerdict.FOUND
+    assert result.first_rejecting is not None and result.first_rejecting.sha == shas[3]
+    assert result.check.outcome is CheckOutcome.NO_MATCHING_MODEL
+    assert result.model == "sovits@v2" and result.parent_accepts is True
 
 
 def test_commits_that_do_not_build_are_skipped(
