@@ -143,6 +143,10 @@ class CodeFacts:
             self._trees[sha] = {p: b for p, b in listed.items() if self.reads(p)}
         return self._trees[sha]
 
+    def modules(self, sha: str) -> Mapping[str, ModuleSummary]:
+        """The parsed Python modules of commit ``sha`` (path → summary), read lazily."""
+        return _Parsed(self.tree(sha), self._store)
+
     def blobs_of(self, steps: Iterable[CommitChanges]) -> Iterator[str]:
         """Every Python blob a walk over ``steps`` will need, starting trees included."""
         walked: set[str] = set()

@@ -7,7 +7,7 @@ This is the only module that knows the order; every step lives in its own module
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import date
@@ -22,7 +22,7 @@ from auditor.code_facts import CodeFacts, python_selection
 from auditor.code_memo import ResolvedStore
 from auditor.code_summaries import SummaryStore
 from auditor.compare import FileComparer
-from auditor.extract.python import builtin_components
+from auditor.extract.python import Reach, builtin_components, model_reach
 from auditor.facts import FactReader
 from auditor.history import (
     BlobReader,
@@ -242,6 +242,25 @@ def diff_revisions(
         return finish(auditor.report(str(path), f"{old}..{new}", between))
 
 
+def model_reaches(
+    path: str | Path,
+    revisions: Sequence[str],
+    roots: Sequence[tuple[str, ...]],
+    options: AuditOptions | None = None,
+) -> dict[tuple[str, ...], tuple[Reach, ...]]:
+    """For each set of root class globs in ROOTS, what those classes build at each of
+    REVISIONS, in order (:func:`auditor.extract.python.model_reach`)."""
+    options = options or AuditOptions()
+    if not roots:
+        return {}
+    with closing(open_repository(path)) as repo:
+        shas = [resolve_revision(repo, revision) for revision in revisions]
+        config = _project_config(repo, shas[-1], options)
+        with options.cache() as cache, _Auditor(repo, config, cache) as auditor:
+            modules = [auditor.code.modules(sha) for sha in shas]
+            return {globs: tuple(model_reach(tree, globs) for tree in modules) for globs in roots}
+
+
 def confirm_at_runtime(
     path: str | Path,
     report: Report,
@@ -279,5 +298,6 @@ __all__ = [
     "Progress",
     "confirm_at_runtime",
     "diff_revisions",
+    "model_reaches",
     "scan",
 ]

@@ -26,7 +26,7 @@ from auditor.fork.workspace import FORK_REF, UPSTREAM_REF, Workspace, open_works
 from auditor.history import commit_at, files_at, open_repository
 from auditor.history._git import run_git
 from auditor.models import AuditWarning, Report
-from auditor.pipeline import AuditOptions, diff_revisions, scan
+from auditor.pipeline import AuditOptions, diff_revisions, model_reaches, scan
 
 UNRELATED_WARNING = (
     "the fork shares no history with upstream (an import of its files, not a clone): "
@@ -95,6 +95,8 @@ def audit_fork(fork: str | Path, upstream: str, options: ForkOptions | None = No
         present = model_map.covered(
             chain(files_at(ws.repo, ws.fork_sha), files_at(ws.repo, ws.upstream_sha))
         )
+        tips = (ws.upstream_sha, ws.fork_sha)
+        reaches = model_reaches(ws.path, tips, model_map.root_sets(), options.audit)
         verdicts = decide(
             forward.findings,
             backward.findings,
@@ -102,6 +104,7 @@ def audit_fork(fork: str | Path, upstream: str, options: ForkOptions | None = No
             present,
             fork_report.findings,
             upstream_report.findings,
+            reaches,
         )
         confirmed: tuple[AuditWarning, ...] = ()
         if options.confirm:

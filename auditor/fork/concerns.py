@@ -31,11 +31,16 @@ class ModelMapError(AuditError):
 
 @dataclass(frozen=True)
 class Concern:
-    """One entry: findings in these files or classes concern these models (None: all)."""
+    """One entry: findings in these files or classes concern these models (None: all).
+
+    ``roots`` are globs of the models' top classes: a finding about a class of the entry
+    that no root builds (:mod:`auditor.fork.built`) does not decide their verdicts.
+    """
 
     models: tuple[str, ...] | None
     files: FileSelection
     classes: tuple[str, ...] = ()
+    roots: tuple[str, ...] = ()
 
     def matches(self, file: str, cls: str | None) -> bool:
         if self.files.selects(file):
@@ -52,13 +57,21 @@ class ModelMap:
     fallback: str
     runtime: Mapping[str, str] = field(default_factory=dict)
 
+    def entry(self, file: str, key: str) -> Concern | None:
+        """The first entry that matches a finding in FILE about KEY, if any."""
+        cls = class_of(file, key)
+        return next((entry for entry in self.entries if entry.matches(file, cls)), None)
+
     def concerns(self, file: str, key: str, present: Iterable[str]) -> tuple[str, ...]:
         """The models a finding in FILE about KEY concerns; PRESENT stands in for ``all``."""
-        cls = class_of(file, key)
-        for entry in self.entries:
-            if entry.matches(file, cls):
-                return tuple(present) if entry.models is None else entry.models
-        return (self.fallback,)
+        entry = self.entry(file, key)
+        if entry is None:
+            return (self.fallback,)
+        return tuple(present) if entry.models is None else entry.models
+
+    def root_sets(self) -> tuple[tuple[str, ...], ...]:
+        """The distinct ``roots`` of the entries that have some, in the map's order."""
+        return tuple(dict.fromkeys(entry.roots for entry in self.entries if entry.roots))
 
     def covered(self, paths: Iterable[str]) -> tuple[str, ...]:
         """The models an entry names a file of, among PATHS, in the map's order."""
@@ -125,7 +138,7 @@ def parse_model_map(data: Any, where: str) -> ModelMap:
 def _concern(entry: Any, where: str, names: set[str]) -> Concern:
     if not isinstance(entry, dict) or "models" not in entry:
         raise ModelMapError(f"{where}: expected a mapping with `models`")
-    unknown = set(entry) - {"models", "files", "classes"}
+    unknown = set(entry) - {"models", "files", "classes", "roots"}
     if unknown:
         raise ModelMapError(f"{where}: unknown keys {sorted(unknown)}")
     models: tuple[str, ...] | None = None
@@ -136,9 +149,10 @@ def _concern(entry: Any, where: str, names: set[str]) -> Concern:
             raise ModelMapError(f"{where}: models {missing or '[]'} are not declared")
     files = tuple(_strings(entry.get("files", []), f"{where}: files"))
     classes = tuple(_strings(entry.get("classes", []), f"{where}: classes"))
+    roots = tuple(_strings(entry.get("roots", []), f"{where}: roots"))
     if not files and not classes:
         raise ModelMapError(f"{where}: give `files`, `classes` or both")
-    return Concern(models, FileSelection(include=files, exclude=()), classes)
+    return Concern(models, FileSelection(include=files, exclude=()), classes, roots)
 
 
 def _list(value: Any, where: str) -> list[Any]:

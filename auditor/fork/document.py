@@ -77,6 +77,7 @@ def _verdict(verdict: Verdict) -> dict[str, Any]:
         "decided_by": verdict.decided_by,
         "reasons": [_reason(reason) for reason in verdict.reasons],
         "runtime": runtime,
+        "unbuilt": [{"file": file, "key": key} for file, key in verdict.unbuilt],
     }
 
 

@@ -112,6 +112,9 @@ class Verdict:
     decided_by: str = "static"
     #: The runtime checks behind a ``runtime`` decision: upstream into fork, fork into upstream.
     runtime: tuple[RuntimeCheck, RuntimeCheck] | None = None
+    #: ``(file, key)`` of the differences left out because the model builds neither side of
+    #: them (a class or submodule its top classes never build), sorted.
+    unbuilt: tuple[tuple[str, str], ...] = ()
 
     @property
     def compatible(self) -> bool:

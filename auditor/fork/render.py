@@ -13,7 +13,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from auditor.fork.model import Direction, ForkReport, ForkSide, Loads, Reason
+from auditor.fork.built import site_name
+from auditor.fork.model import Direction, ForkReport, ForkSide, Loads, Reason, Verdict
 from auditor.models import Finding, Severity
 from auditor.render.markdown import change_text, code, escape, table_code
 from auditor.render.table import SEVERITY_STYLE
@@ -66,7 +67,21 @@ def _commits(reason: Reason) -> str:
     return f" [{', '.join(parts)}]" if parts else ""
 
 
-def _reason_lines(reasons: tuple[Reason, ...]) -> list[str]:
+def unbuilt_text(verdict: Verdict) -> str | None:
+    """``left out: 11 differences in code the model does not build (Attention.to_k_c, …)``."""
+    if not verdict.unbuilt:
+        return None
+    names = sorted({site_name(file, key) for file, key in verdict.unbuilt})
+    more = f", {len(names) - KEYS_SHOWN} more" if len(names) > KEYS_SHOWN else ""
+    count = len(verdict.unbuilt)
+    return (
+        f"left out: {count} difference{'' if count == 1 else 's'} in code the model does not "
+        f"build ({', '.join(names[:KEYS_SHOWN])}{more})"
+    )
+
+
+def _reason_lines(verdict: Verdict) -> list[str]:
+    reasons = verdict.reasons
     shown = [r for r in reasons if r.effect.loads is not Loads.YES][:SHOWN]
     lines = [f"{r.severity.value}: {r.message}{_commits(r)}" for r in shown]
     rest = len(reasons) - len(shown)
@@ -74,7 +89,8 @@ def _reason_lines(reasons: tuple[Reason, ...]) -> list[str]:
         lines.append(
             f"… and {rest} more (variants and context)" if not lines else f"… and {rest} more"
         )
-    return lines
+    left_out = unbuilt_text(verdict)
+    return [*lines, left_out] if left_out else lines
 
 
 def _title(report: ForkReport) -> str:
@@ -120,7 +136,7 @@ def renderables(report: ForkReport) -> list[RenderableType]:
             (v.fork_into_upstream, Direction.FORK_INTO_UPSTREAM),
         ):
             cells.append(Text(loads_text(loads, v.reasons, direction), style=LOADS_STYLE[loads]))
-        why = "\n".join(_reason_lines(v.reasons))
+        why = "\n".join(_reason_lines(v))
         if v.decided_by == "runtime":
             why = f"confirmed at runtime\n{why}".strip()
         verdicts.add_row(Text(v.model), *cells, Text(why))
@@ -188,7 +204,7 @@ def render_markdown(report: ForkReport) -> str:
     for v in report.verdicts:
         into_fork = loads_text(v.upstream_into_fork, v.reasons, Direction.UPSTREAM_INTO_FORK)
         into_upstream = loads_text(v.fork_into_upstream, v.reasons, Direction.FORK_INTO_UPSTREAM)
-        why = "<br>".join(escape(line) for line in _reason_lines(v.reasons)) or "—"
+        why = "<br>".join(escape(line) for line in _reason_lines(v)) or "—"
         lines.append(
             f"| {escape(v.model)} | {escape(into_fork)} | {escape(into_upstream)} | {why} |"
         )

@@ -7,15 +7,21 @@ function reads both: a shape change fails to load, an input change loads and giv
 output, an added submodule leaves keys missing (``strict=False``), a removed one leaves keys
 unexpected. Direction matters for keys: a submodule only the fork has is missing when
 upstream's checkpoints load into the fork, and unexpected the other way.
+
+A finding about a class, in files whose map entry names the models' top classes (``roots``),
+decides nothing when neither tip's model builds it (:mod:`auditor.fork.built`); the verdict
+lists it apart.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from auditor.classify import render_value
+from auditor.extract.python import Reach
+from auditor.fork.built import built
 from auditor.fork.concerns import ModelMap
 from auditor.fork.model import Direction, Effect, Loads, Reason, Verdict
 from auditor.models import Category, ChangeKind, Finding, Severity
@@ -148,6 +154,11 @@ def _loads(reasons: Sequence[Reason], direction: Direction) -> Loads:
     return worst
 
 
+def _roots(model_map: ModelMap, finding: Finding) -> tuple[str, ...]:
+    entry = model_map.entry(finding.file, finding.key)
+    return () if entry is None else entry.roots
+
+
 def decide(
     forward: Sequence[Finding],
     backward: Sequence[Finding],
@@ -155,14 +166,17 @@ def decide(
     present: Sequence[str],
     fork_side: Sequence[Finding] = (),
     upstream_side: Sequence[Finding] = (),
+    reaches: Mapping[tuple[str, ...], Sequence[Reach]] | None = None,
 ) -> tuple[Verdict, ...]:
     """A verdict for each model in PRESENT and each model a finding concerns.
 
     FORWARD audits upstream's tip (old) against the fork's (new), BACKWARD the reverse;
     FORK_SIDE and UPSTREAM_SIDE are the per-commit findings of each side since the
-    merge-base, used to name the commit behind each reason.
+    merge-base, used to name the commit behind each reason. REACHES gives, for each set of
+    ``roots`` of the map, what those classes build at each tip (None: every finding counts).
     """
     by_model: dict[str, list[Reason]] = defaultdict(list)
+    unbuilt: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for direction, findings in (
         (Direction.UPSTREAM_INTO_FORK, forward),
         (Direction.FORK_INTO_UPSTREAM, backward),
@@ -171,11 +185,17 @@ def decide(
             effect = effect_of(finding)
             if effect is None:
                 continue
+            models = model_map.concerns(finding.file, finding.key, present)
+            roots = _roots(model_map, finding)
+            if roots and reaches is not None and not built(finding, reaches.get(roots, ())):
+                for model in models:
+                    unbuilt[model].add((finding.file, finding.key))
+                continue
             reason = _reason(finding, direction, effect)
-            for model in model_map.concerns(finding.file, finding.key, present):
+            for model in models:
                 by_model[model].append(reason)
     verdicts: list[Verdict] = []
-    for model in model_map.ordered({*present, *by_model}):
+    for model in model_map.ordered({*present, *by_model, *unbuilt}):
         reasons = sorted(
             (_attributed(r, fork_side, upstream_side) for r in _merged(by_model.get(model, ()))),
             key=_sort_key,
@@ -186,6 +206,7 @@ def decide(
                 upstream_into_fork=_loads(reasons, Direction.UPSTREAM_INTO_FORK),
                 fork_into_upstream=_loads(reasons, Direction.FORK_INTO_UPSTREAM),
                 reasons=tuple(reasons),
+                unbuilt=tuple(sorted(unbuilt.get(model, ()))),
             )
         )
     return tuple(verdicts)

@@ -71,7 +71,7 @@ def built_submodules(snapshot: PythonSnapshot, path: str, cls: ClassSummary) -> 
         if not built.container:
             continue
         elements[sub.attr] = 0
-        for element, shadow in _elements(call, scope):
+        for element, shadow in container_elements(call, scope):
             inner = constructed(snapshot, path, element)
             if inner is not None:
                 line = next((a.line for a in element.args if a.line), sub.line)
@@ -128,7 +128,7 @@ def _splat(arg: Arg) -> Iterator[tuple[str, Arg]]:
                 yield key.value, Arg(item, key.value, "", arg.line)
 
 
-def _elements(call: Call, scope: InitScope) -> Iterator[tuple[Call, set[str]]]:
+def container_elements(call: Call, scope: InitScope) -> Iterator[tuple[Call, set[str]]]:
     """The calls that build a container's elements, with their comprehension variables."""
     if call.callee.endswith("Sequential"):
         for arg in call.args:
