@@ -20,6 +20,7 @@ from auditor.render.markdown import (
     table_code,
     verdict,
 )
+from auditor.render.runtime_notes import evidence, found_at_runtime, judged, short_evidence
 
 COMMANDS = {
     Severity.CRITICAL: "error",
@@ -52,6 +53,8 @@ def _change(finding: Finding) -> str:
         return f"{finding.file} file removed"
     if finding.change is ChangeKind.RENAMED:
         return f"{finding.key} renamed from {finding.old}"
+    if found_at_runtime(finding):
+        return f"{finding.key} differs at runtime"
     old = "—" if finding.old is None else render_value(finding.old)
     new = "—" if finding.new is None else render_value(finding.new)
     return f"{finding.key} {old} → {new}"
@@ -69,6 +72,9 @@ def annotation(report: Report, finding: Finding) -> str | None:
     commit = report.commit(finding.commit)
     where = finding.commit[:7] + (f" {commit.subject}" if commit else "")
     message = f"{finding.message}\nWhat to do: {finding.hint}\nCommit: {where}"
+    if finding.runtime is not None:
+        found = evidence(finding)
+        message += f"\nRuntime: {finding.runtime}{': ' + found if found else ''}"
     return command(name, properties, message)
 
 
@@ -77,6 +83,14 @@ def _warning(warning: AuditWarning) -> str:
     properties["title"] = "model-audit could not scan"
     where = f" (commit {warning.commit[:7]})" if warning.commit else ""
     return command("warning", properties, warning.message + where)
+
+
+def _runtime_cell(finding: Finding) -> str:
+    """``**confirmed** sovits: enc_p.… [322, 192] -> [732, 192]``, or nothing."""
+    if finding.runtime is None:
+        return ""
+    note = short_evidence(finding)
+    return f"**{finding.runtime}**{' ' + escape(note) if note else ''}"
 
 
 def render(report: Report) -> str:
@@ -88,24 +102,28 @@ def render(report: Report) -> str:
 
 def summary_markdown(report: Report) -> str:
     """The job summary (``GITHUB_STEP_SUMMARY``): the verdict and a table of findings (a
-    change repeated in mirror files is one row listing every location)."""
+    change repeated in mirror files is one row listing every location; after ``scan
+    --confirm``, a runtime column with each verdict and the first of its evidence)."""
     lines = [f"### model-audit: {code(report.range)}", "", f"**{verdict(report)}**", ""]
+    changes = shown(report.findings)
+    runtime = judged(changes)
     if report.findings:
-        lines += [
-            "| severity | rule | parameter | change | location | commit |",
-            "| --- | --- | --- | --- | --- | --- |",
-        ]
+        header = ["severity", "rule", "parameter", "change", "location", "commit"]
+        header += ["runtime"] if runtime else []
+        lines += [f"| {' | '.join(header)} |", f"|{' --- |' * len(header)}"]
         mirrors = mirrors_of(report.findings)
-        for finding in shown(report.findings):
+        for finding in changes:
             places = (finding, *mirrors.get(finding.id, ()))
-            cells = (
+            cells = [
                 finding.severity.value,
                 finding.rule,
                 table_code(finding.key),
                 change_text(finding, table_code),
                 ", ".join(table_code(location(f)) for f in places),
                 commit_text(report, finding.commit),
-            )
+            ]
+            if runtime:
+                cells.append(_runtime_cell(finding))
             lines.append(f"| {' | '.join(cells)} |")
         lines.append("")
     lines.append(counts_line(report) + ".")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from auditor.classify import render_value
 from auditor.mirrors import mirrors_of, shown
 from auditor.models import ChangeKind, Finding, Report, Severity
+from auditor.render.runtime_notes import evidence, found_at_runtime, runtime_counts
 from auditor.rules import rule_by_id
 
 #: Severities whose findings mean old checkpoints no longer load (or load and misbehave).
@@ -63,6 +64,8 @@ def change_text(finding: Finding, span: Callable[[str], str] = code) -> str:
         return f"removed, was {span(render_value(finding.old))}"
     if finding.change is ChangeKind.RENAMED:
         return f"likely renamed {span(str(finding.old))} → {span(str(finding.new))}"
+    if found_at_runtime(finding):
+        return "differs at runtime"
     return f"{span(render_value(finding.old))} → {span(render_value(finding.new))}"
 
 
@@ -124,12 +127,15 @@ def _entry(report: Report, finding: Finding, mirrors: list[Finding]) -> list[str
     rule_text = f"{finding.rule} {code(rule.slug)}" if rule else finding.rule
     subject = code(finding.file if finding.change in _FILE_CHANGES else finding.key)
     where = ", ".join(code(location(f)) for f in (finding, *mirrors))
-    return [
+    lines = [
         f"- **{subject}: {change_text(finding)}** ({rule_text})",
         f"  - where: {where} in {commit_text(report, finding.commit)}",
         f"  - why: {escape(finding.message)}",
-        f"  - what to do: {escape(finding.hint)}",
     ]
+    if finding.runtime is not None:
+        found = evidence(finding)
+        lines.append(f"  - runtime: **{finding.runtime}**{': ' + escape(found) if found else ''}")
+    return [*lines, f"  - what to do: {escape(finding.hint)}"]
 
 
 def render(report: Report) -> str:
@@ -142,6 +148,9 @@ def render(report: Report) -> str:
         counts_line(report) + ".",
     ]
     changes = shown(report.findings)
+    runtime = runtime_counts(changes)
+    if runtime:
+        lines += ["", f"Runtime confirmation (the models built at both ends): {runtime}."]
     mirrors = mirrors_of(report.findings)
     for severity in LISTED:
         found = [f for f in changes if f.severity is severity]

@@ -90,6 +90,11 @@ def result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
             "new": json_value(finding.new),
         },
     }
+    if finding.runtime is not None:
+        found["properties"] |= {
+            "runtime": finding.runtime,
+            "runtimeEvidence": finding.runtime_evidence,
+        }
     return found
 
 

@@ -12,6 +12,12 @@ from rich.text import Text
 from auditor.classify import render_value
 from auditor.mirrors import mirrors_of, shown
 from auditor.models import ChangeKind, Finding, Report, Severity
+from auditor.render.runtime_notes import (
+    found_at_runtime,
+    judged,
+    runtime_counts,
+    short_evidence,
+)
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -20,6 +26,7 @@ SEVERITY_STYLE = {
     Severity.LOW: "cyan",
     Severity.INFO: "dim",
 }
+RUNTIME_STYLE = {"confirmed": "bold", "refuted": "green", "not-checked": "dim"}
 
 
 def _change(finding: Finding) -> str:
@@ -29,6 +36,8 @@ def _change(finding: Finding) -> str:
         return "file removed"
     if finding.change is ChangeKind.RENAMED:
         return f"renamed {finding.old} → {finding.new}"
+    if found_at_runtime(finding):
+        return "differs at runtime"
     old = "—" if finding.old is None else render_value(finding.old)
     new = "—" if finding.new is None else render_value(finding.new)
     return f"{old} → {new}"
@@ -43,6 +52,21 @@ def _commit_title(report: Report, sha: str) -> str:
 
 def _location(finding: Finding) -> str:
     return f"{finding.file}:{finding.line}" if finding.line else finding.file
+
+
+def _judged_change(finding: Finding) -> Text:
+    """The change, and under it the first item of the runtime's evidence."""
+    cell = Text(_change(finding))
+    note = short_evidence(finding)
+    if note:
+        cell.append("\n" + note, style="dim")
+    return cell
+
+
+def _verdict(finding: Finding) -> Text:
+    if finding.runtime is None:
+        return Text("")
+    return Text(finding.runtime, style=RUNTIME_STYLE.get(finding.runtime, ""))
 
 
 def summary(report: Report) -> str:
@@ -61,6 +85,9 @@ def summary(report: Report) -> str:
         notes.append(f"{count} warning{'' if count == 1 else 's'}")
     if report.suppressed:
         notes.append(f"{report.suppressed} suppressed")
+    runtime = runtime_counts(changes)
+    if runtime:
+        notes.append(f"{runtime} at runtime")
     if notes:
         text += f" ({', '.join(notes)})"
     return text
@@ -68,27 +95,40 @@ def summary(report: Report) -> str:
 
 def renderables(report: Report) -> list[RenderableType]:
     """The tables (one per commit with findings), the warnings and the summary. A change
-    repeated in mirror files is one row listing every location."""
+    repeated in mirror files is one row listing every location. After ``scan --confirm`` a
+    ``runtime`` column gives each judged finding's verdict, and the first item of its evidence
+    is written under its change."""
     parts: list[RenderableType] = []
     order: list[str] = []
     by_commit: dict[str, list[Finding]] = {}
     mirrors = mirrors_of(report.findings)
-    for finding in shown(report.findings):
+    changes = shown(report.findings)
+    columns = ["severity", "rule", "parameter", "change", "location"]
+    wrapped = {"change"}
+    runtime = judged(changes)
+    if runtime:
+        # the evidence needs room: long parameters wrap rather than squeeze it out
+        columns.append("runtime")
+        wrapped.add("parameter")
+    for finding in changes:
         if finding.commit not in by_commit:
             order.append(finding.commit)
         by_commit.setdefault(finding.commit, []).append(finding)
     for sha in order:
         table = Table(title=_commit_title(report, sha), title_justify="left", expand=False)
-        for column in ("severity", "rule", "parameter", "change", "location"):
-            table.add_column(column, overflow="fold", no_wrap=column != "change")
+        for column in columns:
+            table.add_column(column, overflow="fold", no_wrap=column not in wrapped)
         for finding in by_commit[sha]:
-            table.add_row(
+            cells: list[RenderableType] = [
                 Text(finding.severity.value, style=SEVERITY_STYLE[finding.severity]),
                 finding.rule,
                 finding.key,
-                _change(finding),
+                _judged_change(finding) if runtime else _change(finding),
                 "\n".join(_location(f) for f in (finding, *mirrors.get(finding.id, ()))),
-            )
+            ]
+            if runtime:
+                cells.append(_verdict(finding))
+            table.add_row(*cells)
         parts.append(table)
     for warning in report.warnings:
         where = ":".join(
