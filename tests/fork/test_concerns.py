@@ -83,6 +83,19 @@ def test_shipped_map_links_the_runtime_models() -> None:
     assert SHIPPED.fallback == "other"
 
 
+def test_shipped_map_names_the_top_classes_of_the_trained_stages() -> None:
+    assert SHIPPED.root_sets() == (
+        ("SynthesizerTrn*",),
+        ("Text2SemanticDecoder*", "Text2SemanticLightningModule*"),
+    )
+    entry = SHIPPED.entry("GPT_SoVITS/f5_tts/model/modules.py", "MMDiTBlock.__init__.self.ff_c")
+    assert entry is not None and entry.roots == ("SynthesizerTrn*",)
+    # the speaker-verification model feeds the generator but is loaded apart: no roots
+    sv = SHIPPED.entry("GPT_SoVITS/eres2net/ERes2NetV2.py", "ERes2NetV2.__init__.self.conv1")
+    assert sv is not None and sv.models == ("SoVITS generator",) and sv.roots == ()
+    assert SHIPPED.entry("tools/asr/fasterwhisper_asr.py", "component.asr") is None
+
+
 def test_a_user_map(tmp_path: Path) -> None:
     path = tmp_path / "models.yaml"
     path.write_text(
@@ -91,7 +104,7 @@ def test_a_user_map(tmp_path: Path) -> None:
                 "models": [{"name": "generator", "runtime": "gen"}, {"name": "vocoder"}],
                 "concerns": [
                     {"models": ["vocoder"], "files": ["vocoder/**"]},
-                    {"models": ["generator"], "classes": ["Synth*"]},
+                    {"models": ["generator"], "classes": ["Synth*"], "roots": ["Synth*"]},
                     {"models": "all", "files": ["requirements.txt"]},
                 ],
                 "fallback": "rest",
@@ -106,6 +119,7 @@ def test_a_user_map(tmp_path: Path) -> None:
     assert model_map.concerns("net.py", "Synth.__init__.self.x", []) == ("generator",)
     assert model_map.concerns("requirements.txt", "torch", ["generator"]) == ("generator",)
     assert model_map.concerns("configs/x.json", "a", []) == ("rest",)
+    assert model_map.root_sets() == (("Synth*",),)
 
 
 @pytest.mark.parametrize(
@@ -134,6 +148,13 @@ def test_a_user_map(tmp_path: Path) -> None:
             r"unknown keys \['file'\]",
         ),
         ({"models": [{"name": "a"}], "concerns": [], "fallback": "a"}, "`fallback` must be a name"),
+        (
+            {
+                "models": [{"name": "a"}],
+                "concerns": [{"models": ["a"], "files": ["x"], "roots": "S"}],
+            },
+            "roots: expected a list",
+        ),
     ],
 )
 def test_bad_maps_are_refused(data: object, message: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.extract.python import Reach
+from auditor.extract.python.values import ClassRef
 from auditor.fork.concerns import MODEL_MAP, load_model_map
 from auditor.fork.model import Direction, Effect, Loads
 from auditor.fork.verdict import decide, effect_of
@@ -178,6 +180,43 @@ def test_a_config_only_upstream_has_is_a_variant_note_not_a_break() -> None:
         (Direction.FORK_INTO_UPSTREAM, Effect.CONTEXT),
     ]
     assert sovits.reasons[0].message.startswith("GPT_SoVITS/configs/s2v2Pro.json only in upstream")
+
+
+def test_a_difference_the_model_does_not_build_decides_nothing() -> None:
+    modules = "GPT_SoVITS/f5_tts/model/modules.py"
+    joint = "MMDiTBlock.__init__.self.ff_c"
+    gone = finding(
+        "MA502",
+        Severity.MEDIUM,
+        Category.STATE_DICT_KEYS,
+        joint,
+        "torch.nn.Linear",
+        None,
+        file=modules,
+        change=ChangeKind.REMOVED,
+    )
+    root = ClassRef(MODELS, "SynthesizerTrn")
+    tip = Reach((root,), {root: None}, {}, frozenset({root, ClassRef(modules, "MMDiTBlock")}))
+    reaches = {("SynthesizerTrn*",): (tip, tip)}
+    (sovits, _) = decide([gone, SV_REMOVED], [], MAP, PRESENT, reaches=reaches)
+    assert sovits.unbuilt == ((modules, joint),)
+    assert [r.key for r in sovits.reasons] == [SV]
+    assert sovits.upstream_into_fork is Loads.NON_STRICT
+    # without what the tips build, or for a finding of an entry without roots, it counts
+    (sovits, _) = decide([gone], [], MAP, PRESENT)
+    assert (sovits.unbuilt, sovits.upstream_into_fork) == ((), Loads.NON_STRICT)
+    other = finding(
+        "MA502",
+        Severity.MEDIUM,
+        Category.STATE_DICT_KEYS,
+        "ERes2NetV2.__init__.self.conv1",
+        "torch.nn.Conv2d",
+        None,
+        file="GPT_SoVITS/eres2net/ERes2NetV2.py",
+        change=ChangeKind.REMOVED,
+    )
+    (sovits, _) = decide([other], [], MAP, PRESENT, reaches=reaches)
+    assert (sovits.unbuilt, sovits.upstream_into_fork) == ((), Loads.NON_STRICT)
 
 
 def test_findings_no_entry_matches_make_an_other_row() -> None:

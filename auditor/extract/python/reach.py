@@ -98,11 +98,11 @@ class Reach:
         if ref not in self.built:
             return False
         built = self.built[ref]
-        if built is None or attr is None:
+        if attr is None:
             return True
         if attr not in self.attributes.get(ref, frozenset()):
             return None
-        return attr in built
+        return built is None or attr in built
 
 
 def model_reach(modules: Mapping[str, ModuleSummary], roots: Iterable[str]) -> Reach:
@@ -255,7 +255,9 @@ class _Walk:
     def _unknown(self, path: str, call: Call, scope: InitScope) -> None:
         """A call that builds no module the extractor knows: reach every class it may build
         (nothing for a call outside the snapshot, such as ``len`` or ``torch.zeros``)."""
-        value = callee_value(self.snapshot, path, call)
+        # ``getattr(m, name)(...)`` reads as a call of getattr: only a plain name is trusted.
+        plain = isinstance(call.func, (Name, Attr))
+        value = callee_value(self.snapshot, path, call) if plain else None
         for named in (value,) if value is not None else _named(call.func, scope, 0):
             self._reach_value(named)
 
