@@ -189,6 +189,20 @@ def test_the_variant_a_checkpoint_names_or_fits(
     ) in out
 
 
+@pytest.mark.torch
+def test_the_models_are_built_by_the_python_given(
+    mini_sovits: Path, tagged_v1: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "ran.log"
+    python = tmp_path / "project-python"
+    python.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {sys.executable} "$@"\n', "utf-8")
+    python.chmod(0o755)
+    args = ("check-ckpt", str(tagged_v1), str(mini_sovits), "--rev", "v1.0")
+    code, out, _ = run(capsys, *args, "--python", str(python))
+    assert code == 0 and "outcome     loads\n" in out
+    assert log.read_text("utf-8").splitlines().count("-m auditor.runtime.worker") == 1
+
+
 @pytest.mark.parametrize("packing", ["zip", "tagged-zip", "raw"])
 def test_unsafe_checkpoint_is_refused_with_exit_3(
     mini_sovits: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], packing: str
@@ -224,6 +238,7 @@ def test_not_a_checkpoint_could_not_be_checked(
         (["--range", "v2.0"], "--range needs A..B"),
         (["--profile", "nope"], "no profile named 'nope'"),
         (["--device", "cuda"], "Invalid value for '--device'"),
+        (["--python", "/nonexistent/python"], "/nonexistent/python does not exist"),
     ],
 )
 def test_usage_errors_exit_2(

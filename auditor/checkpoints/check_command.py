@@ -24,6 +24,7 @@ from auditor.checkpoints.results import BisectResult, BisectVerdict, CheckResult
 from auditor.pipeline import AuditOptions
 from auditor.runtime.confirm import WorkerError
 from auditor.runtime.maps import MAP_DEVICES, state_maps
+from auditor.runtime.options import python_option
 from auditor.runtime.profile import load_profile
 
 EXIT_LOADS = 0
@@ -88,6 +89,7 @@ def _progress(trial: Trial) -> None:
     help="Plain text for people, or JSON (schemas/ckpt-check.schema.json).",
 )
 @click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per worker process.")
+@python_option
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -104,6 +106,7 @@ def check_ckpt_command(
     device: str,
     output_format: str,
     timeout: float | None,
+    python: str | None,
     cache_dir: Path | None,
     no_cache: bool,
 ) -> None:
@@ -124,7 +127,7 @@ def check_ckpt_command(
     profile = load_profile(profile_name)
 
     def check_at(revision: str, model: str | None = None) -> CheckResult:
-        maps = state_maps(path, revision, profile, device=device, timeout=timeout)
+        maps = state_maps(path, revision, profile, device=device, timeout=timeout, python=python)
         return check(read, maps, model)
 
     bisect: BisectResult | None = None

@@ -85,8 +85,11 @@ def state_maps(
     *,
     device: str = "meta",
     timeout: float | None = None,
+    python: str | None = None,
 ) -> StateMaps:
     """Build each model of PROFILE at REV in a worker and return their state-dict maps.
+
+    The worker runs in PYTHON (the audited project's environment; default: the auditor's).
 
     Raises :class:`~auditor.errors.RepositoryError` for an unknown revision and
     :class:`~auditor.runtime.confirm.WorkerError` when the worker cannot run at all.
@@ -105,7 +108,8 @@ def state_maps(
             done = materialise(blobs, tree, profile.files, Path(temp) / "tree")
             request = build_request(profile, blobs, tree, done.root)
             document = request.for_device(device)
-            answer = run_worker(document, done.root, Path(temp) / "request.json", limit)
+            request_file = Path(temp) / "request.json"
+            answer = run_worker(document, done.root, request_file, limit, python=python)
     finally:
         repo.close()
     entries = {entry["name"]: entry for entry in document["models"]}
