@@ -17,16 +17,17 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from auditor.models import Category, ChangeKind, Confidence, Finding, Report, Severity
+from auditor.models import Category, ChangeKind, Confidence, Finding, Report
+from auditor.rules.runtime import OUTPUT_DIFFERS, RUNTIME_RENAME, RuntimeRule
 from auditor.runtime.model import ModelResult, Outcome, RuntimeReport
 from auditor.runtime.profile import Profile
 
 CONFIRMED = "confirmed"
 REFUTED = "refuted"
 NOT_CHECKED = "not-checked"
-#: Rule ids of the findings runtime confirmation adds (no static rule makes them).
-OUTPUT_DIFFERS_RULE = "MA601"
-RENAME_RULE = "MA602"
+#: Rule ids of the findings runtime confirmation adds (``auditor/rules/runtime.py``).
+OUTPUT_DIFFERS_RULE = OUTPUT_DIFFERS.id
+RENAME_RULE = RUNTIME_RENAME.id
 #: Categories whose findings a state-dict map can confirm or refute.
 CHECKED = frozenset({Category.TENSOR_SHAPE, Category.STATE_DICT_KEYS})
 #: How many keys of evidence a finding names.
@@ -144,34 +145,32 @@ def runtime_findings(
     """
     said = " ".join(f.runtime_evidence or "" for f in judged if f.runtime == CONFIRMED)
     files = model_files(profile)
+    differs, renamed = OUTPUT_DIFFERS, RUNTIME_RENAME
     found: dict[str, Finding] = {}
     for m in runtime.models:
         base = m.name.split("@")[0]
         where = m.new_config or next(iter(files.get(m.name, ())), "")
         key = f"{base}.output"
-        if m.outcome is Outcome.LOADS_OUTPUT_DIFFERS and m.comparison and key not in found:
+        if differs.fires(m) and m.comparison and key not in found:
             error = m.comparison.max_rel_error
             shown = "other output shapes" if error is None else f"relative error {error:.3g}"
             found[key] = _finding(
                 runtime,
-                OUTPUT_DIFFERS_RULE,
-                Severity.HIGH,
+                differs,
                 key,
                 where,
                 f"{m.name}: the old weights load into the new model, every shape fits, and its "
                 f"output differs from the old model's on the same inputs ({shown}, tolerance "
                 f"{m.comparison.tolerance:g}): the model computes something else",
-                "Find the change to the model's computation (an activation, a scaling, a "
-                "changed branch) and restore it, or retrain; old checkpoints will sound wrong.",
+                differs.hint,
             )
-        for r in m.renames:
+        for r in m.renames if renamed.fires(m) else ():
             key = f"{base}.{r.old}"
             if f"likely rename {r.old} -> {r.new}" in said or key in found:
                 continue
             found[key] = _finding(
                 runtime,
-                RENAME_RULE,
-                Severity.MEDIUM,
+                renamed,
                 key,
                 where,
                 f"{m.name}: every tensor under {r.old}. moved to {r.new}. ({r.tensors} tensors, "
@@ -186,8 +185,7 @@ def runtime_findings(
 
 def _finding(
     runtime: RuntimeReport,
-    rule: str,
-    severity: Severity,
+    rule: RuntimeRule,
     key: str,
     file: str,
     message: str,
@@ -196,18 +194,18 @@ def _finding(
     old: str | None = None,
     new: str | None = None,
 ) -> Finding:
-    material = f"{rule}\0{runtime.new_sha}\0{runtime.old_sha}\0{key}"
+    material = f"{rule.id}\0{runtime.new_sha}\0{runtime.old_sha}\0{key}"
     return Finding(
         id=hashlib.sha256(material.encode("utf-8")).hexdigest()[:16],
-        rule=rule,
+        rule=rule.id,
         change=ChangeKind.MODIFIED,
         commit=runtime.new_sha,
         parent=runtime.old_sha,
         file=file,
         line=0,
-        severity=severity,
-        confidence=Confidence.HIGH,
-        category=Category.RUNTIME,
+        severity=rule.severity,
+        confidence=rule.confidence,
+        category=rule.category,
         parameter=key.rpartition(".")[2],
         key=key,
         old=old,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from auditor.rules.base import ParameterRule, Rule, RuleExample
+from auditor.rules.runtime import RuntimeExample, RuntimeRule, describe
 
 
 def _cell(text: str) -> str:
@@ -15,6 +16,12 @@ def _example(example: RuleExample) -> str:
     old = "(absent)" if example.old is None else f"`{_cell(example.old.strip())}`"
     new = "(absent)" if example.new is None else f"`{_cell(example.new.strip())}`"
     return f"| {'flags' if example.flagged else 'ignores'} | `{example.file}` | {old} | {new} |"
+
+
+def _runtime_example(example: RuntimeExample) -> str:
+    model = example.model
+    flags = "flags" if example.flagged else "ignores"
+    return f"| {flags} | `{model.name}` | `{model.outcome.value}` | {_cell(describe(model))} |"
 
 
 def _section(rule: Rule) -> list[str]:
@@ -39,6 +46,13 @@ def _section(rule: Rule) -> list[str]:
         lines.append(f"- facts: {kinds}")
     if rule.fallback:
         lines.append("- applies only when no other rule does")
+    if isinstance(rule, RuntimeRule):
+        lines.append(
+            "- found by runtime confirmation (`scan --confirm`): the models built at both ends "
+            "of the range, the old weights loaded into the new model"
+        )
+        lines += ["", "| | model | outcome | what loading did |", "| --- | --- | --- | --- |"]
+        lines += [_runtime_example(example) for example in rule.runtime_examples]
     if rule.examples:
         lines += ["", "| | file | old | new |", "| --- | --- | --- | --- |"]
         lines += [_example(example) for example in rule.examples]

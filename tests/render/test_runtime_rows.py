@@ -252,6 +252,11 @@ def test_machine_formats_carry_the_verdict() -> None:
     assert properties[2]["runtime"] == "refuted"
     assert properties[2]["runtimeEvidence"].startswith("sovits, sovits@v2: every state-dict")
     assert "runtime" not in properties[4]
+    # the runtime's own finding points at its rule in the catalogue
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    silent = sarif["runs"][0]["results"][5]
+    assert rules[silent["ruleIndex"]]["id"] == silent["ruleId"] == "MA601"
+    assert rules[silent["ruleIndex"]]["properties"] == {"severity": "high", "category": "runtime"}
 
 
 @pytest.mark.parametrize(
