@@ -56,7 +56,15 @@ def render_value(value: FactValue) -> str:
 
 
 def describe(change: Change) -> str:
-    """What changed, in a few words (``model.gin_channels: 512 → 1024``)."""
+    """What changed, in a few words (``model.gin_channels: 512 → 1024``); a change in a file
+    moved since the old side names where the file was (``… (file moved from configs/s2.json)``)."""
+    what = _what_changed(change)
+    if change.old_file and change.variant_of is None and change.old_file != change.file:
+        return f"{what} (file moved from {change.old_file})"
+    return what
+
+
+def _what_changed(change: Change) -> str:
     if change.kind is ChangeKind.FILE_ADDED:
         return f"{change.file} added ({len(change.facts)} values)"
     if change.kind is ChangeKind.FILE_REMOVED:

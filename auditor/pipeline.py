@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import git
@@ -23,7 +24,8 @@ from auditor.code_memo import ResolvedStore
 from auditor.code_summaries import SummaryStore
 from auditor.compare import FileComparer
 from auditor.extract.python import Reach, builtin_components, model_reach
-from auditor.facts import FactReader
+from auditor.extract.selection import extractor_for
+from auditor.facts import FactReader, MissingBlob
 from auditor.history import (
     BlobReader,
     CommitChanges,
@@ -39,7 +41,8 @@ from auditor.history import (
     walk_commits,
 )
 from auditor.mirrors import group_mirrors
-from auditor.models import AuditWarning, Change, Commit, Finding, Report
+from auditor.models import AuditWarning, Change, Commit, Fact, Finding, Report
+from auditor.moves import pair_moved_files
 from auditor.project_config import (
     CONFIG_FILE,
     PYPROJECT,
@@ -142,6 +145,23 @@ class _Auditor:
         """Whether ``path`` is a file any extractor reads."""
         return self.reader.reads(path) or self.code.reads(path)
 
+    def kind_of(self, path: str) -> str | None:
+        """Which extractor reads ``path`` (``python``, ``json``…), None when none does."""
+        if self.code.reads(path):
+            return "python"
+        extractor = extractor_for(path) if self.reader.reads(path) else None
+        return None if extractor is None else extractor.name
+
+    def facts_at(self, sha: str, path: str, blob: str) -> tuple[Fact, ...]:
+        """The facts of ``path`` (``blob``) in revision ``sha``; none when it cannot be read."""
+        if self.code.reads(path):
+            tree = self.code.tree(sha)
+            return self.code.facts(path, tree) if path in tree else ()
+        try:
+            return self.reader.read(path, blob).facts
+        except MissingBlob:
+            return ()
+
     def audit(
         self, commit: Commit, files: tuple[FileChange, ...], code: list[Change] | None = None
     ) -> None:
@@ -235,7 +255,12 @@ def diff_revisions(
         finish = _finishing(repo, new_sha, options)
         commit = replace(commit_at(repo, new_sha), parent=old_sha)
         with options.cache() as cache, _Auditor(repo, config, cache) as auditor:
-            changed = diff_trees(repo, old_sha, new_sha)
+            changed = pair_moved_files(
+                diff_trees(repo, old_sha, new_sha),
+                auditor.kind_of,
+                partial(auditor.facts_at, old_sha),
+                partial(auditor.facts_at, new_sha),
+            )
             code = auditor.code.compare(old_sha, new_sha, changed)
             auditor.audit(commit, changed, code)
         between = count_commits(repo, RevisionRange(old_sha, new_sha, ""))

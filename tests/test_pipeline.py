@@ -100,3 +100,22 @@ def test_first_parent_walk_finds_the_same_changes(
         sample_repo("mini_sovits"), None, AuditOptions(use_cache=False, first_parent=first_parent)
     )
     assert any(f.key == "model.gin_channels" for f in report.findings)
+
+
+def test_diff_pairs_a_config_moved_then_reindented(sample_repo: Callable[[str], Path]) -> None:
+    """v2.0..v3.1: s1longer.yaml moved to configs_v2/ and was re-indented; git does not pair
+    the two paths, their facts do, and the codebook's new vocabulary size is reported."""
+    repo = sample_repo("mini_sovits")
+    report = diff_revisions(repo, "v2.0", "v3.1", NO_CACHE)
+    s1longer = [f for f in report.findings if f.file.endswith("s1longer.yaml")]
+    assert {(f.rule, f.file, f.key, f.old, f.new) for f in s1longer} == {
+        ("MA102", "GPT_SoVITS/configs_v2/s1longer.yaml", "model.vocab_size", 1025, 2049),
+        ("MA900", "GPT_SoVITS/configs_v2/s1longer.yaml", "data.pad_val", 1024, 2048),
+        ("MA999", "GPT_SoVITS/configs_v2/s1longer.yaml", "model.EOS", 1024, 2048),
+        ("MA900", "GPT_SoVITS/configs_v2/s1longer.yaml", "model.dropout", 0, 0.1),
+    }
+    assert all("(file moved from GPT_SoVITS/configs/s1longer.yaml)" in f.message for f in s1longer)
+    # s1big.yaml, removed in that range, shares most keys but is not the moved file
+    assert [(f.rule, f.file) for f in report.findings if f.file.endswith("s1big.yaml")] == [
+        ("MA302", "GPT_SoVITS/configs/s1big.yaml")
+    ]
