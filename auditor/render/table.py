@@ -104,12 +104,11 @@ def renderables(report: Report) -> list[RenderableType]:
     mirrors = mirrors_of(report.findings)
     changes = shown(report.findings)
     columns = ["severity", "rule", "parameter", "change", "location"]
-    wrapped = {"change"}
+    # long parameters (Python fact keys) wrap rather than squeeze the change out
+    wrapped = {"change", "parameter"}
     runtime = judged(changes)
     if runtime:
-        # the evidence needs room: long parameters wrap rather than squeeze it out
         columns.append("runtime")
-        wrapped.add("parameter")
     for finding in changes:
         if finding.commit not in by_commit:
             order.append(finding.commit)
