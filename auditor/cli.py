@@ -239,7 +239,9 @@ def scan_command(
     with _progress(stderr.is_terminal) as progress:
         report = scan(path, revision_range, options, progress=progress)
     if confirm:
-        report = confirm_at_runtime(path, report, revision_range, profile_name, device, python)
+        report = confirm_at_runtime(
+            path, report, revision_range, profile_name, device, python, options
+        )
     _emit(report, output_format, output, fail_on, min_severity)
 
 

@@ -293,10 +293,15 @@ def confirm_at_runtime(
     profile: str | None = None,
     device: str = "auto",
     python: str | None = None,
+    options: AuditOptions | None = None,
 ) -> Report:
     """REPORT (a scan of REVISION_RANGE, ``A..B``) with its findings judged by building the
     models at A and at B (:func:`auditor.runtime.confirm`; runs the audited code, in PYTHON
-    when given)."""
+    when given).
+
+    The findings the runtime adds follow the project's settings like any other: disabled
+    rules are left out, severity overrides apply, then suppressions and the baseline."""
+    options = options or AuditOptions()
     from auditor.confirm_merge import merge_runtime
     from auditor.errors import AuditError
     from auditor.runtime.confirm import confirm
@@ -304,11 +309,21 @@ def confirm_at_runtime(
 
     with closing(open_repository(path)) as repo:
         rng = resolve_range(repo, revision_range)
+        config = _project_config(repo, rng.tip, options)
+        finish = _finishing(repo, rng.tip, options)
     if rng.base is None:
         raise AuditError("--confirm needs a range with two ends: --range A..B")
     chosen = pick_profile(path, rng.tip, profile)
     runtime = confirm(path, rng.base, rng.tip, chosen, device, python=python)
     merged = merge_runtime(report, runtime, chosen)
+    added = [f for f in merged.findings[len(report.findings) :] if f.rule not in config.disabled]
+    added = [replace(f, severity=config.severity.get(f.rule, f.severity)) for f in added]
+    found = finish(replace(merged, findings=tuple(added), suppressed=0))
+    merged = replace(
+        merged,
+        findings=merged.findings[: len(report.findings)] + found.findings,
+        suppressed=report.suppressed + found.suppressed,
+    )
     notes = tuple(AuditWarning(message=f"runtime: {w}") for w in runtime.warnings)
     commits = merged.commits
     if merged.commit(rng.tip) is None and any(f.commit == rng.tip for f in merged.findings):

@@ -111,3 +111,34 @@ def test_confirm_with_a_python_it_cannot_use_exits_2(
     code, out, err = run(capsys, *args, "--no-cache")
     assert code == 2 and out == ""
     assert message.format(python=python) in " ".join(err.split())
+
+
+@pytest.mark.torch
+def test_the_silent_break_follows_the_project_settings(
+    sample_repo: Callable[[str], Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("torch")
+    repo = str(sample_repo("mini_sovits"))
+    base = ["scan", repo, "--range", "v3.1..v3.2", "--confirm", "--no-cache", "--format", "json"]
+    base += ["--device", "cpu"]
+
+    def silent(*extra: str) -> list[dict[str, object]]:
+        code, out, err = run(capsys, *base, *extra)
+        assert code == 0, err
+        document = json.loads(out)
+        validate(document, "report")
+        return [f for f in document["findings"] if f["rule"] == "MA601"]
+
+    (found,) = silent()
+    assert (found["severity"], found["category"]) == ("high", "runtime")
+    assert found["key"] == "sovits.output"
+    config = tmp_path / "audit.yaml"
+    config.write_text("severity:\n  MA601: critical\n", encoding="utf-8")
+    assert [f["severity"] for f in silent("--config", str(config))] == ["critical"]
+    ignore = tmp_path / "ignore.yaml"
+    ignore.write_text("ignore:\n  - {rule: MA601, reason: accepted}\n", encoding="utf-8")
+    code, out, err = run(capsys, *base, "--ignore-file", str(ignore))
+    assert code == 0, err
+    document = json.loads(out)
+    assert not [f for f in document["findings"] if f["rule"] == "MA601"]
+    assert document["suppressed"] == 1
