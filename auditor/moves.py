@@ -9,7 +9,9 @@ file read by the same extractor are compared as one file moved when their facts 
 agree: pairs with the same file name first, then names of the same family (``s1longer`` and
 ``s1longer-v2``), then any name; within each, the pair sharing the most fact keys, then the
 most equal values, then the paths in order. A pair must share at least ``MIN_SHARED`` of the
-keys of either side. The result is deterministic.
+keys of either side, and two files of unrelated names at least ``MIN_KEYS_RENAMED`` keys:
+a handful of generic facts (``component.vocoder`` in two inference scripts) says nothing
+about where a file went. The result is deterministic.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from auditor.siblings import variant_name
 
 #: The share of the keys of either version that both versions of one moved file hold.
 MIN_SHARED = 0.5
+#: The fact keys two files of unrelated names must share to be read as one file moved.
+MIN_KEYS_RENAMED = 4
 
 #: The facts of one side of a change: (path, blob) → facts (empty when unreadable).
 FactsOf = Callable[[str, str], Sequence[Fact]]
@@ -95,8 +99,11 @@ def _rank(old: _Side, new: _Side) -> tuple[int, float, float, str, str] | None:
     share = len(shared) / len(old.facts.keys() | new.facts.keys())
     if share < MIN_SHARED:
         return None
+    tier = _name_tier(old.path, new.path)
+    if tier == 2 and len(shared) < MIN_KEYS_RENAMED:
+        return None
     equal = sum(1 for key in shared if old.facts[key] == new.facts[key]) / len(shared)
-    return (_name_tier(old.path, new.path), -share, -equal, old.path, new.path)
+    return (tier, -share, -equal, old.path, new.path)
 
 
 def _name_tier(old: str, new: str) -> int:

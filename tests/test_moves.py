@@ -115,3 +115,19 @@ def test_each_file_is_paired_once_and_unreadable_files_not_at_all() -> None:
         ("D", "d/s2.yaml", None),
         ("A", None, "e/s2.yaml"),
     ]
+
+
+def test_files_of_unrelated_names_need_several_shared_keys() -> None:
+    # Two inference scripts that each name a vocoder share one generic key: not one file.
+    changes = [removed("api.py", "a"), added("GPT_SoVITS/BigVGAN/inference.py", "b")]
+    vocoder = {"component.vocoder": ["BigVGAN", "Generator (HiFi-GAN)"]}
+    assert [s for s, *_ in pair(changes, {"a": vocoder, "b": {"component.vocoder": []}})] == [
+        "D",
+        "A",
+    ]
+    # The same single key under one file name is evidence enough.
+    same = [removed("api.py", "a"), added("tools/api.py", "b")]
+    assert pair(same, {"a": vocoder, "b": vocoder})[0][0] == "R"
+    # Unrelated names sharing four keys pair.
+    renamed = [removed("configs/s1longer.yaml", "a"), added("x/other.yaml", "b")]
+    assert pair(renamed, {"a": S1, "b": S1})[0][0] == "R"
