@@ -21,6 +21,7 @@ from auditor.errors import AuditError
 from auditor.models import Severity
 from auditor.pipeline import AuditOptions
 from auditor.render import github, table
+from auditor.runtime.options import python_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 FAIL_ON = [*(severity.value for severity in Severity), "none"]
@@ -116,6 +117,20 @@ def ci_group() -> None:
     show_default=True,
     help="Fetch history missing from a shallow clone from origin.",
 )
+@click.option(
+    "--confirm",
+    is_flag=True,
+    help="Also confirm the findings at runtime: builds the models at both ends of the range "
+    "and loads one's weights into the other. This imports and runs the audited code.",
+)
+@click.option(
+    "--profile",
+    "profile_name",
+    metavar="NAME|FILE",
+    help="With --confirm: the runtime profile [default: the repository's own, or the shipped "
+    "one its layout matches].",
+)
+@python_option
 @_audit_options
 def github_command(
     path: Path,
@@ -124,6 +139,9 @@ def github_command(
     sarif_file: Path | None,
     comment_file: Path | None,
     fetch: bool,
+    confirm: bool,
+    profile_name: str | None,
+    python: str | None,
     fail_on: str,
     config_file: Path | None,
     ignore_file: Path | None,
@@ -142,6 +160,9 @@ def github_command(
         sarif_file=sarif_file,
         comment_file=comment_file,
         audit=_options(config_file, ignore_file, baseline_file, cache_dir, no_cache),
+        confirm=confirm,
+        profile=profile_name,
+        python=python,
     )
     try:
         report = audit(run, os.environ, _say)

@@ -3,7 +3,8 @@
 1. the range: from ``--range``, or derived from the event (:mod:`auditor.ci.derive`);
 2. the history: the clone must hold it, deepened from ``origin`` when allowed
    (:mod:`auditor.ci.shallow`);
-3. one scan of that range (:func:`auditor.pipeline.scan`);
+3. one scan of that range (:func:`auditor.pipeline.scan`), and, only when asked, its runtime
+   confirmation (:func:`auditor.pipeline.confirm_at_runtime`: this runs the audited code);
 4. what the run leaves: the JSON report, the SARIF file and the Markdown comment body when
    asked, the job summary (``GITHUB_STEP_SUMMARY``) and the step outputs (``GITHUB_OUTPUT``).
 
@@ -27,7 +28,7 @@ from auditor.ci.shallow import AuditRange, History
 from auditor.errors import AuditError
 from auditor.history import commit_at, open_repository
 from auditor.models import AuditWarning, Report, Severity
-from auditor.pipeline import AuditOptions, scan
+from auditor.pipeline import AuditOptions, confirm_at_runtime, scan
 from auditor.render import json_report, markdown, sarif
 from auditor.render.github import summary_markdown
 
@@ -48,6 +49,11 @@ class GitHubRun:
     sarif_file: Path | None = None
     comment_file: Path | None = None
     audit: AuditOptions = field(default_factory=AuditOptions)
+    #: Confirm the findings at runtime (builds and runs the audited code; off by default).
+    confirm: bool = False
+    profile: str | None = None
+    #: The interpreter the runtime workers run in (the project's own environment).
+    python: str | None = None
 
 
 def audit(
@@ -70,7 +76,27 @@ def audit(
         history.ensure(rng)
         spec = _scan_spec(repo, history, rng)
     report = scan(run.path, spec, run.audit)
+    if run.confirm:
+        report = _confirmed(run, report, spec, say)
     return _with_warnings(replace(report, range=rng.label), rng)
+
+
+def _confirmed(run: GitHubRun, report: Report, spec: str, say: Callable[[str], None]) -> Report:
+    """REPORT confirmed at runtime between the ends of SPEC; when the confirmation cannot run
+    (one end only, no profile fits, no torch in the interpreter) the static report stands,
+    with a warning saying why."""
+    if ".." not in spec:
+        why = f"{spec[:12]} has no earlier revision to load weights from"
+    else:
+        say(f"confirming at runtime: {spec}")
+        try:
+            return confirm_at_runtime(
+                run.path, report, spec, run.profile, "auto", run.python, run.audit
+            )
+        except AuditError as error:
+            why = str(error)
+    warning = AuditWarning(message=f"runtime confirmation skipped: {why}")
+    return replace(report, warnings=(*report.warnings, warning))
 
 
 def _scan_spec(repo: git.Repo, history: History, rng: AuditRange) -> str:

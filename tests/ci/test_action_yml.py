@@ -27,6 +27,9 @@ INPUTS = {
     "baseline": "",
     "sarif": "",
     "comment": "",
+    "confirm": "false",
+    "profile": "",
+    "confirm-python": "",
     "python-version": "3.11",
 }
 OUTPUTS = ("findings", "max-severity", "report", "sarif")

@@ -192,3 +192,36 @@ def test_outside_actions_it_audits_since_the_latest_tag(
     assert code == 1
     assert "no GitHub event: auditing v1..HEAD" in err
     assert (tmp_path / "model-audit-report.json").is_file()
+
+
+@pytest.mark.torch
+def test_confirm_adds_what_only_the_runtime_sees(
+    cli: Run, actions: Actions, sample_repo: Callable[[str], Path]
+) -> None:
+    pytest.importorskip("torch")
+    repo = str(sample_repo("mini_sovits"))
+    args = ["ci", "github", repo, "--no-cache", "--range", "v3.1..v3.2", "--fail-on", "high"]
+    code, out, err = cli(*args, "--confirm")
+    assert code == 1, err
+    assert "confirming at runtime: " in err
+    report = load(actions.temp / "model-audit-report.json")
+    validate(report, "report")
+    assert [(f["rule"], f["key"], f["severity"]) for f in report["findings"]] == [
+        ("MA601", "sovits.output", "high")
+    ]
+    assert "title=MA601 high%3A " in out
+    assert actions.outputs()["max-severity"] == "high"
+
+
+def test_confirm_without_an_earlier_revision_keeps_the_static_report(
+    cli: Run, actions: Actions, fork: GitRepo
+) -> None:
+    root = fork.sha("main")
+    code, _, err = cli("ci", "github", str(fork.path), "--no-cache", "--range", root, "--confirm")
+    assert code == 0, err
+    report = load(actions.temp / "model-audit-report.json")
+    validate(report, "report")
+    (warning,) = [w for w in report["warnings"] if w["message"].startswith("runtime")]
+    assert warning["message"] == (
+        f"runtime confirmation skipped: {root[:12]} has no earlier revision to load weights from"
+    )
