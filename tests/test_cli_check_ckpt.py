@@ -21,6 +21,7 @@ from tests.checkpoint_files import (
     write_malicious_zip,
 )
 from tests.conftest import validate
+from tests.gitrepo import GitRepo
 
 #: The shipped profile's models, in its order; those the sample lacks at v1.0 and v2.0.
 MODELS = [m.name for m in load_profile("gpt-sovits").models]
@@ -253,3 +254,15 @@ def test_usage_errors_exit_2(
     code, out, err = run(capsys, "check-ckpt", str(path), str(mini_sovits), *args)
     assert (code, out) == (2, "")
     assert message in err and "Traceback" not in err
+
+
+def test_a_repository_no_profile_fits_exits_2_naming_the_fix(
+    make_repo: Callable[..., GitRepo], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo("so-vits-svc")
+    repo.commit("base", {"configs/config.json": '{"model": {"gin_channels": 256}}\n'})
+    path = tmp_path / "empty.safetensors"
+    path.write_bytes(b"\x02\x00\x00\x00\x00\x00\x00\x00{}")
+    code, out, err = run(capsys, "check-ckpt", str(path), str(repo.path))
+    assert (code, out) == (2, "")
+    assert "no runtime profile fits" in err and "give one with --profile" in err

@@ -23,9 +23,9 @@ from auditor.checkpoints.reader import read_checkpoint
 from auditor.checkpoints.results import BisectResult, BisectVerdict, CheckResult, Trial
 from auditor.pipeline import AuditOptions
 from auditor.runtime.confirm import WorkerError
+from auditor.runtime.detect import pick_profile
 from auditor.runtime.maps import MAP_DEVICES, state_maps
 from auditor.runtime.options import python_option
-from auditor.runtime.profile import load_profile
 
 EXIT_LOADS = 0
 EXIT_REJECTED = 1
@@ -68,10 +68,9 @@ def _progress(trial: Trial) -> None:
 @click.option(
     "--profile",
     "profile_name",
-    default="gpt-sovits",
-    show_default=True,
     metavar="NAME|FILE",
-    help="A shipped profile (auditor/runtime/profiles) or a profile YAML file.",
+    help="A shipped profile (auditor/runtime/profiles) or a profile YAML file [default: the "
+    "repository's own .model-audit-profile.yaml, else the shipped one its layout matches].",
 )
 @click.option(
     "--device",
@@ -102,7 +101,7 @@ def check_ckpt_command(
     path: Path,
     rev: str | None,
     revision_range: str | None,
-    profile_name: str,
+    profile_name: str | None,
     device: str,
     output_format: str,
     timeout: float | None,
@@ -124,7 +123,8 @@ def check_ckpt_command(
     if rev is not None and revision_range is not None:
         raise click.UsageError("give --rev or --range, not both")
     read = _read(checkpoint)
-    profile = load_profile(profile_name)
+    tip = rev or (revision_range.rpartition("..")[2] if revision_range else "") or "HEAD"
+    profile = pick_profile(path, tip, profile_name)
 
     def check_at(revision: str, model: str | None = None) -> CheckResult:
         maps = state_maps(path, revision, profile, device=device, timeout=timeout, python=python)
