@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterator, Sequence
 
 from auditor.extract.python.components import Components
 from auditor.extract.python.describe import MAX_TUPLE, NotAFactValue, as_fact_value, expression_text
 from auditor.extract.python.evaluate import evaluate
-from auditor.extract.python.expressions import Call, Comp, Expr, Opaque, walk
+from auditor.extract.python.expressions import Call, Comp, DictExpr, Expr, Lit, Opaque, walk
 from auditor.extract.python.kinds import (
     AUDIO_FRONTEND,
     CONSTANT,
@@ -159,23 +160,40 @@ def audio_facts(snapshot: PythonSnapshot, path: str) -> list[Fact]:
         shown = name if count == 1 else f"{name}@{count}"
         params = positional_names(snapshot, path, site.call)
         scope = ModuleScope(snapshot, path, shadowed=frozenset(site.shadowed))
-        position = 0
-        for arg in site.call.args:
-            if arg.star:
-                break
-            param = arg.keyword
-            if param is None:
-                param = params[position] if position < len(params) else None
-                position += 1
+        for param, expr, line in _keyword_args(site.call, params):
             if param not in _AUDIO_PARAMETERS:
                 continue
             try:
-                resolved = evaluate(arg.value, scope)
+                resolved = evaluate(expr, scope)
             except (Unresolved, RecursionError):
                 continue
             if resolved is None or (
                 isinstance(resolved, (int, float)) and not isinstance(resolved, bool)
             ):
                 key = f"{site.scope}.{shown}.{param}"
-                facts.append(Fact(kind, key, param, resolved, arg.line or site.line))
+                facts.append(Fact(kind, key, param, resolved, line or site.line))
     return facts
+
+
+def _keyword_args(call: Call, params: Sequence[str]) -> Iterator[tuple[str, Expr, int]]:
+    """(parameter, argument, line) of CALL: positionals named through the callee's signature,
+    keywords, and the literal keys of a ``**{"hop_size": 320, ...}`` splat (GPT-SoVITS builds
+    its mel front ends so). After ``*args`` positions are unknown, so positionals stop."""
+    position = 0
+    for arg in call.args:
+        if arg.star == "**":
+            if isinstance(arg.value, DictExpr):
+                for key, value in arg.value.items:
+                    if isinstance(key, Lit) and isinstance(key.value, str):
+                        yield key.value, value, arg.line
+            continue
+        if arg.star:
+            position = len(params)
+            continue
+        if arg.keyword is not None:
+            yield arg.keyword, arg.value, arg.line
+        elif position < len(params):
+            yield params[position], arg.value, arg.line
+            position += 1
+        else:
+            position += 1

@@ -630,6 +630,35 @@ def test_audio_front_end_literals() -> None:
     assert fact("audio-frontend", "get_spepc.librosa.load.sr", 32000, 8) in facts
 
 
+def test_audio_front_end_literals_in_a_dict_splat() -> None:
+    mel = """\
+        def mel_spectrogram_torch(y, n_fft, num_mels, sampling_rate, hop_size, win_size,
+                                  fmin, fmax, center=False):
+            return y
+        """
+    script = """\
+        from module.mel_processing import mel_spectrogram_torch
+
+        mel_fn = lambda x: mel_spectrogram_torch(
+            x, **{"n_fft": 1024, "hop_size": 256, "sampling_rate": 24000, "center": False}
+        )
+        mel_fn_v4 = lambda x: mel_spectrogram_torch(
+            x, *extra, 99, **{"n_fft": 1280, "hop_size": 320, "fmax": None, 7: 1}, win_size=1280
+        )
+        """
+    files = {"GPT_SoVITS/module/mel_processing.py": mel, "GPT_SoVITS/infer.py": script}
+    facts = values(resolve(files, "GPT_SoVITS/infer.py"))
+    assert facts == {
+        "<module>.mel_spectrogram_torch.n_fft": 1024,
+        "<module>.mel_spectrogram_torch.hop_size": 256,
+        "<module>.mel_spectrogram_torch.sampling_rate": 24000,
+        "<module>.mel_spectrogram_torch@2.n_fft": 1280,
+        "<module>.mel_spectrogram_torch@2.hop_size": 320,
+        "<module>.mel_spectrogram_torch@2.fmax": None,
+        "<module>.mel_spectrogram_torch@2.win_size": 1280,
+    }
+
+
 def test_a_sequence_measured_from_another_module_is_a_symbol_table() -> None:
     languages = 'language_id_map = {"ZH": 0, "EN": 1, "JP": 2}\n'
     models = """\
