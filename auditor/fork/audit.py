@@ -41,9 +41,12 @@ class ForkOptions:
     audit: AuditOptions = field(default_factory=AuditOptions)
     model_map: Path = MODEL_MAP
     confirm: bool = False
-    profile: str = "gpt-sovits"
+    #: The runtime profile for ``confirm``; None: chosen from the fork's tree.
+    profile: str | None = None
     device: str = "auto"
     timeout: float | None = None
+    #: The interpreter the runtime workers run in (the project's own environment).
+    python: str | None = None
 
 
 def merge_base(repo: git.Repo, a: str, b: str) -> str | None:
@@ -117,6 +120,7 @@ def audit_fork(fork: str | Path, upstream: str, options: ForkOptions | None = No
                 options.profile,
                 options.device,
                 options.timeout,
+                options.python,
             )
         fork_date = commit_at(ws.repo, ws.fork_sha).date
         upstream_date = commit_at(ws.repo, ws.upstream_sha).date

@@ -28,6 +28,7 @@ from auditor.fork.render import at_least, render_markdown, render_table, rendera
 from auditor.fork.rows import render_rows_markdown, render_rows_text, rows_table
 from auditor.models import AuditWarning, Severity
 from auditor.pipeline import AuditOptions
+from auditor.runtime.options import python_option
 
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
@@ -103,10 +104,9 @@ def _options(command: F) -> F:
         ),
         click.option(
             "--profile",
-            default="gpt-sovits",
-            show_default=True,
             metavar="NAME|FILE",
-            help="Runtime profile for --confirm.",
+            help="Runtime profile for --confirm [default: the fork's own "
+            ".model-audit-profile.yaml, else the shipped one its layout matches].",
         ),
         click.option(
             "--device",
@@ -118,7 +118,7 @@ def _options(command: F) -> F:
     ]
     for option in reversed(options):
         command = option(command)
-    return command
+    return python_option(command)
 
 
 def _fork_options(kwargs: dict[str, Any]) -> ForkOptions:
@@ -135,6 +135,7 @@ def _fork_options(kwargs: dict[str, Any]) -> ForkOptions:
         confirm=kwargs["confirm"],
         profile=kwargs["profile"],
         device=kwargs["device"],
+        python=kwargs["python"],
     )
 
 

@@ -46,15 +46,18 @@ def confirm_verdicts(
     fork_sha: str,
     verdicts: tuple[Verdict, ...],
     model_map: ModelMap,
-    profile_name: str,
+    profile_name: str | None,
     device: str = "auto",
     timeout: float | None = None,
+    python: str | None = None,
 ) -> tuple[tuple[Verdict, ...], tuple[AuditWarning, ...]]:
-    """VERDICTS, each decided at runtime where the profile builds its model; warnings."""
-    from auditor.runtime.confirm import confirm
-    from auditor.runtime.profile import load_profile
+    """VERDICTS, each decided at runtime where the profile builds its model; warnings.
 
-    profile = load_profile(profile_name)
+    PROFILE_NAME None: the fork's own profile, else the shipped one its layout matches."""
+    from auditor.runtime.confirm import confirm
+    from auditor.runtime.detect import pick_profile
+
+    profile = pick_profile(workspace, fork_sha, profile_name)
     built = {spec.name for spec in profile.models}
     wanted = {v.model: model_map.runtime[v.model] for v in verdicts if v.model in model_map.runtime}
     wanted = {model: name for model, name in wanted.items() if name in built}
@@ -65,8 +68,12 @@ def confirm_verdicts(
                 "with a verdict; the verdicts are static"
             ),
         )
-    forward = confirm(workspace, upstream_sha, fork_sha, profile, device, timeout=timeout)
-    backward = confirm(workspace, fork_sha, upstream_sha, profile, device, timeout=timeout)
+    forward = confirm(
+        workspace, upstream_sha, fork_sha, profile, device, timeout=timeout, python=python
+    )
+    backward = confirm(
+        workspace, fork_sha, upstream_sha, profile, device, timeout=timeout, python=python
+    )
     warnings = [
         AuditWarning(message=f"--confirm: {w}") for w in (*forward.warnings, *backward.warnings)
     ]
