@@ -27,6 +27,7 @@ from auditor.ci.command import ci_group
 from auditor.errors import AuditError
 from auditor.fork.command import fork_command, forks_command
 from auditor.models import Report, Severity
+from auditor.options import cache_options, settings_options
 from auditor.pipeline import AuditOptions, confirm_at_runtime, diff_revisions, scan
 from auditor.render import OutputFormat, render
 from auditor.render.github import summary_markdown
@@ -80,31 +81,8 @@ def _report_options(command: F) -> F:
             show_default=True,
             help="Leave out findings below this severity.",
         ),
-        click.option(
-            "--cache-dir",
-            type=click.Path(file_okay=False, path_type=Path),
-            envvar="MODEL_AUDIT_CACHE_DIR",
-            help="Where facts are cached per blob [env: MODEL_AUDIT_CACHE_DIR].",
-        ),
-        click.option("--no-cache", is_flag=True, help="Do not read or write the fact cache."),
-        click.option(
-            "--config",
-            "config_file",
-            type=click.Path(dir_okay=False, exists=True, path_type=Path),
-            help="Project configuration to use instead of the repository's own.",
-        ),
-        click.option(
-            "--ignore-file",
-            type=click.Path(dir_okay=False, exists=True, path_type=Path),
-            help="Suppressions to use instead of the repository's .model-audit-ignore.yaml.",
-        ),
-        click.option(
-            "--baseline",
-            "baseline_file",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="An earlier JSON report: report only findings whose id it does not hold.",
-        ),
     ]
+    command = cache_options()(settings_options(baseline=True)(command))
     for option in reversed(options):
         command = option(command)
     return command

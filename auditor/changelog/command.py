@@ -15,6 +15,7 @@ from auditor.changelog.context import render_json
 from auditor.changelog.render import render_markdown
 from auditor.changelog.update import update_file
 from auditor.errors import AuditError
+from auditor.options import cache_options, settings_options
 from auditor.pipeline import AuditOptions
 
 
@@ -44,24 +45,8 @@ from auditor.pipeline import AuditOptions
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file instead of stdout.",
 )
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="MODEL_AUDIT_CACHE_DIR",
-    help="Where facts are cached per blob [env: MODEL_AUDIT_CACHE_DIR].",
-)
-@click.option("--no-cache", is_flag=True, help="Do not read or write the fact cache.")
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Project configuration to use instead of the repository's own.",
-)
-@click.option(
-    "--ignore-file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Suppressions to use instead of the repository's .model-audit-ignore.yaml.",
-)
+@cache_options()
+@settings_options()
 def changelog_command(
     path: Path,
     old: str | None,

@@ -21,6 +21,7 @@ from auditor.checkpoints.errors import CheckpointError, UnsafeCheckpoint
 from auditor.checkpoints.model import Checkpoint
 from auditor.checkpoints.reader import read_checkpoint
 from auditor.checkpoints.results import BisectResult, BisectVerdict, CheckResult, Trial
+from auditor.options import cache_options
 from auditor.pipeline import AuditOptions
 from auditor.runtime.confirm import WorkerError
 from auditor.runtime.detect import pick_profile
@@ -89,13 +90,7 @@ def _progress(trial: Trial) -> None:
 )
 @click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per worker process.")
 @python_option
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="MODEL_AUDIT_CACHE_DIR",
-    help="Fact cache of the static audit that picks the commits --range checks.",
-)
-@click.option("--no-cache", is_flag=True, help="Do not read or write the fact cache.")
+@cache_options("Fact cache of the static audit that picks the commits --range checks.")
 def check_ckpt_command(
     checkpoint: Path,
     path: Path,

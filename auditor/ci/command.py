@@ -19,6 +19,7 @@ from auditor.ci.github import GitHubRun, audit, exit_code, publish, shown
 from auditor.ci.staged import audit_staged
 from auditor.errors import AuditError
 from auditor.models import Severity
+from auditor.options import cache_options, settings_options
 from auditor.pipeline import AuditOptions
 from auditor.render import github, table
 from auditor.runtime.options import python_option
@@ -26,7 +27,6 @@ from auditor.runtime.options import python_option
 F = TypeVar("F", bound=Callable[..., Any])
 FAIL_ON = [*(severity.value for severity in Severity), "none"]
 _File = click.Path(dir_okay=False, path_type=Path)
-_Existing = click.Path(dir_okay=False, exists=True, path_type=Path)
 
 
 def _say(message: str) -> None:
@@ -42,31 +42,8 @@ def _audit_options(command: F) -> F:
             show_default=True,
             help="Exit with 1 when a finding is at or above this severity.",
         ),
-        click.option(
-            "--config",
-            "config_file",
-            type=_Existing,
-            help="Project configuration to use instead of the repository's own.",
-        ),
-        click.option(
-            "--ignore-file",
-            type=_Existing,
-            help="Suppressions to use instead of the repository's .model-audit-ignore.yaml.",
-        ),
-        click.option(
-            "--baseline",
-            "baseline_file",
-            type=_File,
-            help="An earlier JSON report: report only findings whose id it does not hold.",
-        ),
-        click.option(
-            "--cache-dir",
-            type=click.Path(file_okay=False, path_type=Path),
-            envvar="MODEL_AUDIT_CACHE_DIR",
-            help="Where facts are cached per blob [env: MODEL_AUDIT_CACHE_DIR].",
-        ),
-        click.option("--no-cache", is_flag=True, help="Do not read or write the fact cache."),
     ]
+    command = cache_options()(settings_options(baseline=True)(command))
     for option in reversed(options):
         command = option(command)
     return command

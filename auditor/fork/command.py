@@ -27,6 +27,7 @@ from auditor.fork.model import ForkReport, ForkRow
 from auditor.fork.render import at_least, render_markdown, render_table, renderables
 from auditor.fork.rows import render_rows_markdown, render_rows_text, rows_table
 from auditor.models import AuditWarning, Severity
+from auditor.options import cache_options, settings_options
 from auditor.pipeline import AuditOptions
 from auditor.runtime.options import python_option
 
@@ -73,24 +74,8 @@ def _options(command: F) -> F:
             help="Leave out findings below this severity (verdicts are unchanged).",
         ),
         click.option("--first-parent", is_flag=True, help="Walk only the mainline of each side."),
-        click.option(
-            "--cache-dir",
-            type=click.Path(file_okay=False, path_type=Path),
-            envvar="MODEL_AUDIT_CACHE_DIR",
-            help="Where facts are cached per blob [env: MODEL_AUDIT_CACHE_DIR].",
-        ),
-        click.option("--no-cache", is_flag=True, help="Do not read or write the fact cache."),
-        click.option(
-            "--config",
-            "config_file",
-            type=click.Path(dir_okay=False, exists=True, path_type=Path),
-            help="Project configuration to use instead of each tip's own.",
-        ),
-        click.option(
-            "--ignore-file",
-            type=click.Path(dir_okay=False, exists=True, path_type=Path),
-            help="Suppressions to use instead of each tip's .model-audit-ignore.yaml.",
-        ),
+        cache_options(),
+        settings_options("each tip's"),
         click.option(
             "--models",
             "model_map",
