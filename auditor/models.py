@@ -6,12 +6,28 @@ Nothing here does I/O or rendering.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TypeAlias
 
 #: A resolved value: a JSON scalar, or a tuple of values for lists.
 FactValue: TypeAlias = "str | int | float | bool | tuple[FactValue, ...] | None"
+
+
+def same_value(old: FactValue, new: FactValue) -> bool:
+    """Equal values of the same type: ``1``, ``1.0`` and ``True`` differ (a config that turns
+    1 into true did change), and NaN equals NaN."""
+    if type(old) is not type(new):
+        return False
+    if isinstance(old, float) and isinstance(new, float) and math.isnan(old):
+        return math.isnan(new)
+    return old == new
+
+
+def class_of(key: str) -> str:
+    """The class (or module-level name) a fact key belongs to."""
+    return key.split(".", 1)[0].split("[", 1)[0]
 
 
 class Severity(str, Enum):

@@ -16,16 +16,25 @@ from pathlib import Path
 
 import git
 
-from auditor.baseline import apply_baseline, load_baseline
-from auditor.cache import FactCache, default_cache_dir
-from auditor.classify import Classifier
-from auditor.code_facts import CodeFacts, python_selection
-from auditor.code_memo import ResolvedStore
-from auditor.code_summaries import SummaryStore
-from auditor.compare import FileComparer
+from auditor.classify.baseline import apply_baseline, load_baseline
+from auditor.classify.classifier import Classifier
+from auditor.classify.mirrors import group_mirrors
+from auditor.classify.suppressions import (
+    IGNORE_FILE,
+    apply_suppressions,
+    find_suppressions,
+    load_suppressions_file,
+)
+from auditor.diff.code import CodeDiffer
+from auditor.diff.files import FileComparer
+from auditor.diff.moves import pair_moved_files
+from auditor.extract.blob_facts import FactReader, MissingBlob
+from auditor.extract.cache import FactCache, default_cache_dir
 from auditor.extract.python import Reach, builtin_components, model_reach
+from auditor.extract.python_trees import PythonFacts, python_selection
+from auditor.extract.resolved_store import ResolvedStore
 from auditor.extract.selection import extractor_for
-from auditor.facts import FactReader, MissingBlob
+from auditor.extract.summary_store import SummaryStore
 from auditor.history import (
     BlobReader,
     CommitChanges,
@@ -40,9 +49,7 @@ from auditor.history import (
     resolve_revision,
     walk_commits,
 )
-from auditor.mirrors import group_mirrors
 from auditor.models import AuditWarning, Change, Commit, Fact, Finding, Report
-from auditor.moves import pair_moved_files
 from auditor.project_config import (
     CONFIG_FILE,
     PYPROJECT,
@@ -51,12 +58,6 @@ from auditor.project_config import (
     load_project_config_file,
 )
 from auditor.rules import all_rules
-from auditor.suppress import (
-    IGNORE_FILE,
-    apply_suppressions,
-    find_suppressions,
-    load_suppressions_file,
-)
 
 #: Called after each commit with (commits done, commits in all).
 Progress = Callable[[int, int], None]
@@ -117,13 +118,14 @@ class _Auditor:
         self.comparer = FileComparer(repo, self.reader, self.warn)
         components = builtin_components().extended(config.components)
         self.summaries = SummaryStore(self.blobs, cache, config.max_file_bytes, components)
-        self.code = CodeFacts(
+        self.code = PythonFacts(
             repo,
             self.summaries,
             ResolvedStore(cache, components.digest),
             python_selection(config.selection.exclude),
             self.warn,
         )
+        self.code_diff = CodeDiffer(self.code)
         self.classifier = Classifier(all_rules(), config)
         self.cache = cache
         self.warnings: list[AuditWarning] = []
@@ -171,7 +173,7 @@ class _Auditor:
         """
         warned = len(self.warnings)
         changes = [c for f in files for c in self.comparer.changes(f, commit.sha, commit.parent)]
-        changes += self.code.changes(commit, files) if code is None else code
+        changes += self.code_diff.changes(commit, files) if code is None else code
         found = self.classifier.classify_all(changes, commit.sha, commit.parent)
         self.findings += sorted(found, key=lambda f: (f.file, f.line, f.key, f.rule))
         if found or len(self.warnings) > warned:
@@ -261,7 +263,7 @@ def diff_revisions(
                 partial(auditor.facts_at, old_sha),
                 partial(auditor.facts_at, new_sha),
             )
-            code = auditor.code.compare(old_sha, new_sha, changed)
+            code = auditor.code_diff.compare(old_sha, new_sha, changed)
             auditor.audit(commit, changed, code)
         between = count_commits(repo, RevisionRange(old_sha, new_sha, ""))
         return finish(auditor.report(str(path), f"{old}..{new}", between))
@@ -302,7 +304,7 @@ def confirm_at_runtime(
     The findings the runtime adds follow the project's settings like any other: disabled
     rules are left out, severity overrides apply, then suppressions and the baseline."""
     options = options or AuditOptions()
-    from auditor.confirm_merge import merge_runtime
+    from auditor.classify.runtime_results import merge_runtime
     from auditor.errors import AuditError
     from auditor.runtime.confirm import confirm
     from auditor.runtime.detect import pick_profile

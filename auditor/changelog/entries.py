@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from auditor.changelog.model import Entry, Location, Section
-from auditor.classify import describe, render_value
+from auditor.classify.classifier import describe, render_value
 from auditor.models import (
     Category,
     Change,

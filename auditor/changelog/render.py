@@ -12,7 +12,7 @@ import re
 
 from auditor.changelog.entries import verdict
 from auditor.changelog.model import Changelog, Entry, Forge, Release, Section
-from auditor.classify import render_value
+from auditor.classify.classifier import render_value
 from auditor.models import ChangeKind, Commit, FactValue, Severity
 
 _SPECIAL = re.compile(r"([\\`*\[\]<>|])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")

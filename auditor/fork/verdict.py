@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from auditor.classify import render_value
+from auditor.classify.classifier import render_value
 from auditor.extract.python import Reach
 from auditor.fork.built import built
 from auditor.fork.concerns import ModelMap

@@ -7,8 +7,8 @@ subject or a value can never end a command early or start another one.
 
 from __future__ import annotations
 
-from auditor.classify import render_value
-from auditor.mirrors import mirrors_of, shown
+from auditor.classify.classifier import render_value
+from auditor.classify.mirrors import mirrors_of, shown
 from auditor.models import AuditWarning, ChangeKind, Finding, Report, Severity
 from auditor.render.markdown import (
     change_text,

@@ -10,8 +10,8 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-from auditor.classify import render_value
-from auditor.mirrors import mirrors_of, shown
+from auditor.classify.classifier import render_value
+from auditor.classify.mirrors import mirrors_of, shown
 from auditor.models import ChangeKind, Finding, Report, Severity
 from auditor.render.runtime_notes import evidence, found_at_runtime, runtime_counts
 from auditor.rules import rule_by_id

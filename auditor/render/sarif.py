@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from auditor import __version__
-from auditor.classify import project_parameter_rules
+from auditor.classify.classifier import project_parameter_rules
 from auditor.models import AuditWarning, Finding, Report, Severity
 from auditor.render.json_report import json_value
 from auditor.rules import all_rules

@@ -9,8 +9,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from auditor.classify import render_value
-from auditor.mirrors import mirrors_of, shown
+from auditor.classify.classifier import render_value
+from auditor.classify.mirrors import mirrors_of, shown
 from auditor.models import ChangeKind, Finding, Report, Severity
 from auditor.render.runtime_notes import (
     found_at_runtime,

@@ -1,7 +1,7 @@
 """What a rule is: an id, a slug, a default severity, a one-line summary, and its examples.
 
 A rule looks at one :class:`~auditor.models.Change` and says whether it applies. The
-classifier (``auditor.classify``) turns the first rule that applies into a finding.
+classifier (``auditor.classify.classifier``) turns the first rule that applies into a finding.
 """
 
 from __future__ import annotations

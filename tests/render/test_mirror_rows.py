@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from auditor.mirrors import group_mirrors
+from auditor.classify.mirrors import group_mirrors
 from auditor.models import Category, ChangeKind, Commit, Confidence, Finding, Report, Severity
 from auditor.render import OutputFormat, render
 from auditor.render.github import summary_markdown

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.classify import Classifier
-from auditor.code_changes import refine_code_changes
-from auditor.diff import diff_facts, file_change
+from auditor.classify.classifier import Classifier
+from auditor.diff.code_changes import refine_code_changes
+from auditor.diff.facts import diff_facts, file_change
 from auditor.extract.python import resolve_python_facts, summarise_module
 from auditor.extract.selection import extractor_for
 from auditor.models import Change, ChangeKind, Fact

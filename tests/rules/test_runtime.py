@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.confirm_merge import merge_runtime
+from auditor.classify.runtime_results import merge_runtime
 from auditor.models import Category, Confidence, Report
 from auditor.rules import all_rules
 from auditor.rules.runtime import RuntimeExample, RuntimeRule

@@ -16,15 +16,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from auditor.extract.python.evaluate import evaluate
 from auditor.extract.python.expressions import Attr, BoolOp, Call, Expr, Lit, Name, Unary
 from auditor.extract.python.summary import Binding, ClassSummary, Condition, Parameter
 from auditor.extract.python.values import ClassRef, ParamRef, Unresolved, Value, truth
 
-if TYPE_CHECKING:
-    from auditor.extract.python.snapshot import PythonSnapshot
+
+class ModuleValues(Protocol):
+    """What a scope asks of the snapshot it belongs to (:class:`PythonSnapshot` answers)."""
+
+    def module_value(self, path: str, name: str, before: int | None = None) -> Value:
+        """The value ``name`` has at module level of ``path``."""
+        ...
+
+    def member(self, value: Value, attr: str) -> Value:
+        """``value.attr``."""
+        ...
+
 
 VALUE, CONDITION, SYMBOLIC = "value", "condition", "symbolic"
 _ENVIRONMENT_GETTERS = frozenset({"os.environ.get", "os.getenv"})
@@ -69,7 +79,7 @@ class ModuleScope:
     """Module level, as it stands before binding number ``before``; ``shadowed`` names (the
     locals of a function) have no module value."""
 
-    snapshot: PythonSnapshot
+    snapshot: ModuleValues
     path: str
     before: int | None = None
     shadowed: frozenset[str] = frozenset()
@@ -104,7 +114,7 @@ class ModuleScope:
 class InitScope:
     """The body of a class's ``__init__`` just before statement number ``order``."""
 
-    snapshot: PythonSnapshot
+    snapshot: ModuleValues
     path: str
     cls: ClassSummary
     order: int

@@ -119,13 +119,19 @@ def trace(expr: Expr, scope: InitScope, bound: set[str], depth: int = 0) -> Orig
             owner = evaluate(expr.value, scope)
         except (Unresolved, RecursionError):
             return None
-        return _origin(scope.snapshot, owner.path, leaf) if isinstance(owner, ModuleRef) else None
+        return _origin(_snapshot(scope), owner.path, leaf) if isinstance(owner, ModuleRef) else None
     local = scope.latest(scope.cls.locals, leaf)
     if local is not None:
         return trace(local.value, scope.at(local.order), bound, depth + 1)
     if scope.cls.init is not None and any(p.name == leaf for p in scope.cls.init.params[1:]):
         return None
-    return _origin(scope.snapshot, scope.path, leaf)
+    return _origin(_snapshot(scope), scope.path, leaf)
+
+
+def _snapshot(scope: InitScope) -> PythonSnapshot:
+    """The snapshot a scope of this module's own making belongs to."""
+    assert isinstance(scope.snapshot, PythonSnapshot)
+    return scope.snapshot
 
 
 def _origin(snapshot: PythonSnapshot, path: str, name: str, depth: int = 0) -> Origin | None:

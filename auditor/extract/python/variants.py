@@ -11,7 +11,6 @@ Conditions a variant cannot decide either build both branches, as they do for th
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
@@ -22,7 +21,7 @@ from auditor.extract.python.snapshot import PythonSnapshot
 from auditor.extract.python.summary import ClassSummary
 from auditor.extract.python.values import Unresolved
 from auditor.extract.python.versions import compared, label
-from auditor.models import Fact, FactValue
+from auditor.models import Fact, same_value
 
 
 @dataclass(frozen=True)
@@ -70,17 +69,8 @@ def differing(plain: Iterable[Fact], variant: Iterable[Fact], prefix: str, tag: 
             continue
         seen.add(fact.key)
         old = before.get(fact.key)
-        if old is not None and old.kind is fact.kind and _same(old.value, fact.value):
+        if old is not None and old.kind is fact.kind and same_value(old.value, fact.value):
             continue
         key = f"{prefix}[{tag}]{fact.key.removeprefix(prefix)}"
         found.append(Fact(fact.kind, key, fact.parameter, fact.value, fact.line))
     return found
-
-
-def _same(old: FactValue, new: FactValue) -> bool:
-    """Equal values of the same type (``1`` is not ``True``); NaN is NaN."""
-    if type(old) is not type(new):
-        return False
-    if isinstance(old, float) and isinstance(new, float) and math.isnan(old):
-        return math.isnan(new)
-    return old == new

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from auditor.diff import diff_facts
+from auditor.diff.facts import diff_facts
 from auditor.extract.python import (
     PYTHON_FACT_KINDS,
     ModuleSummary,

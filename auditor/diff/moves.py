@@ -20,9 +20,9 @@ import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from auditor.diff.siblings import variant_name
 from auditor.history import FileChange
 from auditor.models import Fact, FactValue
-from auditor.siblings import variant_name
 
 #: The share of the keys of either version that both versions of one moved file hold.
 MIN_SHARED = 0.5

@@ -5,19 +5,9 @@ Values are compared, not source text, so re-indenting or re-ordering a file yiel
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
-from auditor.models import Change, ChangeKind, Fact, FactKind, FactValue
-
-
-def _same(old: FactValue, new: FactValue) -> bool:
-    # 1 == 1.0 == True in Python; a config that turns 1 into true or 1.0 did change type.
-    if type(old) is not type(new):
-        return False
-    if isinstance(old, float) and isinstance(new, float) and math.isnan(old):
-        return math.isnan(new)
-    return old == new
+from auditor.models import Change, ChangeKind, Fact, FactKind, same_value
 
 
 def diff_facts(
@@ -35,7 +25,7 @@ def diff_facts(
         before = old_by_key.get(key)
         after = new_by_key.get(key)
         if before is not None and after is not None:
-            if _same(before.value, after.value):
+            if same_value(before.value, after.value):
                 continue
             kind = ChangeKind.MODIFIED
         else:

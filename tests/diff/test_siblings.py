@@ -1,6 +1,6 @@
 import pytest
 
-from auditor.siblings import sibling_of
+from auditor.diff.siblings import sibling_of
 
 CONFIGS = [
     "GPT_SoVITS/configs/s1.yaml",

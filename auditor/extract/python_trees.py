@@ -12,25 +12,19 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import replace
-from functools import partial
 
 import git
 
-from auditor.class_variants import class_of, class_variants
-from auditor.code_changes import refine_code_changes
-from auditor.code_memo import KEPT_PER_FILE, Resolved, ResolvedStore
-from auditor.code_summaries import SummaryStore
-from auditor.diff import diff_facts, file_change
 from auditor.extract.python import (
     ModuleSummary,
     SnapshotFacts,
     measured_origins,
 )
+from auditor.extract.resolved_store import KEPT_PER_FILE, Resolved, ResolvedStore
 from auditor.extract.selection import FileSelection
+from auditor.extract.summary_store import SummaryStore
 from auditor.history import CommitChanges, FileChange, files_at
-from auditor.models import Change, ChangeKind, Commit, Fact
-from auditor.siblings import sibling_of
+from auditor.models import Commit, Fact, class_of
 
 PythonTree = dict[str, str]
 Warn = Callable[[str, str | None, str | None], None]
@@ -106,8 +100,8 @@ class _Modules(_Parsed):
         return (p for p in sorted(self._tree) if _Parsed._present(self, p))
 
 
-class CodeFacts:
-    """Tracks Python trees along a walk and turns each commit's changes into fact changes."""
+class PythonFacts:
+    """Tracks Python trees along a walk and resolves each file's facts against its tree."""
 
     def __init__(
         self,
@@ -278,44 +272,7 @@ class CodeFacts:
         self._trees[commit.sha] = new
         return old, new
 
-    def changes(self, commit: Commit, files: tuple[FileChange, ...]) -> list[Change]:
-        """The Python fact changes of one commit against its first parent."""
-        old_tree, new_tree = self.advance(commit, files)
-        if old_tree is new_tree:
-            return []
-        return self._between(old_tree, new_tree, files)
-
-    def compare(self, old: str, new: str, files: tuple[FileChange, ...]) -> list[Change]:
-        """The Python fact changes between the trees of revisions ``old`` and ``new``."""
-        return self._between(self.tree(old), self.tree(new), files)
-
-    def _between(
-        self, old_tree: PythonTree, new_tree: PythonTree, files: tuple[FileChange, ...]
-    ) -> list[Change]:
-        renamed = {f.new_path: f.old_path for f in files if f.status == "R" and f.new_path}
-        moved_away = set(renamed.values())
-        found: list[Change] = []
-        for path in sorted(self._affected(old_tree, new_tree, renamed)):
-            old_path = renamed.get(path) or path
-            before = self.facts(old_path, old_tree) if old_path in old_tree else ()
-            after = self.facts(path, new_tree) if path in new_tree else ()
-            if before == after:
-                continue
-            if not before:
-                found.append(file_change(ChangeKind.FILE_ADDED, path, after))
-                found += self._variant(path, after, old_tree)
-            elif not after:
-                if path not in moved_away:
-                    found.append(file_change(ChangeKind.FILE_REMOVED, path, before))
-            else:
-                changes = diff_facts(
-                    before, after, file=path, old_file=old_path if old_path != path else None
-                )
-                copies = partial(self._copied_class, path, old_tree)
-                found += class_variants(path, before, after, changes, copies)
-        return refine_code_changes(found)
-
-    def _affected(
+    def affected(
         self, old_tree: PythonTree, new_tree: PythonTree, renamed: dict[str, str | None]
     ) -> set[str]:
         """The files whose facts may differ between the trees: the changed ones, the files
@@ -334,40 +291,19 @@ class CodeFacts:
                 affected.add(path)
         return affected & every
 
-    def _copied_class(
-        self, path: str, tree: PythonTree, name: str, mine: tuple[Fact, ...]
-    ) -> tuple[str, tuple[Fact, ...]] | None:
-        """Class ``name`` as another file of ``path``'s folder in ``tree`` defines it, when
-        that is what ``mine`` copies (``models.py`` for a class copied into ``models_onnx.py``):
-        of the classes of that name, the one sharing most fact keys, if at least half."""
+    def same_named_classes(
+        self, path: str, tree: PythonTree, name: str
+    ) -> Iterator[tuple[str, tuple[Fact, ...]]]:
+        """The facts of class ``name`` in each other file of ``path``'s folder in ``tree``
+        that defines a class of that name (files that cannot are skipped unparsed)."""
         folder = posixpath.dirname(path)
-        keys = {f.key for f in mine}
-        best: tuple[float, str, tuple[Fact, ...]] | None = None
         for other in sorted(tree):
             if other == path or posixpath.dirname(other) != folder:
                 continue
             # How a class of this name reads in a cached summary: no summary is decoded.
             if not self._store.mentions(tree[other], f'"name":{json.dumps(name)}'):
                 continue
-            facts = tuple(f for f in self.facts(other, tree) if class_of(f.key) == name)
-            theirs = {f.key for f in facts}
-            shared = len(keys & theirs) / max(len(keys | theirs), 1)
-            if shared >= 0.5 and (best is None or shared > best[0]):
-                best = (shared, other, facts)
-        return None if best is None else (best[1], best[2])
-
-    def _variant(self, path: str, facts: tuple[Fact, ...], old_tree: PythonTree) -> list[Change]:
-        """A new module beside the one it is a variant of (``symbols2.py``) is compared."""
-        sibling = sibling_of(path, old_tree)
-        if sibling is None:
-            return []
-        sibling_facts = self.facts(sibling, old_tree)
-        if not sibling_facts:
-            return []
-        return [
-            replace(change, variant_of=sibling, old_file=sibling)
-            for change in diff_facts(sibling_facts, facts, file=path)
-        ]
+            yield other, tuple(f for f in self.facts(other, tree) if class_of(f.key) == name)
 
 
-__all__ = ["CodeFacts", "python_selection"]
+__all__ = ["PythonFacts", "PythonTree", "python_selection"]

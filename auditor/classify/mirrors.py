@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from auditor.classify import render_value
+from auditor.classify.classifier import render_value
 from auditor.models import ChangeKind, Finding
 
 _FILE_LEVEL = (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED)

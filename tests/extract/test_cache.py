@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from auditor.cache import FactCache, decode, default_cache_dir, encode
+from auditor.extract.cache import FactCache, decode, default_cache_dir, encode
 from auditor.models import Fact, FactKind, FileFacts
 
 FACTS = FileFacts(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
-from auditor.cache import FactCache
+from auditor.extract.cache import FactCache
 from auditor.extract.python import (
     EXTRACTOR_VERSION,
     Components,

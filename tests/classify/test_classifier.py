@@ -1,4 +1,4 @@
-from auditor.classify import Classifier, describe, finding_id
+from auditor.classify.classifier import Classifier, describe, finding_id
 from auditor.models import Change, ChangeKind, Fact, FactKind, Severity
 from auditor.project_config import ProjectConfig, parse_project_config
 from auditor.rules import all_rules

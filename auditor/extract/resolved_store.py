@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.cache import FactCache, decode, encode
+from auditor.extract.cache import FactCache, decode, encode
 from auditor.extract.python import EXTRACTOR_VERSION
 from auditor.models import Fact, FileFacts
 

@@ -1,4 +1,4 @@
-from auditor.diff import diff_facts, file_change
+from auditor.diff.facts import diff_facts, file_change
 from auditor.models import Change, ChangeKind, Fact, FactKind
 
 

@@ -15,18 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from auditor.diff import diff_facts
-from auditor.models import Change, ChangeKind, Fact, FactKind
-from auditor.siblings import variant_name
+from auditor.diff.facts import diff_facts
+from auditor.diff.siblings import variant_name
+from auditor.models import Change, ChangeKind, Fact, FactKind, class_of
 
 #: Given a new class's name and facts, the class it copies from another file, if any: (that
 #: file, its facts of the class).
 CopyLookup = Callable[[str, "tuple[Fact, ...]"], "tuple[str, tuple[Fact, ...]] | None"]
-
-
-def class_of(key: str) -> str:
-    """The class (or module-level name) a fact key belongs to."""
-    return key.split(".", 1)[0].split("[", 1)[0]
 
 
 def class_variants(

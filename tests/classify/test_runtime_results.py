@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from auditor.confirm_merge import merge_runtime
+from auditor.classify.runtime_results import merge_runtime
 from auditor.models import Category, ChangeKind, Confidence, Finding, Report, Severity
 from auditor.render.json_report import report_to_dict
 from auditor.runtime.model import (

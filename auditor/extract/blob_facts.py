@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.cache import FactCache
+from auditor.extract.cache import FactCache
 from auditor.extract.selection import FileSelection, extractor_for
 from auditor.history.blobs import BlobReader
 from auditor.models import FileFacts

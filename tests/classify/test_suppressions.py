@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from auditor.errors import ConfigError
-from auditor.models import Category, ChangeKind, Confidence, Finding, Report, Severity
-from auditor.pipeline import AuditOptions, scan
-from auditor.render.table import summary
-from auditor.suppress import (
+from auditor.classify.suppressions import (
     Suppressions,
     apply_suppressions,
     find_suppressions,
     read_suppressions,
 )
+from auditor.errors import ConfigError
+from auditor.models import Category, ChangeKind, Confidence, Finding, Report, Severity
+from auditor.pipeline import AuditOptions, scan
+from auditor.render.table import summary
 from tests.conftest import validate
 from tests.gitrepo import GitRepo
 from tests.test_cli import run

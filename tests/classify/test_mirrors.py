@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from auditor.mirrors import group_mirrors, mirrors_of, shown
+from auditor.classify.mirrors import group_mirrors, mirrors_of, shown
 from auditor.models import Category, ChangeKind, Confidence, FactValue, Finding, Severity
 
 C1, C2 = "1" * 40, "2" * 40

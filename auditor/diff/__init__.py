@@ -1,0 +1,1 @@
+"""Diff facts: compare two versions of a file, or two trees, as changes of keyed facts."""

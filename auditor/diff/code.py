@@ -1,0 +1,92 @@
+"""The Python fact changes between two trees: files added, removed and changed, new classes
+compared with what they copy, new modules with the module they are a variant of."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+
+from auditor.diff.class_copies import class_variants
+from auditor.diff.code_changes import refine_code_changes
+from auditor.diff.facts import diff_facts, file_change
+from auditor.diff.siblings import sibling_of
+from auditor.extract.python_trees import PythonFacts, PythonTree
+from auditor.history import FileChange
+from auditor.models import Change, ChangeKind, Commit, Fact
+
+
+class CodeDiffer:
+    """Compares the Python trees that :class:`PythonFacts` tracks along a walk."""
+
+    def __init__(self, facts: PythonFacts) -> None:
+        self._facts = facts
+
+    def changes(self, commit: Commit, files: tuple[FileChange, ...]) -> list[Change]:
+        """The Python fact changes of one commit against its first parent."""
+        old_tree, new_tree = self._facts.advance(commit, files)
+        if old_tree is new_tree:
+            return []
+        return self.between(old_tree, new_tree, files)
+
+    def compare(self, old: str, new: str, files: tuple[FileChange, ...]) -> list[Change]:
+        """The Python fact changes between the trees of revisions ``old`` and ``new``."""
+        return self.between(self._facts.tree(old), self._facts.tree(new), files)
+
+    def between(
+        self, old_tree: PythonTree, new_tree: PythonTree, files: tuple[FileChange, ...]
+    ) -> list[Change]:
+        """The Python fact changes from ``old_tree`` to ``new_tree`` (``files`` name renames)."""
+        facts = self._facts
+        renamed = {f.new_path: f.old_path for f in files if f.status == "R" and f.new_path}
+        moved_away = set(renamed.values())
+        found: list[Change] = []
+        for path in sorted(facts.affected(old_tree, new_tree, renamed)):
+            old_path = renamed.get(path) or path
+            before = facts.facts(old_path, old_tree) if old_path in old_tree else ()
+            after = facts.facts(path, new_tree) if path in new_tree else ()
+            if before == after:
+                continue
+            if not before:
+                found.append(file_change(ChangeKind.FILE_ADDED, path, after))
+                found += self._variant(path, after, old_tree)
+            elif not after:
+                if path not in moved_away:
+                    found.append(file_change(ChangeKind.FILE_REMOVED, path, before))
+            else:
+                changes = diff_facts(
+                    before, after, file=path, old_file=old_path if old_path != path else None
+                )
+                copies = partial(self._copied_class, path, old_tree)
+                found += class_variants(path, before, after, changes, copies)
+        return refine_code_changes(found)
+
+    def _copied_class(
+        self, path: str, tree: PythonTree, name: str, mine: tuple[Fact, ...]
+    ) -> tuple[str, tuple[Fact, ...]] | None:
+        """Class ``name`` as another file of ``path``'s folder in ``tree`` defines it, when
+        that is what ``mine`` copies (``models.py`` for a class copied into ``models_onnx.py``):
+        of the classes of that name, the one sharing most fact keys, if at least half."""
+        keys = {f.key for f in mine}
+        best: tuple[float, str, tuple[Fact, ...]] | None = None
+        for other, facts in self._facts.same_named_classes(path, tree, name):
+            theirs = {f.key for f in facts}
+            shared = len(keys & theirs) / max(len(keys | theirs), 1)
+            if shared >= 0.5 and (best is None or shared > best[0]):
+                best = (shared, other, facts)
+        return None if best is None else (best[1], best[2])
+
+    def _variant(self, path: str, facts: tuple[Fact, ...], old_tree: PythonTree) -> list[Change]:
+        """A new module beside the one it is a variant of (``symbols2.py``) is compared."""
+        sibling = sibling_of(path, old_tree)
+        if sibling is None:
+            return []
+        sibling_facts = self._facts.facts(sibling, old_tree)
+        if not sibling_facts:
+            return []
+        return [
+            replace(change, variant_of=sibling, old_file=sibling)
+            for change in diff_facts(sibling_facts, facts, file=path)
+        ]
+
+
+__all__ = ["CodeDiffer"]
