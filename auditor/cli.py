@@ -24,9 +24,9 @@ from auditor.changelog.command import changelog_command
 from auditor.checkpoints.check_command import check_ckpt_command
 from auditor.checkpoints.command import ckpt_info_command
 from auditor.ci.command import ci_group
+from auditor.domain import Report, Severity
 from auditor.errors import AuditError
 from auditor.fork.command import fork_command, forks_command
-from auditor.models import Report, Severity
 from auditor.options import cache_options, settings_options
 from auditor.pipeline import AuditOptions, confirm_at_runtime, diff_revisions, scan
 from auditor.render import OutputFormat, render

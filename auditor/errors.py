@@ -1,7 +1,7 @@
 """Errors that stop an audit: bad usage, an unreadable repository, an invalid configuration.
 
 Each maps to exit code 2 in the CLI. Problems with single files or commits are not errors:
-they become :class:`auditor.models.AuditWarning` and the audit goes on.
+they become :class:`auditor.domain.AuditWarning` and the audit goes on.
 """
 
 

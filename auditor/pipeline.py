@@ -28,6 +28,7 @@ from auditor.classify.suppressions import (
 from auditor.diff.code import CodeDiffer
 from auditor.diff.files import FileComparer
 from auditor.diff.moves import pair_moved_files
+from auditor.domain import AuditWarning, Change, Commit, Fact, Finding, Report
 from auditor.extract.blob_facts import FactReader, MissingBlob
 from auditor.extract.cache import FactCache, default_cache_dir
 from auditor.extract.python import Reach, builtin_components, model_reach
@@ -49,7 +50,6 @@ from auditor.history import (
     resolve_revision,
     walk_commits,
 )
-from auditor.models import AuditWarning, Change, Commit, Fact, Finding, Report
 from auditor.project_config import (
     CONFIG_FILE,
     PYPROJECT,

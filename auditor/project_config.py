@@ -15,10 +15,10 @@ from typing import Any
 import jsonschema
 import yaml
 
+from auditor.domain import Severity
 from auditor.errors import ConfigError
 from auditor.extract.python import KnownComponent
 from auditor.extract.selection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, FileSelection
-from auditor.models import Severity
 from auditor.schemas import load_schema
 
 if sys.version_info >= (3, 11):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from auditor.models import Report
+from auditor.domain import Report
 from auditor.pipeline import AuditOptions, scan
 from tests.gitrepo import GitRepo
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from auditor.models import Report, Severity
+from auditor.domain import Report, Severity
 from auditor.pipeline import AuditOptions, diff_revisions, scan
 from auditor.render.json_report import json_value, report_to_dict
 from tests.conftest import expected_of, validate

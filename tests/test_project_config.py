@@ -1,9 +1,9 @@
 import pytest
 
+from auditor.domain import Severity
 from auditor.errors import ConfigError
 from auditor.extract.python import KnownComponent
 from auditor.extract.python.components import ROLES
-from auditor.models import Severity
 from auditor.project_config import ProjectConfig, find_project_config, read_project_config
 from auditor.schemas import load_schema
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from contextlib import closing
 from pathlib import Path
 
+from auditor.changelog.contents import Changelog, Section
 from auditor.changelog.entries import group_findings
 from auditor.changelog.links import forge_for
-from auditor.changelog.model import Changelog, Section
 from auditor.changelog.releases import plan_all_tags, plan_range
+from auditor.domain import Report
 from auditor.history import open_repository, remote_url
-from auditor.models import Report
 from auditor.pipeline import AuditOptions, Progress, scan
 
 

@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from auditor import __version__
+from auditor.changelog.contents import Changelog, Entry, Forge, Section
 from auditor.changelog.entries import verdict
-from auditor.changelog.model import Changelog, Entry, Forge, Section
 from auditor.changelog.render import link_target, shown_severities, verdict_line
-from auditor.models import Commit, FactValue, Severity
+from auditor.domain import Commit, FactValue, Severity
 
 SCHEMA_VERSION = 1
 

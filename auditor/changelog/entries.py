@@ -17,9 +17,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from auditor.changelog.model import Entry, Location, Section
-from auditor.classify.classifier import describe, render_value
-from auditor.models import (
+from auditor.changelog.contents import Entry, Location, Section
+from auditor.classify.classifier import describe
+from auditor.domain import (
     Category,
     Change,
     ChangeKind,
@@ -29,6 +29,7 @@ from auditor.models import (
     Finding,
     Severity,
 )
+from auditor.wording import value_text
 
 _FILE_LEVEL = (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED)
 _FILE_PREFIX = re.compile(r"^.+ (?:added|removed) \(\d+ values?\): ")
@@ -53,7 +54,7 @@ def reason_of(finding: Finding) -> str:
 
 def _same(a: FactValue, b: FactValue) -> bool:
     """Equal as users read them (``true`` is not ``1``)."""
-    return render_value(a) == render_value(b)
+    return value_text(a) == value_text(b)
 
 
 @dataclass
@@ -132,7 +133,7 @@ def group_findings(findings: Iterable[Finding], commits: Mapping[str, Commit]) -
         if kind in _FILE_LEVEL:
             slot: tuple[object, ...] = (worst.rule, kind, tuple(chain.commits))
         else:
-            slot = (worst.rule, worst.key, kind, render_value(chain.old), render_value(chain.new))
+            slot = (worst.rule, worst.key, kind, value_text(chain.old), value_text(chain.new))
         groups.setdefault(slot, []).append(chain)
     entries: list[tuple[int, Entry]] = []
     for group in groups.values():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from auditor.changelog.model import Forge
+from auditor.changelog.contents import Forge
 
 #: ``git@github.com:owner/repo.git`` (scp-like ssh syntax).
 _SCP = re.compile(r"^(?:[^@/\s]+@)?(?P<host>[^:/\s]+):(?P<path>[^\s]+)$")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import git
 
-from auditor.changelog.model import Release
+from auditor.changelog.contents import Release
 from auditor.history import (
     commit_at,
     reachable,

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 
+from auditor import wording
+from auditor.changelog.contents import Changelog, Entry, Forge, Release, Section
 from auditor.changelog.entries import verdict
-from auditor.changelog.model import Changelog, Entry, Forge, Release, Section
-from auditor.classify.classifier import render_value
-from auditor.models import ChangeKind, Commit, FactValue, Severity
+from auditor.domain import ChangeKind, Commit, FactValue, Severity
+from auditor.wording import value_text
 
 _SPECIAL = re.compile(r"([\\`*\[\]<>|])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 NO_CHANGES = "No changes that affect checkpoints."
@@ -32,24 +33,17 @@ def code(text: str) -> str:
 
 
 def _value(value: FactValue) -> str:
-    return code(render_value(value))
+    return code(value_text(value))
 
 
 def what_changed(entry: Entry) -> str:
     """``model.gin_channels``: ``512`` → ``1024`` in ``configs/s2.json:23``."""
+    files = [location.file for location in entry.locations]
+    what = wording.what_changed(
+        entry.change, entry.key, entry.old, entry.new, files=files, span=code
+    )
     if entry.change in (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED):
-        files = [code(location.file) for location in entry.locations]
-        listed = files[0] if len(files) == 1 else f"{', '.join(files[:-1])} and {files[-1]}"
-        return f"{listed} {'added' if entry.change is ChangeKind.FILE_ADDED else 'removed'}"
-    if entry.change is ChangeKind.ADDED:
-        what = f"{code(entry.key)} added: {_value(entry.new)}"
-    elif entry.change is ChangeKind.REMOVED:
-        what = f"{code(entry.key)} removed (was {_value(entry.old)})"
-    elif entry.change is ChangeKind.RENAMED:
-        keys = f"{code(f'{entry.old}.*')} → {code(f'{entry.new}.*')}"
-        what = f"{code(entry.key)} likely renamed from {code(str(entry.old))} (keys {keys})"
-    else:
-        what = f"{code(entry.key)}: {_value(entry.old)} → {_value(entry.new)}"
+        return what
     where = " and ".join(code(str(location)) for location in entry.locations)
     return f"{what} in {where}"
 

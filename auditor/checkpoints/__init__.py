@@ -4,8 +4,8 @@ A checkpoint is untrusted input: a pickle can run code when it is loaded. Nothin
 torch or executes anything the file brings; what cannot be read safely is refused.
 """
 
+from auditor.checkpoints.checkpoint import Checkpoint, ContainerFormat, TensorInfo
 from auditor.checkpoints.errors import CheckpointError, UnsafeCheckpoint
-from auditor.checkpoints.model import Checkpoint, ContainerFormat, TensorInfo
 from auditor.checkpoints.reader import read_checkpoint
 
 __all__ = [

@@ -36,10 +36,10 @@ from auditor.checkpoints.results import (
     CheckResult,
     Trial,
 )
+from auditor.domain import Category, Commit
 from auditor.errors import AuditError
 from auditor.history import commit_at, open_repository, resolve_range
 from auditor.history._git import run_git
-from auditor.models import Category, Commit
 from auditor.pipeline import AuditOptions, scan
 
 #: Findings of these categories change what a checkpoint meets when it is loaded.

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from auditor.checkpoints.checkpoint import Checkpoint, JSONValue
 from auditor.checkpoints.choice import Chosen, NoChoice, choose_model, pinned_model
 from auditor.checkpoints.evidence import version_evidence
-from auditor.checkpoints.model import Checkpoint, JSONValue
 from auditor.checkpoints.results import (
     CheckOutcome,
     CheckResult,

@@ -17,8 +17,8 @@ import click
 from auditor.checkpoints.bisect import CannotCheck, bisect_checkpoint
 from auditor.checkpoints.check import check
 from auditor.checkpoints.check_render import check_document, render_json, render_table
+from auditor.checkpoints.checkpoint import Checkpoint
 from auditor.checkpoints.errors import CheckpointError, UnsafeCheckpoint
-from auditor.checkpoints.model import Checkpoint
 from auditor.checkpoints.reader import read_checkpoint
 from auditor.checkpoints.results import BisectResult, BisectVerdict, CheckResult, Trial
 from auditor.options import cache_options

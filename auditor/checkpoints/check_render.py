@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from auditor.checkpoints.model import Checkpoint
+from auditor.checkpoints.checkpoint import Checkpoint
 from auditor.checkpoints.results import (
     BisectResult,
     BisectVerdict,
@@ -17,7 +17,7 @@ from auditor.checkpoints.results import (
     ModelChoice,
     Trial,
 )
-from auditor.models import Commit
+from auditor.domain import Commit
 
 SCHEMA_VERSION = 1
 #: How many keys of a list the table shows before grouping them by their first component.

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from auditor.checkpoints.model import Checkpoint, JSONValue
+from auditor.checkpoints.checkpoint import Checkpoint, JSONValue
 
 #: GPT-SoVITS's ``head2version``: the tag over ``PK`` and the SoVITS version it means.
 #: ``03`` and ``04`` are LoRA fine-tunes of v3 and v4; ``00`` to ``02`` are read, never written.

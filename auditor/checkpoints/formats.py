@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from auditor.checkpoints.checkpoint import ContainerFormat
 from auditor.checkpoints.errors import CheckpointError
-from auditor.checkpoints.model import ContainerFormat
 
 #: ``pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2)``: the first pickle of a legacy torch file.
 LEGACY_MAGIC = b"\x80\x02\x8a\x0a" + (0x1950A86A20F9469CFC6C).to_bytes(10, "little")

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from auditor.checkpoints.checkpoint import Checkpoint, ContainerFormat, JSONValue, TensorInfo
 from auditor.checkpoints.errors import CheckpointError
 from auditor.checkpoints.formats import (
     LEGACY_MAGIC,
@@ -14,7 +15,6 @@ from auditor.checkpoints.formats import (
     detect_format,
     read_safetensors_header,
 )
-from auditor.checkpoints.model import Checkpoint, ContainerFormat, JSONValue, TensorInfo
 from auditor.checkpoints.unpickle import ConfigObject, restricted_load
 
 #: Where projects keep the state dict: GPT-SoVITS and RVC, so-vits-svc, Lightning and others.

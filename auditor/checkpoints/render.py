@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.checkpoints.model import Checkpoint
+from auditor.checkpoints.checkpoint import Checkpoint
 
 SCHEMA_VERSION = 1
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from auditor.checkpoints.model import JSONValue
-from auditor.models import Commit
-from auditor.runtime.model import Rename, ShapeMismatch
+from auditor.checkpoints.checkpoint import JSONValue
+from auditor.domain import Commit
+from auditor.runtime.results import Rename, ShapeMismatch
 
 
 class CheckOutcome(str, Enum):

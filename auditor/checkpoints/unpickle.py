@@ -13,8 +13,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import IO, Any
 
+from auditor.checkpoints.checkpoint import TensorInfo
 from auditor.checkpoints.errors import CheckpointError, UnsafeCheckpoint
-from auditor.checkpoints.model import TensorInfo
 
 #: torch's storage classes and the element type of their tensors.
 STORAGE_DTYPES = {

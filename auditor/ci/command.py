@@ -17,8 +17,8 @@ import click
 
 from auditor.ci.github import GitHubRun, audit, exit_code, publish, shown
 from auditor.ci.staged import audit_staged
+from auditor.domain import Severity
 from auditor.errors import AuditError
-from auditor.models import Severity
 from auditor.options import cache_options, settings_options
 from auditor.pipeline import AuditOptions
 from auditor.render import github, table

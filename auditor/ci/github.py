@@ -25,9 +25,9 @@ from auditor.ci.derive import derive_range, range_from_spec
 from auditor.ci.event import read_event
 from auditor.ci.outputs import step_outputs, write_outputs
 from auditor.ci.shallow import AuditRange, History
+from auditor.domain import AuditWarning, Report, Severity
 from auditor.errors import AuditError
 from auditor.history import commit_at, open_repository
-from auditor.models import AuditWarning, Report, Severity
 from auditor.pipeline import AuditOptions, confirm_at_runtime, scan
 from auditor.render import json_report, markdown, sarif
 from auditor.render.github import summary_markdown

@@ -10,8 +10,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 
+from auditor.domain import Report
 from auditor.errors import AuditError
-from auditor.models import Report
 
 OUTPUT_VARIABLE = "GITHUB_OUTPUT"
 

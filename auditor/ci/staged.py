@@ -11,9 +11,9 @@ from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
+from auditor.domain import Report
 from auditor.history import open_repository
 from auditor.history.index import staged_commit, unborn_head
-from auditor.models import Report
 from auditor.pipeline import AuditOptions, diff_revisions
 
 STAGED_RANGE = "HEAD..staged"

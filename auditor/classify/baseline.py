@@ -9,8 +9,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from auditor.domain import Report
 from auditor.errors import AuditError
-from auditor.models import Report
 
 
 def load_baseline(path: Path) -> frozenset[str]:

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 
-from auditor.models import (
+from auditor.domain import (
     Category,
     Change,
     ChangeKind,
     Fact,
     FactKind,
-    FactValue,
     Finding,
     Severity,
 )
 from auditor.project_config import ProjectConfig
 from auditor.rules.base import ParameterRule, Rule, normalise_name
+from auditor.wording import value_text, what_changed
 
 _CATEGORY_BY_SEVERITY = {
     Severity.CRITICAL: Category.TENSOR_SHAPE,
@@ -50,42 +49,26 @@ def project_parameter_rules(parameters: dict[str, Severity]) -> tuple[ParameterR
     return tuple(rules)
 
 
-def render_value(value: FactValue) -> str:
-    """A value as users read it: JSON, lists in brackets."""
-    return json.dumps(value, ensure_ascii=False)
-
-
 def describe(change: Change) -> str:
     """What changed, in a few words (``model.gin_channels: 512 → 1024``); a change in a file
     moved since the old side names where the file was (``… (file moved from configs/s2.json)``)."""
-    what = _what_changed(change)
+    what = what_changed(
+        change.kind,
+        change.key,
+        change.old,
+        change.new,
+        files=(change.file,),
+        values=len(change.facts),
+    )
     if change.old_file and change.variant_of is None and change.old_file != change.file:
         return f"{what} (file moved from {change.old_file})"
     return what
 
 
-def _what_changed(change: Change) -> str:
-    if change.kind is ChangeKind.FILE_ADDED:
-        return f"{change.file} added ({len(change.facts)} values)"
-    if change.kind is ChangeKind.FILE_REMOVED:
-        return f"{change.file} removed ({len(change.facts)} values)"
-    if change.kind is ChangeKind.ADDED:
-        return f"{change.key} added: {render_value(change.new)}"
-    if change.kind is ChangeKind.REMOVED:
-        return f"{change.key} removed (was {render_value(change.old)})"
-    if change.kind is ChangeKind.RENAMED:
-        owner = change.key.rpartition(".self.")[0].replace(".__init__", "")
-        return (
-            f"{owner}: submodule likely renamed {change.old} → {change.new} "
-            f"(checkpoint keys {change.old}.* become {change.new}.*)"
-        )
-    return f"{change.key}: {render_value(change.old)} → {render_value(change.new)}"
-
-
 def finding_id(rule: str, commit: str, change: Change) -> str:
     """A stable fingerprint: the same change in the same commit has the same id on every run."""
     material = "\0".join(
-        (rule, commit, change.file, change.key, render_value(change.old), render_value(change.new))
+        (rule, commit, change.file, change.key, value_text(change.old), value_text(change.new))
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
 

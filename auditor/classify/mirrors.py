@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import PurePosixPath
 
-from auditor.classify.classifier import render_value
-from auditor.models import ChangeKind, Finding
+from auditor.domain import ChangeKind, Finding
+from auditor.wording import value_text
 
 _FILE_LEVEL = (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED)
 
@@ -66,8 +66,8 @@ def _slot(finding: Finding) -> tuple[str, ...]:
         finding.rule,
         finding.change.value,
         finding.key,
-        render_value(finding.old),
-        render_value(finding.new),
+        value_text(finding.old),
+        value_text(finding.new),
     )
 
 

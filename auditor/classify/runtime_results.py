@@ -17,10 +17,11 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from auditor.models import Category, ChangeKind, Confidence, Finding, Report
+from auditor.domain import Category, ChangeKind, Confidence, Finding, Report
 from auditor.rules.runtime import OUTPUT_DIFFERS, RUNTIME_RENAME, RuntimeRule
-from auditor.runtime.model import ModelResult, Outcome, RuntimeReport
 from auditor.runtime.profile import Profile
+from auditor.runtime.results import ModelResult, Outcome, RuntimeReport
+from auditor.wording import key_rename, shape_change
 
 CONFIRMED = "confirmed"
 REFUTED = "refuted"
@@ -93,7 +94,7 @@ def _evidence(finding: Finding, result: ModelResult) -> list[str]:
     if finding.category is Category.TENSOR_SHAPE:
         resized = [s for s in result.mismatches if _moves(s.old, s.new, finding.old, finding.new)]
         own = [s for s in resized if attribute in s.key.split(".")]
-        moved = [f"{result.name}: {s.key} {list(s.old)} -> {list(s.new)}" for s in own or resized]
+        moved = [f"{result.name}: {shape_change(s.key, s.old, s.new)}" for s in own or resized]
         if moved or not _is_count(finding):
             return moved
         keys = [*result.missing_keys, *result.unexpected_keys]
@@ -104,7 +105,7 @@ def _evidence(finding: Finding, result: ModelResult) -> list[str]:
         )
     name = attribute
     renamed = [
-        f"{result.name}: likely rename {r.old} -> {r.new} ({r.tensors} tensors)"
+        f"{result.name}: {key_rename(r.old, r.new, r.tensors)}"
         for r in result.renames
         if name in (r.old.rpartition(".")[2], r.new.rpartition(".")[2])
     ]

@@ -19,9 +19,9 @@ from typing import Any
 import jsonschema
 import yaml
 
+from auditor.domain import AuditWarning, Finding, Report
 from auditor.errors import ConfigError
 from auditor.extract.selection import FileSelection
-from auditor.models import AuditWarning, Finding, Report
 from auditor.schemas import load_schema
 
 IGNORE_FILE = ".model-audit-ignore.yaml"

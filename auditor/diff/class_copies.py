@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from auditor.diff.facts import diff_facts
 from auditor.diff.siblings import variant_name
-from auditor.models import Change, ChangeKind, Fact, FactKind, class_of
+from auditor.domain import Change, ChangeKind, Fact, FactKind, class_of
 
 #: Given a new class's name and facts, the class it copies from another file, if any: (that
 #: file, its facts of the class).

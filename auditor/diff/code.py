@@ -10,9 +10,9 @@ from auditor.diff.class_copies import class_variants
 from auditor.diff.code_changes import refine_code_changes
 from auditor.diff.facts import diff_facts, file_change
 from auditor.diff.siblings import sibling_of
+from auditor.domain import Change, ChangeKind, Commit, Fact
 from auditor.extract.python_trees import PythonFacts, PythonTree
 from auditor.history import FileChange
-from auditor.models import Change, ChangeKind, Commit, Fact
 
 
 class CodeDiffer:

@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from auditor.models import Change, ChangeKind, FactKind, FactValue
+from auditor.domain import Change, ChangeKind, FactKind, FactValue
 from auditor.rules.code import FINGERPRINT
 
 #: Where the attribute path of a submodule key starts (``SynthesizerTrn.__init__.self.enc_p``).

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from auditor.models import Change, ChangeKind, Fact, FactKind, same_value
+from auditor.domain import Change, ChangeKind, Fact, FactKind, same_value
 
 
 def diff_facts(

@@ -15,9 +15,9 @@ import git
 
 from auditor.diff.facts import diff_facts, file_change
 from auditor.diff.siblings import sibling_of
+from auditor.domain import Change, ChangeKind, FileFacts
 from auditor.extract.blob_facts import FactReader, MissingBlob
 from auditor.history import FileChange, files_in, path_history
-from auditor.models import Change, ChangeKind, FileFacts
 
 #: Records a warning: (message, commit, file).
 Warn = Callable[[str, str | None, str | None], None]

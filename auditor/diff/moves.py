@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from auditor.diff.siblings import variant_name
+from auditor.domain import Fact, FactValue
 from auditor.history import FileChange
-from auditor.models import Fact, FactValue
 
 #: The share of the keys of either version that both versions of one moved file hold.
 MIN_SHARED = 0.5

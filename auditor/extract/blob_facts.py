@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from auditor.domain import FileFacts
 from auditor.extract.cache import FactCache
 from auditor.extract.selection import FileSelection, extractor_for
 from auditor.history.blobs import BlobReader
-from auditor.models import FileFacts
 
 
 class MissingBlob(Exception):

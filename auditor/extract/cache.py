@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from auditor.models import Fact, FactKind, FactValue, FileFacts
+from auditor.domain import Fact, FactKind, FactValue, FileFacts
 
 CACHE_ENV = "MODEL_AUDIT_CACHE_DIR"
 _SCHEMA = "CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, payload TEXT NOT NULL)"

@@ -17,9 +17,9 @@ from urllib.parse import unquote
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from auditor.domain import Fact, FactKind, FileFacts
 from auditor.extract.text import UnreadableText, decode_text
 from auditor.extract.yaml_config import InvalidYAML, compose_yaml
-from auditor.models import Fact, FactKind, FileFacts
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from auditor.models import Fact, FactKind, FactValue
+from auditor.domain import Fact, FactKind, FactValue
 
 Scalar: TypeAlias = "str | int | float | bool | None"
 Tree: TypeAlias = "dict[str, Located] | list[Located] | Scalar"

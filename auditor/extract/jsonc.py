@@ -13,9 +13,9 @@ import json
 import re
 from typing import TypeAlias
 
+from auditor.domain import FileFacts
 from auditor.extract.flatten import Located, Tree, flatten
 from auditor.extract.text import UnreadableText, decode_text
-from auditor.models import FileFacts
 
 #: Objects and arrays nested deeper than this are rejected.
 MAX_DEPTH = 200

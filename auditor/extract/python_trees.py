@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import git
 
+from auditor.domain import Commit, Fact, class_of
 from auditor.extract.python import (
     ModuleSummary,
     SnapshotFacts,
@@ -24,7 +25,6 @@ from auditor.extract.resolved_store import KEPT_PER_FILE, Resolved, ResolvedStor
 from auditor.extract.selection import FileSelection
 from auditor.extract.summary_store import SummaryStore
 from auditor.history import CommitChanges, FileChange, files_at
-from auditor.models import Commit, Fact, class_of
 
 PythonTree = dict[str, str]
 Warn = Callable[[str, str | None, str | None], None]

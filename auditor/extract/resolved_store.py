@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.domain import Fact, FileFacts
 from auditor.extract.cache import FactCache, decode, encode
 from auditor.extract.python import EXTRACTOR_VERSION
-from auditor.models import Fact, FileFacts
 
 PythonTree = dict[str, str]
 Origin = tuple[str, str]

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from auditor.domain import FileFacts
 from auditor.extract.dependencies import (
     extract_environment_facts,
     extract_pyproject_facts,
@@ -20,7 +21,6 @@ from auditor.extract.dependencies import (
 )
 from auditor.extract.jsonc import extract_json_facts
 from auditor.extract.yaml_config import extract_yaml_facts
-from auditor.models import FileFacts
 
 DEFAULT_INCLUDE: tuple[str, ...] = (
     "**/*.json",

@@ -18,9 +18,9 @@ from __future__ import annotations
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from auditor.domain import Fact, FileFacts
 from auditor.extract.flatten import Located, Scalar, Tree, flatten
 from auditor.extract.text import UnreadableText, decode_text
-from auditor.models import Fact, FileFacts
 
 #: Mappings and sequences nested deeper than this are rejected.
 MAX_DEPTH = 200

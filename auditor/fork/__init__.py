@@ -9,6 +9,6 @@ parallel, ``runtime_check`` confirms verdicts by loading checkpoints for real.
 
 from auditor.fork.audit import ForkOptions, audit_fork
 from auditor.fork.many import audit_forks
-from auditor.fork.model import ForkReport, ForkRow, Loads, Verdict
+from auditor.fork.report import ForkReport, ForkRow, Loads, Verdict
 
 __all__ = ["ForkOptions", "ForkReport", "ForkRow", "Loads", "Verdict", "audit_fork", "audit_forks"]

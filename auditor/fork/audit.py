@@ -17,15 +17,15 @@ from pathlib import Path
 
 import git
 
+from auditor.domain import AuditWarning, Report
 from auditor.fork.concerns import MODEL_MAP, load_model_map
-from auditor.fork.model import ForkReport, ForkSide
+from auditor.fork.report import ForkReport, ForkSide
 from auditor.fork.runtime_check import confirm_verdicts
 from auditor.fork.sources import fork_source, upstream_source
 from auditor.fork.verdict import decide
 from auditor.fork.workspace import FORK_REF, UPSTREAM_REF, Workspace, open_workspace
 from auditor.history import commit_at, files_at, open_repository
 from auditor.history._git import run_git
-from auditor.models import AuditWarning, Report
 from auditor.pipeline import AuditOptions, diff_revisions, model_reaches, scan
 
 UNRELATED_WARNING = (

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from auditor.domain import Finding
 from auditor.extract.python import Reach
-from auditor.models import Finding
 
 #: ``SynthesizerTrn.__init__[version=v2Pro].self.sv_emb.in_features``: the class, whether the
 #: key belongs to a version variant, and the first attribute under ``self.``.

@@ -18,15 +18,15 @@ from rich.console import Console, Group
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from auditor.domain import AuditWarning, Severity
 from auditor.errors import AuditError
 from auditor.fork.audit import ForkOptions, audit_fork
 from auditor.fork.concerns import MODEL_MAP
 from auditor.fork.document import dumps, fork_document, forks_document
 from auditor.fork.many import audit_forks
-from auditor.fork.model import ForkReport, ForkRow
 from auditor.fork.render import at_least, render_markdown, render_table, renderables
+from auditor.fork.report import ForkReport, ForkRow
 from auditor.fork.rows import render_rows_markdown, render_rows_text, rows_table
-from auditor.models import AuditWarning, Severity
 from auditor.options import cache_options, settings_options
 from auditor.pipeline import AuditOptions
 from auditor.runtime.options import python_option

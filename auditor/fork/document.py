@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from auditor import __version__
-from auditor.fork.model import ForkReport, ForkRow, ForkSide, Reason, RuntimeCheck, Verdict
+from auditor.fork.report import ForkReport, ForkRow, ForkSide, Reason, RuntimeCheck, Verdict
 from auditor.fork.rows import RowSummary, summarise
 from auditor.render.json_report import (
     commit_to_dict,

@@ -13,7 +13,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 
 from auditor.errors import AuditError
 from auditor.fork.audit import ForkOptions, audit_fork
-from auditor.fork.model import ForkRow
+from auditor.fork.report import ForkRow
 
 #: Called after each fork with (forks done, forks in all).
 Progress = Callable[[int, int], None]

@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from auditor.fork.model import ForkReport, ForkRow, Verdict, max_severity
-from auditor.models import Category, Finding, Severity
+from auditor.domain import Category, Finding, Severity
+from auditor.fork.report import ForkReport, ForkRow, Verdict, max_severity
 from auditor.render.markdown import escape, table_code
 from auditor.render.table import SEVERITY_STYLE
 

@@ -12,14 +12,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auditor.domain import AuditWarning
 from auditor.fork.concerns import ModelMap
-from auditor.fork.model import Loads, RuntimeCheck, Verdict
-from auditor.models import AuditWarning
+from auditor.fork.report import Loads, RuntimeCheck, Verdict
 
 if TYPE_CHECKING:
-    from auditor.runtime.model import ModelResult
+    from auditor.runtime.results import ModelResult
 
-#: Outcomes of :class:`auditor.runtime.model.Outcome` and the verdict each one decides; any
+#: Outcomes of :class:`auditor.runtime.results.Outcome` and the verdict each one decides; any
 #: other outcome (the model could not be built or run) leaves the static verdict.
 OUTCOME_LOADS = {
     "loads": Loads.YES,

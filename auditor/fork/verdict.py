@@ -19,12 +19,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from auditor.classify.classifier import render_value
+from auditor.domain import Category, Finding, Severity
 from auditor.extract.python import Reach
 from auditor.fork.built import built
 from auditor.fork.concerns import ModelMap
-from auditor.fork.model import Direction, Effect, Loads, Reason, Verdict
-from auditor.models import Category, ChangeKind, Finding, Severity
+from auditor.fork.report import Direction, Effect, Loads, Reason, Verdict
+from auditor.wording import between_sides, value_text
 
 #: Rules whose findings are about state-dict keys of one submodule: what an added or removed
 #: submodule leaves behind when old weights load into the new model.
@@ -95,19 +95,8 @@ def _why(effect: Effect, forward: bool) -> str:
 def _what(finding: Finding, forward: bool) -> str:
     """The difference in words, naming the tips rather than old and new."""
     old_side, new_side = ("upstream", "the fork") if forward else ("the fork", "upstream")
-    if finding.change is ChangeKind.FILE_ADDED:
-        return f"{finding.file} only in {new_side}"
-    if finding.change is ChangeKind.FILE_REMOVED:
-        return f"{finding.file} only in {old_side}"
-    if finding.change is ChangeKind.ADDED:
-        return f"{finding.key} only in {new_side} ({render_value(finding.new)})"
-    if finding.change is ChangeKind.REMOVED:
-        return f"{finding.key} only in {old_side} ({render_value(finding.old)})"
     values = {old_side: finding.old, new_side: finding.new}
-    return (
-        f"{finding.key}: {render_value(values['upstream'])} upstream, "
-        f"{render_value(values['the fork'])} in the fork"
-    )
+    return between_sides(finding.change, finding.file, finding.key, values, old_side, new_side)
 
 
 def _merged(reasons: Iterable[Reason]) -> list[Reason]:
@@ -118,8 +107,8 @@ def _merged(reasons: Iterable[Reason]) -> list[Reason]:
             reason.file,
             reason.key,
             reason.effect.value,
-            render_value(reason.upstream),
-            render_value(reason.fork),
+            value_text(reason.upstream),
+            value_text(reason.fork),
         )
         seen = merged.get(identity)
         if seen is None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import git
 
+from auditor.domain import Commit
 from auditor.history._git import run_git
 from auditor.history.repository import RevisionRange
-from auditor.models import Commit
 
 _FORMAT = "%H%x00%P%x00%aI%x00%an%x00%B"
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, replace
 
 import git
 
+from auditor.domain import Commit
 from auditor.errors import RepositoryError
 from auditor.history._git import git_tokens, run_git
 from auditor.history._raw import ABSENT_MODE, GITLINK, RawEntry, raw_entries, records
 from auditor.history.repository import RevisionRange, resolve_revision, shallow_boundary
-from auditor.models import Commit
 
 _FORMAT = "--format=%x01%H%x00%P%x00%aI%x00%an%x00%B"
 _FORMAT_FIELDS = 4  # after the sha: parents, author date, author name, message

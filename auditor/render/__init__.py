@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import Enum
 
-from auditor.models import Report
+from auditor.domain import Report
 from auditor.render import github, json_report, markdown, sarif, table
 
 

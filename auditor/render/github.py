@@ -7,9 +7,8 @@ subject or a value can never end a command early or start another one.
 
 from __future__ import annotations
 
-from auditor.classify.classifier import render_value
 from auditor.classify.mirrors import mirrors_of, shown
-from auditor.models import AuditWarning, ChangeKind, Finding, Report, Severity
+from auditor.domain import AuditWarning, ChangeKind, Finding, Report, Severity
 from auditor.render.markdown import (
     change_text,
     code,
@@ -21,6 +20,7 @@ from auditor.render.markdown import (
     verdict,
 )
 from auditor.render.runtime_notes import evidence, found_at_runtime, judged, short_evidence
+from auditor.wording import how_changed, what_changed
 
 COMMANDS = {
     Severity.CRITICAL: "error",
@@ -47,17 +47,12 @@ def command(name: str, properties: dict[str, str], message: str) -> str:
 
 
 def _change(finding: Finding) -> str:
-    if finding.change is ChangeKind.FILE_ADDED:
-        return f"{finding.file} file added"
-    if finding.change is ChangeKind.FILE_REMOVED:
-        return f"{finding.file} file removed"
+    if finding.change in (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED):
+        return f"{finding.file} {how_changed(finding.change, None, None)}"
     if finding.change is ChangeKind.RENAMED:
-        return f"{finding.key} renamed from {finding.old}"
-    if found_at_runtime(finding):
-        return f"{finding.key} differs at runtime"
-    old = "—" if finding.old is None else render_value(finding.old)
-    new = "—" if finding.new is None else render_value(finding.new)
-    return f"{finding.key} {old} → {new}"
+        return what_changed(finding.change, finding.key, finding.old, finding.new)
+    how = how_changed(finding.change, finding.old, finding.new, runtime=found_at_runtime(finding))
+    return f"{finding.key} {how}"
 
 
 def annotation(report: Report, finding: Finding) -> str | None:

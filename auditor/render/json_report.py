@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from auditor import __version__
-from auditor.models import AuditWarning, Commit, FactValue, Finding, Report
+from auditor.domain import AuditWarning, Commit, FactValue, Finding, Report
 
 SCHEMA_VERSION = 1
 

@@ -10,11 +10,11 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-from auditor.classify.classifier import render_value
 from auditor.classify.mirrors import mirrors_of, shown
-from auditor.models import ChangeKind, Finding, Report, Severity
+from auditor.domain import ChangeKind, Finding, Report, Severity
 from auditor.render.runtime_notes import evidence, found_at_runtime, runtime_counts
 from auditor.rules import rule_by_id
+from auditor.wording import how_changed
 
 #: Severities whose findings mean old checkpoints no longer load (or load and misbehave).
 BREAKING = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM)
@@ -54,19 +54,13 @@ def table_code(text: str) -> str:
 
 def change_text(finding: Finding, span: Callable[[str], str] = code) -> str:
     """What changed, values as ``span`` renders them: `512` → `1024`, or ``file added``."""
-    if finding.change is ChangeKind.FILE_ADDED:
-        return "file added"
-    if finding.change is ChangeKind.FILE_REMOVED:
-        return "file removed"
-    if finding.change is ChangeKind.ADDED:
-        return f"added, {span(render_value(finding.new))}"
-    if finding.change is ChangeKind.REMOVED:
-        return f"removed, was {span(render_value(finding.old))}"
-    if finding.change is ChangeKind.RENAMED:
-        return f"likely renamed {span(str(finding.old))} → {span(str(finding.new))}"
-    if found_at_runtime(finding):
-        return "differs at runtime"
-    return f"{span(render_value(finding.old))} → {span(render_value(finding.new))}"
+    return how_changed(
+        finding.change,
+        finding.old,
+        finding.new,
+        span=span,
+        runtime=found_at_runtime(finding),
+    )
 
 
 def location(finding: Finding) -> str:

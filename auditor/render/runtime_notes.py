@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from auditor.models import Category, ChangeKind, Finding
+from auditor.domain import Category, ChangeKind, Finding
 
 #: The verdicts in the order counts list them.
 VERDICTS = ("confirmed", "refuted", "not-checked")

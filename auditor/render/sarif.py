@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from auditor import __version__
 from auditor.classify.classifier import project_parameter_rules
-from auditor.models import AuditWarning, Finding, Report, Severity
+from auditor.domain import AuditWarning, Finding, Report, Severity
 from auditor.render.json_report import json_value
 from auditor.rules import all_rules
 from auditor.rules.base import Rule

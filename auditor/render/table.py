@@ -9,15 +9,15 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from auditor.classify.classifier import render_value
 from auditor.classify.mirrors import mirrors_of, shown
-from auditor.models import ChangeKind, Finding, Report, Severity
+from auditor.domain import Finding, Report, Severity
 from auditor.render.runtime_notes import (
     found_at_runtime,
     judged,
     runtime_counts,
     short_evidence,
 )
+from auditor.wording import how_changed
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -30,17 +30,7 @@ RUNTIME_STYLE = {"confirmed": "bold", "refuted": "green", "not-checked": "dim"}
 
 
 def _change(finding: Finding) -> str:
-    if finding.change is ChangeKind.FILE_ADDED:
-        return "file added"
-    if finding.change is ChangeKind.FILE_REMOVED:
-        return "file removed"
-    if finding.change is ChangeKind.RENAMED:
-        return f"renamed {finding.old} → {finding.new}"
-    if found_at_runtime(finding):
-        return "differs at runtime"
-    old = "—" if finding.old is None else render_value(finding.old)
-    new = "—" if finding.new is None else render_value(finding.new)
-    return f"{old} → {new}"
+    return how_changed(finding.change, finding.old, finding.new, runtime=found_at_runtime(finding))
 
 
 def _commit_title(report: Report, sha: str) -> str:

@@ -1,6 +1,6 @@
 """What a rule is: an id, a slug, a default severity, a one-line summary, and its examples.
 
-A rule looks at one :class:`~auditor.models.Change` and says whether it applies. The
+A rule looks at one :class:`~auditor.domain.Change` and says whether it applies. The
 classifier (``auditor.classify.classifier``) turns the first rule that applies into a finding.
 """
 
@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from auditor.models import Category, Change, ChangeKind, Confidence, Fact, FactKind, Severity
+from auditor.domain import Category, Change, ChangeKind, Confidence, Fact, FactKind, Severity
 
 #: The precedence of rules that apply only when no other rule does.
 FALLBACK = 2

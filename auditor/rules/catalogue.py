@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from auditor.models import Category, ChangeKind, Confidence, FactKind, Severity
+from auditor.domain import Category, ChangeKind, Confidence, FactKind, Severity
 from auditor.rules.base import ParameterRule, RuleExample, normalise_name
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.models import Category, Change, ChangeKind, Confidence, FactKind, Severity
+from auditor.domain import Category, Change, ChangeKind, Confidence, FactKind, Severity
 from auditor.rules.base import FALLBACK, Rule, RuleExample
 
 #: The key suffix of a symbol table's content fingerprint (``symbols.fingerprint``).

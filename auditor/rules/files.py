@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.models import Category, Change, ChangeKind, Confidence, FactKind, Severity
+from auditor.domain import Category, Change, ChangeKind, Confidence, FactKind, Severity
 from auditor.rules.base import FALLBACK, FactRater, Rule, RuleExample
 
 _S2 = '{"model": {"hidden_channels": 192, "gin_channels": 512}}'

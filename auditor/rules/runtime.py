@@ -3,7 +3,7 @@
 Building the models at both ends of a range and loading the old weights into the new model
 shows breaks no fact says: a model that loads but computes something else, a submodule whose
 tensors all moved under another name. These rules never apply to a static change; each says
-which runtime result (:class:`~auditor.runtime.model.ModelResult`, one model's outcome) it
+which runtime result (:class:`~auditor.runtime.results.ModelResult`, one model's outcome) it
 fires on, and its examples are such results rather than file versions.
 """
 
@@ -12,15 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from auditor.models import Category, Change, Confidence, Severity
+from auditor.domain import Category, Change, Confidence, Severity
 from auditor.rules.base import Rule
-from auditor.runtime.model import (
+from auditor.runtime.results import (
     ModelResult,
     Outcome,
     OutputComparison,
     Rename,
     ShapeMismatch,
 )
+from auditor.wording import key_rename, shape_change
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ class RenamedSubmoduleRule(RuntimeRule):
 def describe(result: ModelResult) -> str:
     """What loading did to the model of RESULT, in a line (for the catalogue's examples)."""
     said: list[str] = []
-    said += [f"shape {m.key} {list(m.old)} -> {list(m.new)}" for m in result.mismatches]
-    said += [f"likely rename {r.old} -> {r.new} ({r.tensors} tensors)" for r in result.renames]
+    said += [f"shape {shape_change(m.key, m.old, m.new)}" for m in result.mismatches]
+    said += [key_rename(r.old, r.new, r.tensors) for r in result.renames]
     for label, keys in (("missing", result.missing_keys), ("unexpected", result.unexpected_keys)):
         if keys and not result.renames:
             said.append(f"{len(keys)} keys {label} ({', '.join(keys)})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.models import Category, Change, ChangeKind, Fact, FactKind, Severity
+from auditor.domain import Category, Change, ChangeKind, Fact, FactKind, Severity
 from auditor.rules.base import FactRater, Rule, RuleExample
 
 _S2 = '{"model": {"hidden_channels": 192, "gin_channels": 512}}'

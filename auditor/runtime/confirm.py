@@ -23,11 +23,11 @@ from typing import Any
 from auditor.errors import AuditError
 from auditor.history import BlobReader, files_at, open_repository, resolve_revision
 from auditor.runtime.materialise import materialise
-from auditor.runtime.model import RuntimeReport
 from auditor.runtime.outcome import Side, outcome
 from auditor.runtime.process import WorkerError, WorkerProcess
 from auditor.runtime.profile import ModelSpec, Profile
 from auditor.runtime.request import Request, build_request
+from auditor.runtime.results import RuntimeReport
 from auditor.runtime.statediff import diff_state_maps
 
 TEMP_PREFIX = "model-audit-runtime-"

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.runtime.model import ModelResult, Outcome, OutputComparison
 from auditor.runtime.profile import ModelSpec
+from auditor.runtime.results import ModelResult, Outcome, OutputComparison
 from auditor.runtime.statediff import diff_state_maps
 
 

@@ -9,7 +9,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from auditor.runtime.model import Outcome, OutputComparison, RuntimeReport
+from auditor.runtime.results import Outcome, OutputComparison, RuntimeReport
+from auditor.wording import counted, key_rename, shape_change
 
 SCHEMA_VERSION = 1
 #: How many keys of each list the table shows before "… and N more".
@@ -102,12 +103,12 @@ def table(report: RuntimeReport) -> Table:
         if m.error:
             details.append(f"{m.side + ': ' if m.side else ''}{m.error}")
         if m.mismatches:
-            details.append(f"{len(m.mismatches)} shape mismatches (old -> new):")
+            details.append(f"{counted(len(m.mismatches), 'shape mismatch')} (old -> new):")
         for s in m.mismatches[:SHOWN]:
-            details.append(f"shape {s.key}: {list(s.old)} -> {list(s.new)}")
+            details.append("shape " + shape_change(f"{s.key}:", s.old, s.new))
         details += _more(len(m.mismatches), "shape mismatches")
         for r in m.renames:
-            details.append(f"likely rename {r.old} -> {r.new} ({r.tensors} tensors)")
+            details.append(key_rename(r.old, r.new, r.tensors))
         for label, keys in (("missing", m.missing_keys), ("unexpected", m.unexpected_keys)):
             details += [f"{label} {k}" for k in keys[:SHOWN]] + _more(len(keys), f"{label} keys")
         if m.method is not None:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from auditor.runtime.model import Rename, ShapeMismatch
+from auditor.runtime.results import Rename, ShapeMismatch
 
 Shape = tuple[int, ...]
 

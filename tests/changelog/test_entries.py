@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from auditor.changelog.contents import Location, Release, Section
 from auditor.changelog.entries import group_findings, reason_of, verdict
-from auditor.changelog.model import Location, Release, Section
-from auditor.models import (
+from auditor.domain import (
     Category,
     ChangeKind,
     Commit,

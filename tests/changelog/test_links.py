@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.changelog.contents import Forge
 from auditor.changelog.links import forge_for
-from auditor.changelog.model import Forge
 
 GITHUB = Forge("github", "https://github.com/RVC-Boss/GPT-SoVITS")
 

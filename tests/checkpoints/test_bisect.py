@@ -15,7 +15,7 @@ import pytest
 from auditor.checkpoints.bisect import CannotCheck, bisect_checkpoint, rejects
 from auditor.checkpoints.check import check
 from auditor.checkpoints.check_render import check_document, render_table
-from auditor.checkpoints.model import Checkpoint
+from auditor.checkpoints.checkpoint import Checkpoint
 from auditor.checkpoints.reader import read_checkpoint
 from auditor.checkpoints.results import (
     BisectVerdict,
@@ -28,8 +28,8 @@ from auditor.checkpoints.results import (
 )
 from auditor.pipeline import AuditOptions
 from auditor.runtime.maps import state_maps
-from auditor.runtime.model import ShapeMismatch
 from auditor.runtime.profile import load_profile, parse_profile
+from auditor.runtime.results import ShapeMismatch
 from tests.checkpoint_files import model_checkpoint
 from tests.conftest import validate
 from tests.gitrepo import GitRepo

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.checkpoints.check import check, shared_prefixes
-from auditor.checkpoints.model import Checkpoint, ContainerFormat, JSONValue, TensorInfo
+from auditor.checkpoints.checkpoint import Checkpoint, ContainerFormat, JSONValue, TensorInfo
 from auditor.checkpoints.results import CheckOutcome, ChoiceBasis, KeyMapping, ModelChoice
 from auditor.runtime.maps import ModelMap, StateMaps
-from auditor.runtime.model import Rename, ShapeMismatch
+from auditor.runtime.results import Rename, ShapeMismatch
 
 SHA = "0" * 40
 #: A few keys of GPT-SoVITS's SynthesizerTrn as built from s2.json (v1 symbol table).

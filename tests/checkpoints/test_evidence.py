@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.checkpoints.checkpoint import Checkpoint, ContainerFormat, JSONValue, TensorInfo
 from auditor.checkpoints.evidence import EvidenceSource, VersionEvidence, version_evidence
-from auditor.checkpoints.model import Checkpoint, ContainerFormat, JSONValue, TensorInfo
 
 
 def saved(tag: str | None, config: JSONValue) -> Checkpoint:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from auditor.checkpoints.checkpoint import ContainerFormat
 from auditor.checkpoints.errors import CheckpointError
 from auditor.checkpoints.formats import LEGACY_MAGIC, PatchedHead, detect_format
-from auditor.checkpoints.model import ContainerFormat
 from tests.checkpoint_files import write_safetensors
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from auditor.checkpoints.checkpoint import TensorInfo
 from auditor.checkpoints.errors import CheckpointError, UnsafeCheckpoint
-from auditor.checkpoints.model import TensorInfo
 from auditor.checkpoints.unpickle import ConfigObject, StorageRecord, restricted_load
 from tests.checkpoint_files import Exploit
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from auditor.ci.outputs import format_outputs, step_outputs, write_outputs
+from auditor.domain import Report
 from auditor.errors import AuditError
-from auditor.models import Report
 from tests.render.test_renderers import REPORT
 
 

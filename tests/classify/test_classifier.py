@@ -1,5 +1,5 @@
 from auditor.classify.classifier import Classifier, describe, finding_id
-from auditor.models import Change, ChangeKind, Fact, FactKind, Severity
+from auditor.domain import Change, ChangeKind, Fact, FactKind, Severity
 from auditor.project_config import ProjectConfig, parse_project_config
 from auditor.rules import all_rules
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from auditor.classify.mirrors import group_mirrors, mirrors_of, shown
-from auditor.models import Category, ChangeKind, Confidence, FactValue, Finding, Severity
+from auditor.domain import Category, ChangeKind, Confidence, FactValue, Finding, Severity
 
 C1, C2 = "1" * 40, "2" * 40
 MODELS = "GPT_SoVITS/module/models.py"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from auditor.classify.runtime_results import merge_runtime
-from auditor.models import Category, ChangeKind, Confidence, Finding, Report, Severity
+from auditor.domain import Category, ChangeKind, Confidence, Finding, Report, Severity
 from auditor.render.json_report import report_to_dict
-from auditor.runtime.model import (
+from auditor.runtime.profile import load_profile
+from auditor.runtime.results import (
     ModelResult,
     Outcome,
     OutputComparison,
@@ -15,7 +16,6 @@ from auditor.runtime.model import (
     RuntimeReport,
     ShapeMismatch,
 )
-from auditor.runtime.profile import load_profile
 from tests.conftest import validate
 
 PROFILE = load_profile("gpt-sovits")

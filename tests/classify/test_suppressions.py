@@ -15,8 +15,8 @@ from auditor.classify.suppressions import (
     find_suppressions,
     read_suppressions,
 )
+from auditor.domain import Category, ChangeKind, Confidence, Finding, Report, Severity
 from auditor.errors import ConfigError
-from auditor.models import Category, ChangeKind, Confidence, Finding, Report, Severity
 from auditor.pipeline import AuditOptions, scan
 from auditor.render.table import summary
 from tests.conftest import validate

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.models import Report
+from auditor.domain import Report
 from auditor.pipeline import AuditOptions, scan
 from auditor.render.json_report import report_to_dict
 from tests.conftest import validate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from auditor.diff.code_changes import pair_renames, refine_code_changes
-from auditor.models import Change, ChangeKind, FactKind, FactValue
+from auditor.domain import Change, ChangeKind, FactKind, FactValue
 
 FILE = "GPT_SoVITS/module/models.py"
 

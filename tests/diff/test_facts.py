@@ -1,5 +1,5 @@
 from auditor.diff.facts import diff_facts, file_change
-from auditor.models import Change, ChangeKind, Fact, FactKind
+from auditor.domain import Change, ChangeKind, Fact, FactKind
 
 
 def fact(key: str, value: object, line: int = 1) -> Fact:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from auditor.diff.moves import pair_moved_files
+from auditor.domain import Fact, FactKind, FactValue
 from auditor.history import FileChange
-from auditor.models import Fact, FactKind, FactValue
 
 S1 = {"model.vocab_size": 1025, "model.head": 16, "model.n_layer": 24, "train.epochs": 20}
 S2 = {"model.hidden_channels": 192, "model.gin_channels": 512, "data.sampling_rate": 32000}

@@ -1,7 +1,7 @@
 from pathlib import Path
 
+from auditor.domain import Fact, FactKind, FileFacts
 from auditor.extract.cache import FactCache, decode, default_cache_dir, encode
-from auditor.models import Fact, FactKind, FileFacts
 
 FACTS = FileFacts(
     facts=(

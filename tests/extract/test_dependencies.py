@@ -1,5 +1,6 @@
 import pytest
 
+from auditor.domain import Fact, FactKind
 from auditor.extract.dependencies import (
     extract_environment_facts,
     extract_pyproject_facts,
@@ -8,7 +9,6 @@ from auditor.extract.dependencies import (
     parse_conda_spec,
     parse_requirement,
 )
-from auditor.models import Fact, FactKind
 
 
 def dep(name: str, value: str, line: int) -> Fact:

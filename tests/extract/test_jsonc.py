@@ -3,9 +3,9 @@ import time
 
 import pytest
 
+from auditor.domain import Fact, FactKind, FactValue
 from auditor.extract.jsonc import MAX_DEPTH, extract_json_facts
 from auditor.extract.text import MAX_TEXT_BYTES
-from auditor.models import Fact, FactKind, FactValue
 
 
 def config(key: str, value: FactValue, line: int, parameter: str | None = None) -> Fact:

@@ -1,8 +1,8 @@
 import pytest
 import yaml
 
+from auditor.domain import Fact, FactKind, FactValue
 from auditor.extract.yaml_config import MAX_DEPTH, extract_yaml_facts
-from auditor.models import Fact, FactKind, FactValue
 
 
 def config(key: str, value: FactValue, line: int, parameter: str | None = None) -> Fact:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from auditor.domain import Severity
 from auditor.fork import ForkReport, ForkRow
-from auditor.fork.model import Direction, Loads
 from auditor.fork.render import at_least, loads_text, render_markdown, render_table
+from auditor.fork.report import Direction, Loads
 from auditor.fork.rows import render_rows_markdown, render_rows_text, verdict_text
-from auditor.models import Severity
 from tests.fork.conftest import FORKS
 
 GOLDEN = Path(__file__).parent / "golden"

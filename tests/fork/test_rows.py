@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from auditor.domain import Category, Severity
 from auditor.fork import ForkReport
 from auditor.fork.rows import summarise, worst
-from auditor.models import Category, Severity
 from tests.fork.test_verdict import finding
 
 

@@ -4,6 +4,7 @@ import subprocess
 
 import pytest
 
+from auditor.domain import Commit
 from auditor.errors import RepositoryError
 from auditor.history import (
     CommitChanges,
@@ -14,7 +15,6 @@ from auditor.history import (
     resolve_range,
     walk_commits,
 )
-from auditor.models import Commit
 
 AUTHOR = "Ada Tester"
 SUBJECT = "中文コミット: \"quoted\" 'single' \t tab"

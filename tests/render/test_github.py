@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.models import Severity
+from auditor.domain import Severity
 from auditor.render.github import (
     annotation,
     command,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from auditor.models import ChangeKind, Severity
+from auditor.domain import ChangeKind, Severity
 from auditor.render.markdown import code, escape, render, verdict
 from tests.render.test_renderers import REPORT
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from auditor.classify.mirrors import group_mirrors
-from auditor.models import Category, ChangeKind, Commit, Confidence, Finding, Report, Severity
+from auditor.domain import Category, ChangeKind, Commit, Confidence, Finding, Report, Severity
 from auditor.render import OutputFormat, render
 from auditor.render.github import summary_markdown
 from auditor.render.table import render as render_table

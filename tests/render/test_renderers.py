@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.models import (
+from auditor.domain import (
     AuditWarning,
     Category,
     ChangeKind,

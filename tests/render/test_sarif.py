@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from auditor.models import Severity
+from auditor.domain import Severity
 from auditor.pipeline import AuditOptions, scan
 from auditor.render import OutputFormat, render
 from auditor.render.sarif import FINGERPRINT, LEVELS

@@ -8,9 +8,9 @@ import pytest
 from auditor.classify.classifier import Classifier
 from auditor.diff.code_changes import refine_code_changes
 from auditor.diff.facts import diff_facts, file_change
+from auditor.domain import Change, ChangeKind, Fact
 from auditor.extract.python import resolve_python_facts, summarise_module
 from auditor.extract.selection import extractor_for
-from auditor.models import Change, ChangeKind, Fact
 from auditor.project_config import ProjectConfig
 from auditor.rules import all_rules
 from auditor.rules.base import Rule, RuleExample

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from auditor.classify.runtime_results import merge_runtime
-from auditor.models import Category, Confidence, Report
+from auditor.domain import Category, Confidence, Report
 from auditor.rules import all_rules
 from auditor.rules.runtime import RuntimeExample, RuntimeRule
-from auditor.runtime.model import RuntimeReport
 from auditor.runtime.profile import load_profile
+from auditor.runtime.results import RuntimeReport
 from tests.test_cli import run
 
 OLD, NEW = "1" * 40, "2" * 40

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.runtime.model import Rename, ShapeMismatch
+from auditor.runtime.results import Rename, ShapeMismatch
 from auditor.runtime.statediff import diff_state_maps
 
 OLD = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from auditor.domain import Fact
 from auditor.extract.python.describe import fact_value
 from auditor.extract.python.expressions import Call
 from auditor.extract.python.kinds import (
@@ -27,9 +28,8 @@ from auditor.extract.python.submodules import (
 )
 from auditor.extract.python.summary import ClassSummary
 from auditor.extract.python.values import ClassRef
-from auditor.extract.python.variants import differing, version_variants
+from auditor.extract.python.version_branches import differing, version_variants
 from auditor.extract.python.versions import version_facts
-from auditor.models import Fact
 
 #: An order after every statement of ``__init__``.
 _END = 1 << 30

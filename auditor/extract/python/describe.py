@@ -8,12 +8,12 @@ constant that changes still changes the fact.
 
 from __future__ import annotations
 
+from auditor.domain import FactValue
 from auditor.extract.python.evaluate import Scope, evaluate
 from auditor.extract.python.expressions import Attr, Call, Comp, Expr, Lit, Name, walk
-from auditor.extract.python.render import render
 from auditor.extract.python.scopes import InitScope
+from auditor.extract.python.unparse import unparse
 from auditor.extract.python.values import DictValue, ParamRef, Unresolved, Value
-from auditor.models import FactValue
 
 #: Longer tuples are not worth a fact of their own (symbol tables have their own kind).
 MAX_TUPLE = 64
@@ -66,7 +66,7 @@ def expression_text(expr: Expr, scope: Scope) -> str:
             return Lit(value)
         return None
 
-    return f"<expr:{render(expr, substitute)}>"
+    return f"<expr:{unparse(expr, substitute)}>"
 
 
 def _self_attribute_source(leaf: Expr, scope: Scope) -> Expr | None:

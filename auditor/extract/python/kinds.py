@@ -1,13 +1,13 @@
 """The kinds of Python facts, by the words users see.
 
-``auditor.models.FactKind`` does not list them yet; until it does they are cast from their
+``auditor.domain.FactKind`` does not list them yet; until it does they are cast from their
 names, so switching is one line (``return FactKind(name)`` in :func:`_kind`). ``FactKind`` is a
 ``str`` enum, so facts compare equal either way.
 """
 
 from __future__ import annotations
 
-from auditor.models import FactKind
+from auditor.domain import FactKind
 
 CONSTRUCTOR_ARG = "constructor-arg"
 SUBMODULE = "submodule"

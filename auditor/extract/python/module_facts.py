@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
+from auditor.domain import Fact, FactValue
 from auditor.extract.python.components import Components
 from auditor.extract.python.describe import MAX_TUPLE, NotAFactValue, as_fact_value, expression_text
 from auditor.extract.python.evaluate import evaluate
@@ -31,7 +32,6 @@ from auditor.extract.python.values import (
     Value,
     iterate,
 )
-from auditor.models import Fact, FactValue
 
 _CONSTANT = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _SYMBOL_TABLE = re.compile(r"^(?:symbols|phonemes?|vocab|punctuation|\w+_symbols)$", re.I)

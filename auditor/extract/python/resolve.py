@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from auditor.domain import Fact
 from auditor.extract.python.class_facts import class_facts
 from auditor.extract.python.components import Components, builtin_components
 from auditor.extract.python.expressions import BinOp, Call, Comp, DictExpr, Seq
@@ -18,7 +19,6 @@ from auditor.extract.python.module_facts import (
 from auditor.extract.python.snapshot import PythonSnapshot
 from auditor.extract.python.summary import Binding, ModuleSummary
 from auditor.extract.python.usage import Origin, Usage, measured_origins, module_usage
-from auditor.models import Fact
 
 
 class SnapshotFacts:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from auditor.extract.python.expressions import Call
-from auditor.extract.python.render import render
 from auditor.extract.python.snapshot import PythonSnapshot
 from auditor.extract.python.torch_signatures import (
     AUDIO_SIGNATURES,
     MODULE_BASES,
     TORCH_SIGNATURES,
 )
+from auditor.extract.python.unparse import unparse
 from auditor.extract.python.values import (
     ClassRef,
     ExternalRef,
@@ -38,7 +38,7 @@ def callee_name(snapshot: PythonSnapshot, path: str, call: Call, value: Value | 
         return value.name
     if isinstance(value, ModuleRef):
         return snapshot.dotted_name(value.path)
-    return call.callee if call.callee and "<locals>" not in call.callee else render(call.func)
+    return call.callee if call.callee and "<locals>" not in call.callee else unparse(call.func)
 
 
 def constructed(snapshot: PythonSnapshot, path: str, call: Call) -> tuple[Call, str] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
+from auditor.domain import Fact
 from auditor.extract.python.describe import fact_value
 from auditor.extract.python.evaluate import evaluate
 from auditor.extract.python.expressions import Compare, Expr, walk
@@ -12,7 +13,6 @@ from auditor.extract.python.scopes import SYMBOLIC, InitScope, ModuleScope, is_v
 from auditor.extract.python.snapshot import PythonSnapshot
 from auditor.extract.python.summary import ClassSummary
 from auditor.extract.python.values import DictValue, ParamRef, Unresolved, iterate
-from auditor.models import Fact
 
 #: A value a version parameter can be compared with.
 Scalar: TypeAlias = "str | int | float | bool | None"

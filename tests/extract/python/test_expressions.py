@@ -26,7 +26,7 @@ from auditor.extract.python.expressions import (
     normalise_source,
     walk,
 )
-from auditor.extract.python.render import render
+from auditor.extract.python.unparse import unparse
 from auditor.extract.python.values import DictValue, ParamRef, Unresolved, Value, truth
 
 
@@ -95,7 +95,7 @@ def test_every_node_round_trips_through_json() -> None:
 
 
 def test_render_is_the_normalised_source() -> None:
-    assert render(EVERY_NODE) == (
+    assert unparse(EVERY_NODE) == (
         "nn.Conv1d(kernel_size // 2, *rest, (*more, 1), 704 if version == 'v1' else 512, "
         "True and None, {'b', 'a'}, [t for t in ts if t], config['model'], lambda x: x, "
         "padding=-x, **{'a': 1.5})"
@@ -104,7 +104,7 @@ def test_render_is_the_normalised_source() -> None:
 
 def test_render_substitutes_names() -> None:
     expr = BinOp("*", Name("HIDDEN"), Name("n"))
-    assert render(expr, lambda leaf: Lit(192) if leaf == Name("HIDDEN") else None) == "192 * n"
+    assert unparse(expr, lambda leaf: Lit(192) if leaf == Name("HIDDEN") else None) == "192 * n"
 
 
 def test_normalised_source_ignores_layout_comments_and_quotes() -> None:

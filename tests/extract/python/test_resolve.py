@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from auditor.domain import Fact, FactValue
 from auditor.extract.python import (
     PYTHON_FACT_KINDS,
     ModuleSummary,
@@ -15,7 +16,6 @@ from auditor.extract.python import (
     resolve_python_facts,
     summarise_module,
 )
-from auditor.models import Fact, FactValue
 
 MODELS = "GPT_SoVITS/module/models.py"
 PACKAGE = "GPT_SoVITS/module/__init__.py"

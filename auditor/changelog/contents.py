@@ -1,13 +1,13 @@
 """The data of a breaking-change changelog: releases, their entries, and where to link.
 
-Pure data, like :mod:`auditor.models`: frozen dataclasses, no I/O, no rendering.
+Pure data, like :mod:`auditor.domain`: frozen dataclasses, no I/O, no rendering.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.models import Category, ChangeKind, Commit, FactValue, Severity
+from auditor.domain import Category, ChangeKind, Commit, FactValue, Severity
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from auditor.models import AuditWarning, FactValue, Finding, Report, Severity
+from auditor.domain import AuditWarning, FactValue, Finding, Report, Severity
 
 
 class Loads(str, Enum):

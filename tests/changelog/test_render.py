@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from auditor.changelog.build import build_changelog
+from auditor.changelog.contents import Changelog, Entry, Forge, Location, Release, Section
 from auditor.changelog.context import render_json
-from auditor.changelog.model import Changelog, Entry, Forge, Location, Release, Section
 from auditor.changelog.render import escape, render_markdown, what_changed
-from auditor.models import Category, ChangeKind, Commit, Severity
+from auditor.domain import Category, ChangeKind, Commit, Severity
 from auditor.pipeline import AuditOptions
 from tests.conftest import validate
 
@@ -99,8 +99,9 @@ def test_what_changed_for_each_kind() -> None:
         locations=(Location("module/models.py", 526), Location("module/models_onnx.py", 88)),
     )
     assert what_changed(renamed) == (
-        "`SynthesizerTrn.__init__.self.ref_encoder` likely renamed from `ref_enc` (keys "
-        "`ref_enc.*` → `ref_encoder.*`) in `module/models.py:526` and `module/models_onnx.py:88`"
+        "`SynthesizerTrn`: submodule likely renamed `ref_enc` → `ref_encoder` (checkpoint keys "
+        "`ref_enc.*` become `ref_encoder.*`) in `module/models.py:526` and "
+        "`module/models_onnx.py:88`"
     )
     assert what_changed(_entry(new="a`b")) == (
         '`model.gin_channels`: `512` → `` "a`b" `` in `configs/s2.json:23`'

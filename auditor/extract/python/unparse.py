@@ -30,7 +30,7 @@ from auditor.extract.python.expressions import (
 Substitute: TypeAlias = "Callable[[Expr], Expr | None]"
 
 
-def render(expr: Expr, substitute: Substitute | None = None) -> str:
+def unparse(expr: Expr, substitute: Substitute | None = None) -> str:
     """The normalised source text of a tree; ``substitute`` may replace name leaves."""
     return ast.unparse(_to_ast(expr, substitute))
 

@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from auditor.diff.facts import diff_facts
+from auditor.domain import Fact, FactValue
 from auditor.extract.python import (
     PYTHON_FACT_KINDS,
     ModuleSummary,
@@ -14,7 +15,6 @@ from auditor.extract.python import (
     summarise_module,
 )
 from auditor.extract.python import class_facts as class_facts_module
-from auditor.models import Fact, FactValue
 
 MODELS = "GPT_SoVITS/module/models.py"
 MODULES = "GPT_SoVITS/module/modules.py"

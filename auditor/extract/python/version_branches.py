@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
+from auditor.domain import Fact, same_value
 from auditor.extract.python.evaluate import evaluate
 from auditor.extract.python.expressions import Lit
 from auditor.extract.python.scopes import ModuleScope, is_version_like
@@ -21,7 +22,6 @@ from auditor.extract.python.snapshot import PythonSnapshot
 from auditor.extract.python.summary import ClassSummary
 from auditor.extract.python.values import Unresolved
 from auditor.extract.python.versions import compared, label
-from auditor.models import Fact, same_value
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from auditor.classify.mirrors import group_mirrors
-from auditor.models import Category, ChangeKind, Commit, Confidence, Finding, Report, Severity
+from auditor.domain import Category, ChangeKind, Commit, Confidence, Finding, Report, Severity
 from auditor.render import OutputFormat, render
 from auditor.render.github import summary_markdown
 from auditor.render.runtime_notes import short_evidence
