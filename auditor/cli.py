@@ -28,7 +28,7 @@ from auditor.domain import Report, Severity
 from auditor.errors import AuditError
 from auditor.fork.command import fork_command, forks_command
 from auditor.options import cache_options, settings_options
-from auditor.pipeline import AuditOptions, confirm_at_runtime, diff_revisions, scan
+from auditor.pipeline import AuditOptions, Confirmation, diff_revisions, scan
 from auditor.render import OutputFormat, render
 from auditor.render.github import summary_markdown
 from auditor.render.table import renderables
@@ -214,12 +214,9 @@ def scan_command(
         ignore_file=ignore_file,
         baseline_file=baseline_file,
     )
+    confirmation = Confirmation(profile_name, device, python) if confirm else None
     with _progress(stderr.is_terminal) as progress:
-        report = scan(path, revision_range, options, progress=progress)
-    if confirm:
-        report = confirm_at_runtime(
-            path, report, revision_range, profile_name, device, python, options
-        )
+        report = scan(path, revision_range, options, progress, confirmation)
     _emit(report, output_format, output, fail_on, min_severity)
 
 

@@ -19,6 +19,7 @@ import git
 from auditor.classify.baseline import apply_baseline, load_baseline
 from auditor.classify.classifier import Classifier
 from auditor.classify.mirrors import group_mirrors
+from auditor.classify.runtime_results import merge_runtime
 from auditor.classify.suppressions import (
     IGNORE_FILE,
     apply_suppressions,
@@ -29,6 +30,7 @@ from auditor.diff.code import CodeDiffer
 from auditor.diff.files import FileComparer
 from auditor.diff.moves import pair_moved_files
 from auditor.domain import AuditWarning, Change, Commit, Fact, Finding, Report
+from auditor.errors import AuditError
 from auditor.extract.blob_facts import FactReader, MissingBlob
 from auditor.extract.cache import FactCache, default_cache_dir
 from auditor.extract.python import Reach, builtin_components, model_reach
@@ -84,6 +86,19 @@ class AuditOptions:
         return FactCache(self.cache_dir or default_cache_dir())
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """How ``scan --confirm`` judges the findings of ``A..B`` at runtime: by building the
+    profile's models at A and at B (this runs the audited code, in ``python`` when given)."""
+
+    profile: str | None = None
+    device: str = "auto"
+    python: str | None = None
+    #: When False, a confirmation that cannot run leaves the static report with a warning
+    #: saying why instead of stopping the audit.
+    required: bool = True
+
+
 def _project_config(repo: git.Repo, tip: str, options: AuditOptions) -> ProjectConfig:
     if options.config_file is not None:
         return load_project_config_file(options.config_file)
@@ -113,6 +128,7 @@ class _Auditor:
     """The steps of one audit, wired together, and what they found so far."""
 
     def __init__(self, repo: git.Repo, config: ProjectConfig, cache: FactCache) -> None:
+        self.repo = repo
         self.blobs = BlobReader(repo)
         self.reader = FactReader(self.blobs, cache, config.selection, config.max_file_bytes)
         self.comparer = FileComparer(repo, self.reader, self.warn)
@@ -193,6 +209,39 @@ class _Auditor:
             )
         self.audit(step.commit, step.files)
 
+    def confirm(
+        self, report: Report, path: str | Path, rng: RevisionRange, confirmation: Confirmation
+    ) -> Report:
+        """REPORT with its findings judged at runtime between the ends of RNG; what only the
+        runtime saw enters as findings the project's settings adjust like any other."""
+        from auditor.runtime.confirm import confirm
+        from auditor.runtime.detect import pick_profile
+
+        try:
+            if rng.base is None:
+                raise AuditError(f"{rng.tip[:12]} has no earlier revision to load weights from")
+            profile = pick_profile(path, rng.tip, confirmation.profile)
+            runtime = confirm(
+                path, rng.base, rng.tip, profile, confirmation.device, python=confirmation.python
+            )
+        except AuditError as error:
+            if confirmation.required:
+                raise
+            skipped = AuditWarning(message=f"runtime confirmation skipped: {error}")
+            return replace(report, warnings=(*report.warnings, skipped))
+        merged = merge_runtime(report.findings, runtime, profile)
+        added = [a for a in map(self.classifier.adjust, merged.added) if a is not None]
+        commits = report.commits
+        if report.commit(rng.tip) is None and any(f.commit == rng.tip for f in added):
+            commits += (commit_at(self.repo, rng.tip),)
+        notes = tuple(AuditWarning(message=f"runtime: {w}") for w in runtime.warnings)
+        return replace(
+            report,
+            findings=merged.judged + tuple(added),
+            commits=commits,
+            warnings=report.warnings + notes,
+        )
+
     def report(self, repository: str, label: str, commits_scanned: int) -> Report:
         warnings = list(self.warnings)
         if self.cache.warning:
@@ -222,11 +271,15 @@ def scan(
     revision_range: str | None = None,
     options: AuditOptions | None = None,
     progress: Progress | None = None,
+    confirmation: Confirmation | None = None,
 ) -> Report:
-    """Audit every commit of ``revision_range`` (default: the history of HEAD)."""
+    """Audit every commit of ``revision_range`` (default: the history of HEAD); with
+    ``confirmation``, judge the findings by building the models at both ends."""
     options = options or AuditOptions()
     with closing(open_repository(path)) as repo:
         rng = resolve_range(repo, revision_range)
+        if confirmation is not None and confirmation.required and rng.base is None:
+            raise AuditError("--confirm needs a range with two ends: --range A..B")
         config = _project_config(repo, rng.tip, options)
         finish = _finishing(repo, rng.tip, options)
         total = count_commits(repo, rng, first_parent=options.first_parent)
@@ -242,7 +295,10 @@ def scan(
                 auditor.step(step)
                 if progress is not None:
                     progress(auditor.scanned, total)
-        return finish(auditor.report(str(path), rng.label, auditor.scanned))
+            report = auditor.report(str(path), rng.label, auditor.scanned)
+            if confirmation is not None:
+                report = auditor.confirm(report, path, rng, confirmation)
+        return finish(report)
 
 
 def diff_revisions(
@@ -288,57 +344,11 @@ def model_reaches(
             return {globs: tuple(model_reach(tree, globs) for tree in modules) for globs in roots}
 
 
-def confirm_at_runtime(
-    path: str | Path,
-    report: Report,
-    revision_range: str | None,
-    profile: str | None = None,
-    device: str = "auto",
-    python: str | None = None,
-    options: AuditOptions | None = None,
-) -> Report:
-    """REPORT (a scan of REVISION_RANGE, ``A..B``) with its findings judged by building the
-    models at A and at B (:func:`auditor.runtime.confirm`; runs the audited code, in PYTHON
-    when given).
-
-    The findings the runtime adds follow the project's settings like any other: disabled
-    rules are left out, severity overrides apply, then suppressions and the baseline."""
-    options = options or AuditOptions()
-    from auditor.classify.runtime_results import merge_runtime
-    from auditor.errors import AuditError
-    from auditor.runtime.confirm import confirm
-    from auditor.runtime.detect import pick_profile
-
-    with closing(open_repository(path)) as repo:
-        rng = resolve_range(repo, revision_range)
-        config = _project_config(repo, rng.tip, options)
-        finish = _finishing(repo, rng.tip, options)
-    if rng.base is None:
-        raise AuditError("--confirm needs a range with two ends: --range A..B")
-    chosen = pick_profile(path, rng.tip, profile)
-    runtime = confirm(path, rng.base, rng.tip, chosen, device, python=python)
-    merged = merge_runtime(report, runtime, chosen)
-    added = [f for f in merged.findings[len(report.findings) :] if f.rule not in config.disabled]
-    added = [replace(f, severity=config.severity.get(f.rule, f.severity)) for f in added]
-    found = finish(replace(merged, findings=tuple(added), suppressed=0))
-    merged = replace(
-        merged,
-        findings=merged.findings[: len(report.findings)] + found.findings,
-        suppressed=report.suppressed + found.suppressed,
-    )
-    notes = tuple(AuditWarning(message=f"runtime: {w}") for w in runtime.warnings)
-    commits = merged.commits
-    if merged.commit(rng.tip) is None and any(f.commit == rng.tip for f in merged.findings):
-        with closing(open_repository(path)) as repo:
-            commits += (commit_at(repo, rng.tip),)
-    return replace(merged, warnings=merged.warnings + notes, commits=commits)
-
-
 __all__ = [
     "AuditOptions",
     "CommitChanges",
+    "Confirmation",
     "Progress",
-    "confirm_at_runtime",
     "diff_revisions",
     "model_reaches",
     "scan",

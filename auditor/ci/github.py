@@ -4,7 +4,7 @@
 2. the history: the clone must hold it, deepened from ``origin`` when allowed
    (:mod:`auditor.ci.shallow`);
 3. one scan of that range (:func:`auditor.pipeline.scan`), and, only when asked, its runtime
-   confirmation (:func:`auditor.pipeline.confirm_at_runtime`: this runs the audited code);
+   confirmation (:class:`auditor.pipeline.Confirmation`: this runs the audited code);
 4. what the run leaves: the JSON report, the SARIF file and the Markdown comment body when
    asked, the job summary (``GITHUB_STEP_SUMMARY``) and the step outputs (``GITHUB_OUTPUT``).
 
@@ -28,7 +28,7 @@ from auditor.ci.shallow import AuditRange, History
 from auditor.domain import AuditWarning, Report, Severity
 from auditor.errors import AuditError
 from auditor.history import commit_at, open_repository
-from auditor.pipeline import AuditOptions, confirm_at_runtime, scan
+from auditor.pipeline import AuditOptions, Confirmation, scan
 from auditor.render import json_report, markdown, sarif
 from auditor.render.github import summary_markdown
 
@@ -75,28 +75,13 @@ def audit(
             return _with_warnings(report, rng)
         history.ensure(rng)
         spec = _scan_spec(repo, history, rng)
-    report = scan(run.path, spec, run.audit)
+    confirmation = None
     if run.confirm:
-        report = _confirmed(run, report, spec, say)
+        if ".." in spec:
+            say(f"confirming at runtime: {spec}")
+        confirmation = Confirmation(run.profile, "auto", run.python, required=False)
+    report = scan(run.path, spec, run.audit, confirmation=confirmation)
     return _with_warnings(replace(report, range=rng.label), rng)
-
-
-def _confirmed(run: GitHubRun, report: Report, spec: str, say: Callable[[str], None]) -> Report:
-    """REPORT confirmed at runtime between the ends of SPEC; when the confirmation cannot run
-    (one end only, no profile fits, no torch in the interpreter) the static report stands,
-    with a warning saying why."""
-    if ".." not in spec:
-        why = f"{spec[:12]} has no earlier revision to load weights from"
-    else:
-        say(f"confirming at runtime: {spec}")
-        try:
-            return confirm_at_runtime(
-                run.path, report, spec, run.profile, "auto", run.python, run.audit
-            )
-        except AuditError as error:
-            why = str(error)
-    warning = AuditWarning(message=f"runtime confirmation skipped: {why}")
-    return replace(report, warnings=(*report.warnings, warning))
 
 
 def _scan_spec(repo: git.Repo, history: History, rng: AuditRange) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from auditor.domain import (
     Category,
@@ -120,6 +121,15 @@ class Classifier:
             message=f"{describe(change)}: {rule.why}.",
             hint=rule.hint,
         )
+
+    def adjust(self, finding: Finding) -> Finding | None:
+        """A finding made without a source change (by runtime confirmation) under the
+        project's settings: None when its rule is disabled, else with the severity the
+        project gives that rule."""
+        if finding.rule in self._config.disabled:
+            return None
+        severity = self._config.severity.get(finding.rule, finding.severity)
+        return finding if severity is finding.severity else replace(finding, severity=severity)
 
     def classify_all(
         self, changes: Iterable[Change], commit: str, parent: str | None

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from auditor.domain import Category, ChangeKind, Confidence, Finding, Report
+from auditor.domain import Category, ChangeKind, Confidence, Finding
 from auditor.rules.runtime import OUTPUT_DIFFERS, RUNTIME_RENAME, RuntimeRule
 from auditor.runtime.profile import Profile
 from auditor.runtime.results import ModelResult, Outcome, RuntimeReport
@@ -36,10 +36,21 @@ SHOWN = 3
 _UNBUILT = frozenset({Outcome.BUILD_FAILED, Outcome.UNAVAILABLE})
 
 
-def merge_runtime(report: Report, runtime: RuntimeReport, profile: Profile) -> Report:
-    """REPORT with each checkable finding judged by RUNTIME, and the runtime's own findings."""
-    judged = [judge(finding, concerned(finding, runtime, profile)) for finding in report.findings]
-    return replace(report, findings=tuple(judged) + runtime_findings(judged, runtime, profile))
+@dataclass(frozen=True)
+class RuntimeMerge:
+    """A static report's findings judged by a runtime confirmation, and the findings only the
+    runtime made (before the project's settings apply to them)."""
+
+    judged: tuple[Finding, ...]
+    added: tuple[Finding, ...]
+
+
+def merge_runtime(
+    findings: Sequence[Finding], runtime: RuntimeReport, profile: Profile
+) -> RuntimeMerge:
+    """FINDINGS with each checkable one judged by RUNTIME, and the runtime's own findings."""
+    judged = tuple(judge(finding, concerned(finding, runtime, profile)) for finding in findings)
+    return RuntimeMerge(judged, runtime_findings(judged, runtime, profile))
 
 
 def concerned(finding: Finding, runtime: RuntimeReport, profile: Profile) -> list[ModelResult]:

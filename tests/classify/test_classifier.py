@@ -1,5 +1,14 @@
 from auditor.classify.classifier import Classifier, describe, finding_id
-from auditor.domain import Change, ChangeKind, Fact, FactKind, Severity
+from auditor.domain import (
+    Category,
+    Change,
+    ChangeKind,
+    Confidence,
+    Fact,
+    FactKind,
+    Finding,
+    Severity,
+)
 from auditor.project_config import ProjectConfig, parse_project_config
 from auditor.rules import all_rules
 
@@ -104,3 +113,35 @@ def test_finding_id_is_stable_and_depends_on_the_change() -> None:
         "MA101", SHA, change("model.gin_channels", 512, 768)
     )
     assert len(finding_id("MA101", SHA, one)) == 16
+
+
+def _runtime_finding(severity: Severity = Severity.HIGH) -> Finding:
+    return Finding(
+        id="0123456789abcdef",
+        rule="MA601",
+        change=ChangeKind.MODIFIED,
+        commit=SHA,
+        parent="b" * 40,
+        file="GPT_SoVITS/configs/s2.json",
+        line=0,
+        severity=severity,
+        confidence=Confidence.HIGH,
+        category=Category.RUNTIME,
+        parameter="output",
+        key="sovits.output",
+        old=None,
+        new=None,
+        message="sovits: the output differs",
+        hint="Retrain.",
+    )
+
+
+def test_a_finding_only_the_runtime_made_follows_the_project_settings() -> None:
+    found = _runtime_finding()
+    plain = Classifier(all_rules(), ProjectConfig())
+    assert plain.adjust(found) is found
+    raised = parse_project_config({"severity": {"MA601": "critical"}}, ".model-audit.yaml")
+    adjusted = Classifier(all_rules(), raised).adjust(found)
+    assert adjusted is not None and adjusted.severity is Severity.CRITICAL
+    off = parse_project_config({"disable": ["MA601"]}, ".model-audit.yaml")
+    assert Classifier(all_rules(), off).adjust(found) is None

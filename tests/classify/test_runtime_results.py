@@ -66,8 +66,8 @@ RATE = finding("data.sampling_rate", 32000, 48000, Category.INPUT_FEATURES)
 
 
 def merged(report_findings: tuple[Finding, ...], *models: ModelResult) -> tuple[Finding, ...]:
-    report = Report("r", "v1..v2", 2, findings=report_findings)
-    return merge_runtime(report, runtime(*models), PROFILE).findings
+    merge = merge_runtime(report_findings, runtime(*models), PROFILE)
+    return merge.judged + merge.added
 
 
 def test_a_tensor_that_moves_from_old_to_new_confirms() -> None:

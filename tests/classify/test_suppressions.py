@@ -13,6 +13,7 @@ from auditor.classify.suppressions import (
     Suppressions,
     apply_suppressions,
     find_suppressions,
+    parse_suppressions,
     read_suppressions,
 )
 from auditor.domain import Category, ChangeKind, Confidence, Finding, Report, Severity
@@ -141,3 +142,12 @@ def test_cli_json_counts_suppressed_and_invalid_file_exits_2(
     ignore.write_text("ignore:\n  - {rule: MA101}\n", "utf-8")
     code, _, err = run(capsys, *args)
     assert code == 2 and "entry 1 (rule MA101)" in err and str(ignore) in err
+
+
+def test_a_runtime_finding_is_suppressed_by_its_rule() -> None:
+    from tests.classify.test_classifier import _runtime_finding
+
+    report = Report("r", "v3.1..v3.2", 1, findings=(_runtime_finding(),))
+    ignore = parse_suppressions({"ignore": [{"rule": "MA601", "reason": "accepted"}]}, "i.yaml")
+    left = apply_suppressions(report, ignore)
+    assert (left.findings, left.suppressed) == ((), 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from auditor.classify.runtime_results import merge_runtime
-from auditor.domain import Category, Confidence, Report
+from auditor.domain import Category, Confidence
 from auditor.rules import all_rules
 from auditor.rules.runtime import RuntimeExample, RuntimeRule
 from auditor.runtime.profile import load_profile
@@ -40,9 +40,9 @@ def test_runtime_example(rule: RuntimeRule, example: RuntimeExample) -> None:
         device="cpu",
         models=(example.model,),
     )
-    report = Report(repository="GPT-SoVITS", range="v1..v2", commits_scanned=1)
-    merged = merge_runtime(report, runtime, PROFILE)
-    fired = [f for f in merged.findings if f.rule == rule.id]
+    merged = merge_runtime((), runtime, PROFILE)
+    assert merged.judged == ()
+    fired = [f for f in merged.added if f.rule == rule.id]
     assert rule.fires(example.model) is example.flagged
     if not example.flagged:
         assert not fired, f"{rule.id} should ignore {example.model}: {fired}"
