@@ -7,7 +7,7 @@ This is the only module that knows the order; every step lives in its own module
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import date
@@ -282,19 +282,19 @@ def scan(
             raise AuditError("--confirm needs a range with two ends: --range A..B")
         config = _project_config(repo, rng.tip, options)
         finish = _finishing(repo, rng.tip, options)
-        total = count_commits(repo, rng, first_parent=options.first_parent)
         with options.cache() as cache, _Auditor(repo, config, cache) as auditor:
-
-            def walk() -> Iterator[CommitChanges]:
-                return walk_commits(
+            # One walk: its steps are kept (paths and blob ids only) for the prefetch and the
+            # audit, and their number is the progress total.
+            steps = list(
+                walk_commits(
                     repo, rng, first_parent=options.first_parent, paths_filter=auditor.reads
                 )
-
-            auditor.summaries.prefetch(auditor.code.blobs_of(walk()), os.cpu_count() or 1)
-            for step in walk():
+            )
+            auditor.summaries.prefetch(auditor.code.blobs_of(steps), os.cpu_count() or 1)
+            for step in steps:
                 auditor.step(step)
                 if progress is not None:
-                    progress(auditor.scanned, total)
+                    progress(auditor.scanned, len(steps))
             report = auditor.report(str(path), rng.label, auditor.scanned)
             if confirmation is not None:
                 report = auditor.confirm(report, path, rng, confirmation)
