@@ -43,7 +43,7 @@ golden: setup ## Regenerate the renderers' golden files after an intended change
 	MODEL_AUDIT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/render tests/changelog tests/fork/test_render.py
 
 docs: setup ## Regenerate docs/rules.md from the rule catalogue
-	$(BIN)/model-audit rules --markdown > docs/rules.md
+	$(BIN)/model-audit rules --format markdown -o docs/rules.md
 
 bench: setup ## Benchmarks: cold and warm scans of a generated 1000-commit history
 	$(BIN)/python benchmarks/scan_speed.py

@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage, git or confi
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console, Group
+from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
@@ -27,13 +29,20 @@ from auditor.ci.command import ci_group
 from auditor.domain import Report, Severity
 from auditor.errors import AuditError
 from auditor.fork.command import fork_command, forks_command
-from auditor.options import cache_options, settings_options
+from auditor.options import (
+    cache_options,
+    output_options,
+    settings_options,
+    to_stdout,
+    write_output,
+)
 from auditor.pipeline import AuditOptions, Confirmation, diff_revisions, scan
 from auditor.render import OutputFormat, render
+from auditor.render.formats import formats_of
 from auditor.render.github import summary_markdown
 from auditor.render.table import renderables
 from auditor.rules import all_rules, rule_by_id
-from auditor.rules.catalogue_doc import catalogue_markdown, rule_markdown
+from auditor.rules.catalogue_doc import rule_markdown
 from auditor.runtime.command import runtime_command
 from auditor.runtime.options import python_option
 
@@ -51,41 +60,31 @@ def _say(label: str, message: str, style: str) -> None:
     stderr.print(Text.assemble((label, style), message), soft_wrap=True)
 
 
-def _report_options(command: F) -> F:
-    options = [
-        click.option(
-            "--format",
-            "output_format",
-            default=OutputFormat.TABLE.value,
-            type=click.Choice([f.value for f in OutputFormat]),
-            show_default=True,
-            help="Report format.",
-        ),
-        click.option(
-            "-o",
-            "--output",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Write the report to this file instead of stdout.",
-        ),
-        click.option(
-            "--fail-on",
-            default="none",
-            type=click.Choice([*SEVERITIES, "none"]),
-            show_default=True,
-            help="Exit with 1 when a finding is at or above this severity.",
-        ),
-        click.option(
-            "--min-severity",
-            default=Severity.LOW.value,
-            type=click.Choice(SEVERITIES),
-            show_default=True,
-            help="Leave out findings below this severity.",
-        ),
-    ]
-    command = cache_options()(settings_options(baseline=True)(command))
-    for option in reversed(options):
-        command = option(command)
-    return command
+def _report_options(command_name: str) -> Callable[[F], F]:
+    def decorate(command: F) -> F:
+        options = [
+            output_options(command_name),
+            click.option(
+                "--fail-on",
+                default="none",
+                type=click.Choice([*SEVERITIES, "none"]),
+                show_default=True,
+                help="Exit with 1 when a finding is at or above this severity.",
+            ),
+            click.option(
+                "--min-severity",
+                default=Severity.LOW.value,
+                type=click.Choice(SEVERITIES),
+                show_default=True,
+                help="Leave out findings below this severity.",
+            ),
+        ]
+        command = cache_options()(settings_options(baseline=True)(command))
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
 
 
 def _at_least(report: Report, minimum: Severity) -> Report:
@@ -108,25 +107,18 @@ def _append_step_summary(report: Report) -> None:
 def _emit(
     report: Report, output_format: str, output: Path | None, fail_on: str, min_severity: str
 ) -> None:
+    """The report to stdout or OUTPUT, its warnings to stderr, and the exit code."""
     shown = _at_least(report, Severity(min_severity))
     fmt = OutputFormat(output_format)
-    if output is None and fmt is OutputFormat.TABLE and sys.stdout.isatty():
-        Console(highlight=False).print(Group(*renderables(shown)))
+    if to_stdout(output) and fmt is OutputFormat.TABLE and sys.stdout.isatty():
+        Console(highlight=False).print(Group(*renderables(shown, warnings=False)))
     else:
-        text = render(shown, fmt)
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            try:
-                output.write_text(text, encoding="utf-8")
-            except OSError as error:
-                raise AuditError(f"cannot write report to {output}: {error}") from None
+        write_output(render(shown, fmt), output)
     if fmt is OutputFormat.GITHUB:
         _append_step_summary(shown)
-    if fmt is not OutputFormat.TABLE or output is not None:
-        for warning in report.warnings:
-            where = ":".join(p for p in (warning.commit and warning.commit[:7], warning.file) if p)
-            _say("warning: ", f"{where + ': ' if where else ''}{warning.message}", "yellow")
+    for warning in report.warnings:
+        where = ":".join(p for p in (warning.commit and warning.commit[:7], warning.file) if p)
+        _say("warning: ", f"{where + ': ' if where else ''}{warning.message}", "yellow")
     if fail_on != "none":
         threshold = Severity(fail_on)
         if any(f.severity.rank >= threshold.rank for f in report.findings):
@@ -186,7 +178,7 @@ def cli() -> None:
     help="With --confirm: where to build the models.",
 )
 @python_option
-@_report_options
+@_report_options("scan")
 def scan_command(
     path: Path,
     revision_range: str | None,
@@ -224,7 +216,7 @@ def scan_command(
 @click.argument("old")
 @click.argument("new")
 @click.argument("path", default=".", type=click.Path(path_type=Path))
-@_report_options
+@_report_options("diff")
 def diff_command(
     old: str,
     new: str,
@@ -252,27 +244,46 @@ def diff_command(
 
 
 @cli.command("rules")
-@click.option("--markdown", is_flag=True, help="The full catalogue as Markdown (docs/rules.md).")
-def rules_command(markdown: bool) -> None:
-    """List every rule: id, slug, default severity and summary."""
-    if markdown:
-        click.echo(catalogue_markdown(all_rules()), nl=False)
-        return
-    for rule in all_rules():
-        click.echo(f"{rule.id}  {rule.slug:<26} {rule.severity.value:<8} {rule.summary}")
+@output_options("rules", "the catalogue")
+def rules_command(output_format: str, output: Path | None) -> None:
+    """List every rule: id, slug, default severity and summary (--format markdown: the full
+    catalogue, as docs/rules.md; json: schemas/rules.schema.json)."""
+    write_output(formats_of("rules").render(all_rules(), output_format), output)
 
 
 @cli.command("explain")
-@click.argument("rule_id")
-def explain_command(rule_id: str) -> None:
-    """Explain rule RULE_ID: what it flags, why it breaks checkpoints, what to do, examples."""
-    rule = rule_by_id(rule_id.strip().upper())
+@click.argument("rule_id", metavar="RULE")
+@click.option(
+    "--format",
+    "output_format",
+    default="text",
+    type=click.Choice(["text", "markdown"]),
+    show_default=True,
+    help="Text for a terminal, or the Markdown section docs/rules.md holds.",
+)
+def explain_command(rule_id: str, output_format: str) -> None:
+    """Explain RULE (an id such as MA101, or the slug `rules` prints): what it flags, why it
+    breaks checkpoints, what to do, and its examples."""
+    rule = rule_by_id(rule_id)
     if rule is None:
         raise click.BadParameter(
-            f"no rule {rule_id!r}; `model-audit rules` lists every rule id",
-            param_hint="RULE_ID",
+            f"no rule {rule_id!r}; `model-audit rules` lists every rule id and slug",
+            param_hint="RULE",
         )
-    click.echo(rule_markdown(rule), nl=False)
+    if output_format == "markdown":
+        click.echo(rule_markdown(rule), nl=False)
+        return
+    terminal = Console(highlight=False)
+    page = Console(
+        file=io.StringIO(),
+        width=terminal.width,
+        force_terminal=terminal.is_terminal,
+        no_color=terminal.no_color,
+        highlight=False,
+    )
+    page.print(Markdown(rule_markdown(rule)))
+    text = page.file.getvalue()  # type: ignore[attr-defined]
+    click.echo("".join(line.rstrip() + "\n" for line in text.splitlines()), nl=False)
 
 
 cli.add_command(changelog_command)

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
+from auditor.errors import AuditError
+
 F = TypeVar("F", bound=Callable[..., Any])
 #: The environment variable that gives ``--cache-dir`` when the option is not given.
 CACHE_ENV = "MODEL_AUDIT_CACHE_DIR"
@@ -79,3 +81,52 @@ def settings_options(
         return _apply(command, options)
 
     return decorate
+
+
+def output_options(command_name: str, what: str = "the report") -> Callable[[F], F]:
+    """``--format`` with the formats :mod:`auditor.render.formats` registers for COMMAND_NAME
+    (the first is the default) and ``-o/--output FILE`` (``-`` is stdout)."""
+    from auditor.render.formats import formats_of
+
+    formats = formats_of(command_name)
+
+    def decorate(command: F) -> F:
+        return _apply(
+            command,
+            [
+                click.option(
+                    "--format",
+                    "output_format",
+                    default=formats.default.value,
+                    type=click.Choice(formats.names),
+                    show_default=True,
+                    help="Output format.",
+                ),
+                click.option(
+                    "-o",
+                    "--output",
+                    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+                    help=f"Write {what} to this file instead of stdout (- is stdout).",
+                ),
+            ],
+        )
+
+    return decorate
+
+
+def to_stdout(output: Path | None) -> bool:
+    """Whether ``-o OUTPUT`` means standard output (no option, or ``-``)."""
+    return output is None or str(output) == "-"
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """TEXT to OUTPUT (stdout when :func:`to_stdout`); a file that cannot be written is an
+    error naming it."""
+    if to_stdout(output):
+        click.echo(text, nl=False)
+        return
+    assert output is not None
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise AuditError(f"cannot write {output}: {error.strerror or error}") from None

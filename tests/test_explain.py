@@ -10,7 +10,7 @@ from tests.test_cli import run
 
 
 def test_explain_prints_the_rule_with_its_examples(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "explain", "MA101")
+    code, out, err = run(capsys, "explain", "MA101", "--format", "markdown")
     assert code == 0
     assert err == ""
     rule = rule_by_id("MA101")
@@ -30,7 +30,19 @@ def test_explain_prints_the_rule_with_its_examples(capsys: pytest.CaptureFixture
 
 
 def test_ids_are_case_insensitive(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(capsys, "explain", "ma999")[1].startswith("## MA999 ")
+    assert run(capsys, "explain", "ma999", "--format", "markdown")[1].startswith("## MA999 ")
+
+
+def test_explain_renders_for_a_terminal_and_takes_the_slug(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "explain", "tensor-shape-parameter")
+    assert code == 0
+    assert out.splitlines()[0].strip() == "MA101 tensor-shape-parameter"
+    assert "##" not in out and "**" not in out and "`" not in out
+    assert all(line == line.rstrip() for line in out.splitlines())
+    rule = rule_by_id("MA101")
+    assert rule is not None and rule.summary in out
 
 
 def test_unknown_rule_exits_2_and_says_where_the_ids_are(

@@ -11,12 +11,11 @@ from pathlib import Path
 import click
 
 from auditor.changelog.build import build_changelog
-from auditor.changelog.context import render_json
-from auditor.changelog.render import render_markdown
+from auditor.changelog.contents import ChangelogOutput
 from auditor.changelog.update import update_file
-from auditor.errors import AuditError
-from auditor.options import cache_options, settings_options
+from auditor.options import cache_options, output_options, settings_options, write_output
 from auditor.pipeline import AuditOptions
+from auditor.render.formats import formats_of
 
 
 @click.command("changelog")
@@ -31,20 +30,7 @@ from auditor.pipeline import AuditOptions
     help="Write between <!-- model-audit:begin/end --> markers of this file (created if absent).",
 )
 @click.option("--include-info", is_flag=True, help="List changes that do not affect checkpoints.")
-@click.option(
-    "--format",
-    "output_format",
-    default="markdown",
-    type=click.Choice(["markdown", "json"]),
-    show_default=True,
-    help="Keep-a-Changelog Markdown, or a JSON context for templates.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of stdout.",
-)
+@output_options("changelog", "the changelog")
 @cache_options()
 @settings_options()
 def changelog_command(
@@ -77,17 +63,9 @@ def changelog_command(
     for warning in report.warnings:
         where = ":".join(p for p in (warning.commit and warning.commit[:7], warning.file) if p)
         click.echo(f"warning: {where + ': ' if where else ''}{warning.message}", err=True)
-    if output_format == "json":
-        text = render_json(changelog, include_info)
-    else:
-        text = render_markdown(changelog, include_info)
+    text = formats_of("changelog").render(ChangelogOutput(changelog, include_info), output_format)
     if update is not None:
         changed = update_file(update, text)
         click.echo(f"{update}: {'updated' if changed else 'already up to date'}", err=True)
-    elif output is None:
-        click.echo(text, nl=False)
     else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise AuditError(f"cannot write changelog to {output}: {error}") from None
+        write_output(text, output)

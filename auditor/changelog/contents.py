@@ -122,3 +122,11 @@ class Changelog:
     repository: str
     sections: tuple[Section, ...]
     forge: Forge | None = None
+
+
+@dataclass(frozen=True)
+class ChangelogOutput:
+    """What ``model-audit changelog`` writes: the changelog, and whether info entries show."""
+
+    changelog: Changelog
+    include_info: bool = False

@@ -16,6 +16,7 @@ from auditor.changelog.contents import Changelog, Entry, Forge, Section
 from auditor.changelog.entries import verdict
 from auditor.changelog.render import link_target, shown_severities, verdict_line
 from auditor.domain import Commit, FactValue, Severity
+from auditor.schemas import schema_id
 
 SCHEMA_VERSION = 1
 
@@ -87,6 +88,7 @@ def changelog_to_dict(changelog: Changelog, include_info: bool = False) -> dict[
     """The changelog as the JSON contract's object: releases newest first."""
     forge = changelog.forge
     return {
+        "$schema": schema_id("changelog"),
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "model-audit", "version": __version__},
         "repository": changelog.repository,

@@ -16,13 +16,13 @@ import click
 
 from auditor.checkpoints.bisect import CannotCheck, bisect_checkpoint
 from auditor.checkpoints.check import check
-from auditor.checkpoints.check_render import check_document, render_json, render_table
 from auditor.checkpoints.checkpoint import Checkpoint
 from auditor.checkpoints.errors import CheckpointError, UnsafeCheckpoint
 from auditor.checkpoints.reader import read_checkpoint
-from auditor.checkpoints.results import BisectResult, BisectVerdict, CheckResult, Trial
-from auditor.options import cache_options
+from auditor.checkpoints.results import BisectResult, BisectVerdict, CheckOutput, CheckResult, Trial
+from auditor.options import cache_options, output_options, write_output
 from auditor.pipeline import AuditOptions
+from auditor.render.formats import formats_of
 from auditor.runtime.confirm import WorkerError
 from auditor.runtime.detect import pick_profile
 from auditor.runtime.maps import MAP_DEVICES, state_maps
@@ -80,14 +80,7 @@ def _progress(trial: Trial) -> None:
     show_default=True,
     help="Where the models are built: meta allocates nothing.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    default="table",
-    type=click.Choice(["table", "json"]),
-    show_default=True,
-    help="Plain text for people, or JSON (schemas/ckpt-check.schema.json).",
-)
+@output_options("check-ckpt", "the result")
 @click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per worker process.")
 @python_option
 @cache_options("Fact cache of the static audit that picks the commits --range checks.")
@@ -99,6 +92,7 @@ def check_ckpt_command(
     profile_name: str | None,
     device: str,
     output_format: str,
+    output: Path | None,
     timeout: float | None,
     python: str | None,
     cache_dir: Path | None,
@@ -136,11 +130,8 @@ def check_ckpt_command(
             result = bisect.check
     except (WorkerError, CannotCheck) as error:
         raise _could_not_check(str(error)) from None
-    if output_format == "json":
-        document = check_document(read, str(checkpoint), str(path), result, bisect)
-        click.echo(render_json(document), nl=False)
-    else:
-        click.echo(render_table(read, str(checkpoint), result, bisect), nl=False)
+    checked = CheckOutput(read, str(checkpoint), str(path), result, bisect)
+    write_output(formats_of("check-ckpt").render(checked, output_format), output)
     raise SystemExit(_exit_code(result, bisect))
 
 

@@ -18,6 +18,7 @@ from auditor.checkpoints.results import (
     Trial,
 )
 from auditor.domain import Commit
+from auditor.schemas import schema_id
 
 SCHEMA_VERSION = 1
 #: How many keys of a list the table shows before grouping them by their first component.
@@ -33,6 +34,7 @@ def check_document(
 ) -> dict[str, Any]:
     """The JSON document of one check (``--rev``) or of a bisection (``--range``)."""
     return {
+        "$schema": schema_id("ckpt-check"),
         "schema_version": SCHEMA_VERSION,
         "checkpoint": {
             "file": file,

@@ -48,3 +48,11 @@ class Checkpoint:
     def parameter_count(self) -> int:
         """The number of elements over every tensor of the state dict."""
         return sum(info.numel for info in self.tensors.values())
+
+
+@dataclass(frozen=True)
+class CheckpointFile:
+    """What ``model-audit ckpt-info`` writes: a checkpoint and the path it was read from."""
+
+    checkpoint: Checkpoint
+    file: str

@@ -9,24 +9,19 @@ from pathlib import Path
 
 import click
 
+from auditor.checkpoints.checkpoint import CheckpointFile
 from auditor.checkpoints.errors import UnsafeCheckpoint
 from auditor.checkpoints.reader import read_checkpoint
-from auditor.checkpoints.render import render_json, render_table
+from auditor.options import output_options, write_output
+from auditor.render.formats import formats_of
 
 EXIT_UNSAFE = 3
 
 
 @click.command("ckpt-info")
 @click.argument("checkpoint", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    default="table",
-    type=click.Choice(["table", "json"]),
-    show_default=True,
-    help="A table for people, or JSON (schemas/checkpoint.schema.json).",
-)
-def ckpt_info_command(checkpoint: Path, output_format: str) -> None:
+@output_options("ckpt-info", "the description")
+def ckpt_info_command(checkpoint: Path, output_format: str, output: Path | None) -> None:
     """Show CHECKPOINT's format, version tag, container keys and tensor shapes.
 
     Nothing the file brings is executed and torch is not imported: a pickle that asks for
@@ -37,5 +32,5 @@ def ckpt_info_command(checkpoint: Path, output_format: str) -> None:
     except UnsafeCheckpoint as error:
         click.echo(f"unsafe: {checkpoint}: {error} (refused, nothing was loaded)", err=True)
         raise SystemExit(EXIT_UNSAFE) from None
-    render = render_json if output_format == "json" else render_table
-    click.echo(render(read, str(checkpoint)), nl=False)
+    described = CheckpointFile(read, str(checkpoint))
+    write_output(formats_of("ckpt-info").render(described, output_format), output)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from auditor.checkpoints.checkpoint import Checkpoint
+from auditor.schemas import schema_id
 
 SCHEMA_VERSION = 1
 
@@ -13,6 +14,7 @@ SCHEMA_VERSION = 1
 def checkpoint_document(checkpoint: Checkpoint, file: str) -> dict[str, Any]:
     """The JSON document of ``checkpoint`` read from ``file`` (as given on the command line)."""
     return {
+        "$schema": schema_id("checkpoint"),
         "schema_version": SCHEMA_VERSION,
         "file": file,
         "format": checkpoint.format.value,

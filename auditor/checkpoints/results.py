@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from auditor.checkpoints.checkpoint import JSONValue
+from auditor.checkpoints.checkpoint import Checkpoint, JSONValue
 from auditor.domain import Commit
 from auditor.runtime.results import Rename, ShapeMismatch
 
@@ -216,3 +216,15 @@ class BisectResult:
     undecided: tuple[Commit, ...] = ()
     warnings: tuple[str, ...] = ()
     model: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckOutput:
+    """What ``model-audit check-ckpt`` writes: the checkpoint (read from FILE), the repository
+    at PATH, the check at the chosen revision and, with ``--range``, the bisection."""
+
+    checkpoint: Checkpoint
+    file: str
+    path: str
+    check: CheckResult
+    bisect: BisectResult | None = None

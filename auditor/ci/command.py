@@ -79,10 +79,13 @@ def ci_group() -> None:
     help="Audit this range instead of the one the event implies.",
 )
 @click.option(
+    "-o",
+    "--output",
     "--report",
     "report_file",
     type=_File,
-    help="Where to write the JSON report [default: $RUNNER_TEMP/model-audit-report.json].",
+    help="Where to write the JSON report [default: $RUNNER_TEMP/model-audit-report.json] "
+    "(--report is the older name).",
 )
 @click.option("--sarif", "sarif_file", type=_File, help="Also write a SARIF report here.")
 @click.option(

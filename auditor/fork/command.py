@@ -19,16 +19,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from auditor.domain import AuditWarning, Severity
-from auditor.errors import AuditError
 from auditor.fork.audit import ForkOptions, audit_fork
 from auditor.fork.concerns import MODEL_MAP
-from auditor.fork.document import dumps, fork_document, forks_document
 from auditor.fork.many import audit_forks
-from auditor.fork.render import at_least, render_markdown, render_table, renderables
-from auditor.fork.report import ForkReport, ForkRow
-from auditor.fork.rows import render_rows_markdown, render_rows_text, rows_table
-from auditor.options import cache_options, settings_options
+from auditor.fork.render import at_least, renderables
+from auditor.fork.report import ForkReport, ForkRow, ForkTable
+from auditor.fork.rows import rows_table
+from auditor.options import cache_options, output_options, settings_options, to_stdout, write_output
 from auditor.pipeline import AuditOptions
+from auditor.render.formats import formats_of
 from auditor.runtime.options import python_option
 
 EXIT_FINDINGS = 1
@@ -43,67 +42,59 @@ F = TypeVar("F", bound=Callable[..., Any])
 stderr = Console(stderr=True, highlight=False)
 
 
-def _options(command: F) -> F:
-    options = [
-        click.option(
-            "--format",
-            "output_format",
-            default="table",
-            type=click.Choice(FORMATS),
-            show_default=True,
-            help="Report format.",
-        ),
-        click.option(
-            "-o",
-            "--output",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Write the report to this file instead of stdout.",
-        ),
-        click.option(
-            "--fail-on",
-            default="none",
-            type=click.Choice([*SEVERITIES, "none"]),
-            show_default=True,
-            help="Exit with 1 when a finding between the tips is at or above this severity.",
-        ),
-        click.option(
-            "--min-severity",
-            default=Severity.LOW.value,
-            type=click.Choice(SEVERITIES),
-            show_default=True,
-            help="Leave out findings below this severity (verdicts are unchanged).",
-        ),
-        click.option("--first-parent", is_flag=True, help="Walk only the mainline of each side."),
-        cache_options(),
-        settings_options("each tip's"),
-        click.option(
-            "--models",
-            "model_map",
-            type=click.Path(dir_okay=False, exists=True, path_type=Path),
-            help="Which model each file concerns (default: the shipped models.yaml).",
-        ),
-        click.option(
-            "--confirm",
-            is_flag=True,
-            help="Decide verdicts by loading checkpoints across the tips (needs torch).",
-        ),
-        click.option(
-            "--profile",
-            metavar="NAME|FILE",
-            help="Runtime profile for --confirm [default: the fork's own "
-            ".model-audit-profile.yaml, else the shipped one its layout matches].",
-        ),
-        click.option(
-            "--device",
-            default="auto",
-            type=click.Choice(DEVICES),
-            show_default=True,
-            help="Where --confirm builds the models.",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return python_option(command)
+def _options(command_name: str) -> Callable[[F], F]:
+    def decorate(command: F) -> F:
+        options = [
+            output_options(command_name),
+            click.option(
+                "--fail-on",
+                default="none",
+                type=click.Choice([*SEVERITIES, "none"]),
+                show_default=True,
+                help="Exit with 1 when a finding between the tips is at or above this severity.",
+            ),
+            click.option(
+                "--min-severity",
+                default=Severity.LOW.value,
+                type=click.Choice(SEVERITIES),
+                show_default=True,
+                help="Leave out findings below this severity (verdicts are unchanged).",
+            ),
+            click.option(
+                "--first-parent", is_flag=True, help="Walk only the mainline of each side."
+            ),
+            cache_options(),
+            settings_options("each tip's"),
+            click.option(
+                "--models",
+                "model_map",
+                type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                help="Which model each file concerns (default: the shipped models.yaml).",
+            ),
+            click.option(
+                "--confirm",
+                is_flag=True,
+                help="Decide verdicts by loading checkpoints across the tips (needs torch).",
+            ),
+            click.option(
+                "--profile",
+                metavar="NAME|FILE",
+                help="Runtime profile for --confirm [default: the fork's own "
+                ".model-audit-profile.yaml, else the shipped one its layout matches].",
+            ),
+            click.option(
+                "--device",
+                default="auto",
+                type=click.Choice(DEVICES),
+                show_default=True,
+                help="Where --confirm builds the models.",
+            ),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return python_option(command)
+
+    return decorate
 
 
 def _fork_options(kwargs: dict[str, Any]) -> ForkOptions:
@@ -122,16 +113,6 @@ def _fork_options(kwargs: dict[str, Any]) -> ForkOptions:
         device=kwargs["device"],
         python=kwargs["python"],
     )
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise AuditError(f"cannot write report to {output}: {error}") from None
 
 
 def _warn(warnings: tuple[AuditWarning, ...], prefix: str = "", limit: int | None = None) -> None:
@@ -155,7 +136,7 @@ def _fails(reports: list[ForkReport], fail_on: str) -> bool:
 @click.command("fork")
 @click.argument("upstream")
 @click.argument("path", default=".")
-@_options
+@_options("fork")
 def fork_command(upstream: str, path: str, **kwargs: Any) -> None:
     """Audit the fork at PATH (DIR or DIR@REF) against UPSTREAM.
 
@@ -167,16 +148,11 @@ def fork_command(upstream: str, path: str, **kwargs: Any) -> None:
     report = audit_fork(path, upstream, _fork_options(kwargs))
     shown = at_least(report, Severity(kwargs["min_severity"]))
     fmt, output = kwargs["output_format"], kwargs["output"]
-    if fmt == "json":
-        _write(dumps(fork_document(shown)), output)
-    elif fmt == "markdown":
-        _write(render_markdown(shown), output)
-    elif output is None and sys.stdout.isatty():
+    if fmt == "table" and to_stdout(output) and sys.stdout.isatty():
         Console(highlight=False).print(Group(*renderables(shown)))
     else:
-        _write(render_table(shown), output)
-    if fmt != "table" or output is not None:
-        _warn(report.warnings)
+        write_output(formats_of("fork").render(shown, fmt), output)
+    _warn(report.warnings)
     if _fails([report], kwargs["fail_on"]):
         raise SystemExit(EXIT_FINDINGS)
 
@@ -205,7 +181,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), help="Forks audited at once [default: CPU count]."
 )
-@_options
+@_options("forks")
 def forks_command(upstream: str, forks: tuple[str, ...], jobs: int | None, **kwargs: Any) -> None:
     """Audit many FORKS (each DIR or DIR@REF) against UPSTREAM: one comparison table.
 
@@ -218,14 +194,10 @@ def forks_command(upstream: str, forks: tuple[str, ...], jobs: int | None, **kwa
     minimum = Severity(kwargs["min_severity"])
     shown = [ForkRow(r.fork, at_least(r.report, minimum), None) if r.report else r for r in rows]
     fmt, output = kwargs["output_format"], kwargs["output"]
-    if fmt == "json":
-        _write(dumps(forks_document(upstream, shown)), output)
-    elif fmt == "markdown":
-        _write(render_rows_markdown(upstream, shown), output)
-    elif output is None and sys.stdout.isatty():
+    if fmt == "table" and to_stdout(output) and sys.stdout.isatty():
         Console(highlight=False).print(rows_table(upstream, shown))
     else:
-        _write(render_rows_text(upstream, shown), output)
+        write_output(formats_of("forks").render(ForkTable(upstream, tuple(shown)), fmt), output)
     reports = [r.report for r in rows if r.report is not None]
     for row in rows:
         if row.report is not None:

@@ -18,6 +18,7 @@ from auditor.render.json_report import (
     json_value,
     warning_to_dict,
 )
+from auditor.schemas import schema_id
 
 SCHEMA_VERSION = 1
 
@@ -96,6 +97,7 @@ def report_body(report: ForkReport) -> dict[str, Any]:
 
 def _header(command: str) -> dict[str, Any]:
     return {
+        "$schema": schema_id("fork"),
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "model-audit", "version": __version__},
         "command": command,

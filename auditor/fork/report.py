@@ -175,3 +175,11 @@ class ForkRow:
     fork: str
     report: ForkReport | None = None
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class ForkTable:
+    """What ``model-audit forks`` writes: one row per fork audited against UPSTREAM."""
+
+    upstream: str
+    rows: tuple[ForkRow, ...]

@@ -1,33 +1,15 @@
-"""Report formats: one module per format, each a pure ``render(report) -> str``."""
+"""Report formats of a scan or diff: one module per format, each a pure
+``render(report) -> str``. Every command's formats are registered in :mod:`.formats`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from enum import Enum
-
 from auditor.domain import Report
-from auditor.render import github, json_report, markdown, sarif, table
+from auditor.render.formats import OutputFormat, formats_of
 
 
-class OutputFormat(str, Enum):
-    """The formats users can ask for with ``--format``."""
-
-    TABLE = "table"
-    JSON = "json"
-    MARKDOWN = "markdown"
-    SARIF = "sarif"
-    GITHUB = "github"
+def render(report: Report, output_format: OutputFormat | str) -> str:
+    """The scan report in ``output_format``."""
+    return formats_of("scan").render(report, output_format)
 
 
-RENDERERS: dict[OutputFormat, Callable[[Report], str]] = {
-    OutputFormat.TABLE: table.render,
-    OutputFormat.JSON: json_report.render,
-    OutputFormat.MARKDOWN: markdown.render,
-    OutputFormat.SARIF: sarif.render,
-    OutputFormat.GITHUB: github.render,
-}
-
-
-def render(report: Report, output_format: OutputFormat) -> str:
-    """The report in ``output_format``."""
-    return RENDERERS[output_format](report)
+__all__ = ["OutputFormat", "render"]

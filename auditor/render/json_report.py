@@ -7,6 +7,7 @@ from typing import Any
 
 from auditor import __version__
 from auditor.domain import AuditWarning, Commit, FactValue, Finding, Report
+from auditor.schemas import schema_id
 
 SCHEMA_VERSION = 1
 
@@ -62,6 +63,7 @@ def warning_to_dict(warning: AuditWarning) -> dict[str, Any]:
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The report as the JSON contract's object."""
     return {
+        "$schema": schema_id("report"),
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "model-audit", "version": __version__},
         "repository": report.repository,

@@ -83,8 +83,9 @@ def summary(report: Report) -> str:
     return text
 
 
-def renderables(report: Report) -> list[RenderableType]:
-    """The tables (one per commit with findings), the warnings and the summary. A change
+def renderables(report: Report, warnings: bool = True) -> list[RenderableType]:
+    """The tables (one per commit with findings), the warnings (unless WARNINGS is False:
+    a terminal shows them on stderr) and the summary. A change
     repeated in mirror files is one row listing every location. After ``scan --confirm`` a
     ``runtime`` column gives each judged finding's verdict, and the first item of its evidence
     is written under its change."""
@@ -119,7 +120,7 @@ def renderables(report: Report) -> list[RenderableType]:
                 cells.append(_verdict(finding))
             table.add_row(*cells)
         parts.append(table)
-    for warning in report.warnings:
+    for warning in report.warnings if warnings else ():
         where = ":".join(
             part for part in (warning.commit and warning.commit[:7], warning.file) if part
         )

@@ -28,5 +28,9 @@ def all_rules() -> tuple[Rule, ...]:
 
 
 def rule_by_id(rule_id: str) -> Rule | None:
-    """The rule with this id, if any."""
-    return next((rule for rule in all_rules() if rule.id == rule_id), None)
+    """The rule with this id (any case) or slug (``tensor-shape-parameter``), if any."""
+    wanted = rule_id.strip()
+    return next(
+        (rule for rule in all_rules() if wanted.upper() == rule.id or wanted.lower() == rule.slug),
+        None,
+    )

@@ -1,11 +1,14 @@
-"""The rule catalogue as Markdown (``docs/rules.md`` is generated from it)."""
+"""The rule catalogue as Markdown (``docs/rules.md`` is generated from it), a table, or JSON."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from typing import Any
 
 from auditor.rules.base import ParameterRule, Rule, RuleExample
 from auditor.rules.runtime import RuntimeExample, RuntimeRule, describe
+from auditor.schemas import schema_id
 
 
 def _cell(text: str) -> str:
@@ -75,3 +78,40 @@ def catalogue_markdown(rules: Sequence[Rule]) -> str:
     for rule in rules:
         lines += _section(rule)
     return "\n".join(lines)
+
+
+def catalogue_table(rules: Sequence[Rule]) -> str:
+    """One line per rule: id, slug, default severity and summary."""
+    return "".join(
+        f"{rule.id}  {rule.slug:<26} {rule.severity.value:<8} {rule.summary}\n" for rule in rules
+    )
+
+
+def catalogue_document(rules: Sequence[Rule], version: str) -> dict[str, Any]:
+    """The catalogue as JSON data (``schemas/rules.schema.json``)."""
+    return {
+        "$schema": schema_id("rules"),
+        "schema_version": 1,
+        "tool": {"name": "model-audit", "version": version},
+        "rules": [
+            {
+                "id": rule.id,
+                "slug": rule.slug,
+                "severity": rule.severity.value,
+                "confidence": rule.confidence.value,
+                "category": rule.category.value,
+                "summary": rule.summary,
+                "why": rule.why,
+                "hint": rule.hint,
+                "runtime": isinstance(rule, RuntimeRule),
+                "fallback": rule.fallback,
+                "parameters": sorted(rule.parameters) if isinstance(rule, ParameterRule) else [],
+            }
+            for rule in rules
+        ],
+    }
+
+
+def catalogue_json(rules: Sequence[Rule], version: str) -> str:
+    """:func:`catalogue_document` as indented JSON."""
+    return json.dumps(catalogue_document(rules, version), indent=2, ensure_ascii=False) + "\n"

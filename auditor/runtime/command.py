@@ -12,10 +12,12 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from auditor.options import output_options, to_stdout, write_output
+from auditor.render.formats import formats_of
 from auditor.runtime.confirm import DEVICES, confirm
 from auditor.runtime.detect import pick_profile
 from auditor.runtime.options import python_option
-from auditor.runtime.render import render_json, render_table, table
+from auditor.runtime.render import table
 
 EXIT_NOT_LOADING = 1
 
@@ -39,14 +41,7 @@ EXIT_NOT_LOADING = 1
     show_default=True,
     help="Where to build the models; auto is cuda when torch sees one, else cpu.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    default="table",
-    type=click.Choice(["table", "json"]),
-    show_default=True,
-    help="A table for people, or JSON (schemas/runtime.schema.json).",
-)
+@output_options("runtime", "the results")
 @click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per worker process.")
 @click.option(
     "--tolerance",
@@ -61,6 +56,7 @@ def runtime_command(
     profile_name: str | None,
     device: str,
     output_format: str,
+    output: Path | None,
     timeout: float | None,
     tolerance: float | None,
     python: str | None,
@@ -76,15 +72,13 @@ def runtime_command(
     report = confirm(
         path, old, new, profile, device, timeout=timeout, tolerance=tolerance, python=python
     )
-    if output_format == "json":
-        click.echo(render_json(report), nl=False)
-    elif sys.stdout.isatty():
+    if output_format == "table" and to_stdout(output) and sys.stdout.isatty():
         Console(highlight=False).print(table(report))
-        for name, why in report.skipped:
-            click.echo(f"skipped {name}: {why}", err=True)
-        for warning in report.warnings:
-            click.echo(f"warning: {warning}", err=True)
     else:
-        click.echo(render_table(report), nl=False)
+        write_output(formats_of("runtime").render(report, output_format), output)
+    for name, why in report.skipped:
+        click.echo(f"skipped {name}: {why}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if not report.all_load:
         raise SystemExit(EXIT_NOT_LOADING)

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from auditor.runtime.results import Outcome, OutputComparison, RuntimeReport
+from auditor.schemas import schema_id
 from auditor.wording import counted, key_rename, shape_change
 
 SCHEMA_VERSION = 1
@@ -30,6 +31,7 @@ _STYLES = {
 def runtime_document(report: RuntimeReport) -> dict[str, Any]:
     """The JSON document of REPORT: keys in a fixed order, lists in a stable order."""
     return {
+        "$schema": schema_id("runtime"),
         "schema_version": SCHEMA_VERSION,
         "repository": report.repository,
         "profile": report.profile,

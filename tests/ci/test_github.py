@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from auditor.ci.event import ZERO_SHA
-from auditor.schemas import SCHEMA_DIR
+from auditor.schemas import schema_dir
 from tests.ci.conftest import GIN_LINE, Actions, Run, clone, pull_request, push, s2
 from tests.conftest import validate
 from tests.gitrepo import GitRepo
@@ -21,7 +21,7 @@ from tests.gitrepo import GitRepo
 
 @cache
 def sarif_validator() -> jsonschema.protocols.Validator:
-    schema = json.loads((SCHEMA_DIR / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    schema = json.loads((schema_dir() / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     validator_class = jsonschema.validators.validator_for(schema)
     return validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
 

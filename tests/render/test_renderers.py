@@ -21,7 +21,8 @@ from auditor.domain import (
     Report,
     Severity,
 )
-from auditor.render import RENDERERS, OutputFormat, render
+from auditor.render import OutputFormat, render
+from auditor.render.formats import formats_of
 from tests.conftest import validate
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -104,7 +105,7 @@ EXTENSIONS = {
 
 
 def test_every_format_has_a_renderer() -> None:
-    assert set(RENDERERS) == set(OutputFormat)
+    assert set(formats_of("scan").renderers) == set(OutputFormat)
     assert set(EXTENSIONS) == set(OutputFormat)
 
 

@@ -17,7 +17,7 @@ from auditor.pipeline import AuditOptions, scan
 from auditor.render import OutputFormat, render
 from auditor.render.sarif import FINGERPRINT, LEVELS
 from auditor.rules import all_rules
-from auditor.schemas import SCHEMA_DIR
+from auditor.schemas import schema_dir
 from tests.render.test_renderers import REPORT
 
 EMPTY = replace(REPORT, commits=(), findings=(), warnings=())
@@ -26,7 +26,7 @@ EMPTY = replace(REPORT, commits=(), findings=(), warnings=())
 @cache
 def sarif_validator() -> jsonschema.protocols.Validator:
     """The validator the schema's own ``$schema`` names (draft-04 for SARIF 2.1.0)."""
-    schema = json.loads((SCHEMA_DIR / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    schema = json.loads((schema_dir() / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
     return validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
