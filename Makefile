@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := .demo
 
-.PHONY: setup demo test lint format golden docs bench clean
+.PHONY: setup demo test test-fast lint format golden docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,11 @@ lint: setup ## ruff (lint and format check) and mypy
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml examples/workflows/*.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-actions action.yml
 
-test: lint ## lint, then the test suite
+test: lint ## lint, then the whole test suite (what CI runs; several minutes)
 	$(BIN)/pytest -q
+
+test-fast: setup ## The inner loop: every test but the torch and bisect ones, no lint
+	$(BIN)/pytest -q -m "not torch and not bisect"
 
 format: setup ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

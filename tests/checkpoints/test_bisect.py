@@ -34,6 +34,8 @@ from tests.checkpoint_files import model_checkpoint
 from tests.conftest import validate
 from tests.gitrepo import GitRepo
 
+pytestmark = pytest.mark.bisect
+
 PROFILE = load_profile("gpt-sovits")
 PHONEMES = "Add Japanese, Korean and Cantonese phonemes"
 SV_EMB = "Add a speaker-verification embedding (sv_emb)"
