@@ -80,7 +80,6 @@ UNMIRRORED = {
     "rules/catalogue_doc.py",
     "rules/code.py",
     "rules/files.py",
-    "rules/variants.py",
     "runtime/materialise.py",
     "runtime/options.py",
     "runtime/outcome.py",

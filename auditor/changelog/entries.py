@@ -176,12 +176,13 @@ def verdict(section: Section) -> tuple[bool, str]:
     Entries about a new variant config (a new file compared with its sibling) describe the
     new model, not a change to the existing ones, so they do not count here.
     """
-    variants = [e for e in section.entries if e.category is Category.NEW_VARIANT]
-    worst = max((e.severity for e in variants), key=lambda s: s.rank, default=None)
-    aside = ""
-    if worst is not None and worst.rank >= Severity.MEDIUM.rank:
-        count = sum(1 for e in variants if e.severity is worst)
-        aside = f" (new variant configs: {count} {worst.value})"
+    variants = [
+        e
+        for e in section.entries
+        if e.category is Category.NEW_VARIANT and e.severity.rank >= Severity.LOW.rank
+    ]
+    aside = f" (new variants: {len(variants)} difference{'' if len(variants) == 1 else 's'})"
+    aside = aside if variants else ""
     critical = _breaking(section, Severity.CRITICAL)
     if critical:
         return False, f"no — {critical} critical change{'' if critical == 1 else 's'}{aside}"

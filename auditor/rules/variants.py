@@ -15,8 +15,10 @@ _S2_PRO = '{"model": {"hidden_channels": 192, "gin_channels": 1024}}'
 class VariantRule(Rule):
     """A value of a new variant that differs from its sibling.
 
-    Its severity is the one the parameter rules give that value (``gin_channels`` differing
-    is critical), so the rule's own severity is only a floor for unknown values.
+    A new variant does not break the checkpoints users own: they still load into the variant
+    they were trained for. Its findings describe the new variant, so they are ``low`` where
+    the value decides checkpoints (``gin_channels`` differing: the old variant's checkpoints
+    do not fit the new one) and ``info`` where it does not (a learning rate).
     """
 
     def applies(self, change: Change) -> bool:
@@ -25,18 +27,20 @@ class VariantRule(Rule):
     def severity_of(self, change: Change, rate: FactRater) -> Severity:
         if change.fact_kind is FactKind.SUBMODULE and change.kind is not ChangeKind.MODIFIED:
             # A submodule one variant has and the other lacks: their state-dict keys differ.
-            return Severity.MEDIUM
-        return rate(Fact(change.fact_kind, change.key, change.parameter, change.new, change.line))
+            return Severity.LOW
+        fact = Fact(change.fact_kind, change.key, change.parameter, change.new, change.line)
+        return Severity.INFO if rate(fact) is Severity.INFO else Severity.LOW
 
 
 RULES = (
     VariantRule(
         id="MA401",
         slug="new-variant",
-        severity=Severity.INFO,
+        severity=Severity.LOW,
         category=Category.NEW_VARIANT,
         summary="A new variant file differs from the file it is a variant of.",
-        why="checkpoints of the existing variant do not fit the new one where they differ",
+        why="it describes the new variant: checkpoints users own keep loading into the variant "
+        "they were trained for, but do not fit the new one where the two differ",
         hint="Train or download checkpoints for the new variant; do not load the old "
         "variant's checkpoints into it.",
         precedence=0,

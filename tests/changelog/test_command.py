@@ -40,7 +40,7 @@ def test_all_tags_newest_first_with_verdicts(
         "Checkpoints from v3.1 load into v3.2: yes",  # a silent break: only runtime sees it
         "Checkpoints from v3.0 load into v3.1: no — 2 critical changes",
         "Checkpoints from v2.0 load into v3.0: no — 2 critical changes "
-        "(new variant configs: 5 critical)",
+        "(new variants: 12 differences)",
         "Checkpoints from v1.0 load into v2.0: no — 8 critical changes",
         "Checkpoints from the first commit (81940bd) load into v1.0: yes",
     ]

@@ -225,4 +225,4 @@ def test_verdicts() -> None:
     high = finding("a", 1, 2, key="data.hop_length", rule="MA110", severity=Severity.HIGH)
     assert verdict(_section(high)) == (True, "yes, but review 1 high change")
     variant = finding("a", 256, 192, file="s2v2.json", rule="MA401", category=Category.NEW_VARIANT)
-    assert verdict(_section(variant)) == (True, "yes (new variant configs: 1 critical)")
+    assert verdict(_section(variant)) == (True, "yes (new variants: 1 difference)")

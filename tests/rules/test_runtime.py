@@ -57,7 +57,7 @@ def test_runtime_example(rule: RuntimeRule, example: RuntimeExample) -> None:
 def test_explain_and_the_catalogue_know_the_runtime_rules(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, _ = run(capsys, "explain", "ma601")
+    code, out, _ = run(capsys, "explain", "ma601", "--format", "markdown")
     assert code == 0
     assert out.startswith("## MA601 `output-differs`\n")
     assert "- found by runtime confirmation (`scan --confirm`)" in out
