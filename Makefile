@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := .demo
 
-.PHONY: setup demo test test-fast lint format golden docs bench clean
+.PHONY: setup demo test test-fast lint format golden docs bench accuracy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ docs: setup ## Regenerate docs/rules.md from the rule catalogue
 
 bench: setup ## Benchmarks: cold and warm scans of a generated 1000-commit history
 	$(BIN)/python benchmarks/scan_speed.py
+
+accuracy: setup ## Score scans of real histories against the labelled corpus (MIRRORS=dir of clones)
+	$(BIN)/python benchmarks/accuracy.py benchmarks/corpus --mirrors $(or $(MIRRORS),/work/.mirror) --model-audit $(BIN)/model-audit --json .bench/accuracy.json
 
 clean:
 	rm -rf $(VENV) $(DEMO) .bench .pytest_cache .mypy_cache .ruff_cache

@@ -221,3 +221,35 @@ def test_corpus_file(path: Path) -> None:
     assert not {e["commit"] for e in corpus["breaking"]} & {e["commit"] for e in corpus["quiet"]}
     # Plain YAML that a second reader can load the same way.
     assert yaml.safe_load(path.read_text(encoding="utf-8")) == corpus
+
+
+def _finding(commit: str, rule: str, severity: str) -> dict[str, Any]:
+    return {
+        "commit": commit,
+        "rule": rule,
+        "severity": severity,
+        "file": "configs/s2v2Pro.json",
+        "parameter": "gin_channels",
+        "category": "new-variant",
+    }
+
+
+def test_a_new_variant_label_is_found_by_its_comparison_with_the_sibling() -> None:
+    label = {
+        "commit": A,
+        "file": "configs/s2v2Pro.json",
+        "parameter": "model.gin_channels",
+        "old": "512",
+        "new": "1024",
+        "severity": "critical",
+        "variant": True,
+        "note": "new variant config beside s2.json",
+    }
+    corpus = {**CORPUS, "breaking": [label], "quiet": []}
+    compared = score_repository(corpus, {"findings": [_finding(A, "MA401", "low")]})
+    assert (compared.counts.labels_variant, compared.counts.found_variant) == (1, 1)
+    assert compared.counts.labels_critical_high == 0
+    assert threshold_for("critical", variant=True) == "low"
+    added_only = score_repository(corpus, {"findings": [_finding(A, "MA301", "low")]})
+    assert added_only.counts.found_variant == 0
+    assert "variants" in render_table([compared])
