@@ -52,7 +52,7 @@ bench: setup ## Benchmarks: cold and warm scans of a generated 1000-commit histo
 	$(BIN)/python benchmarks/scan_speed.py
 
 accuracy: setup ## Score scans of real histories against the labelled corpus (MIRRORS=dir of clones)
-	$(BIN)/python benchmarks/accuracy.py benchmarks/corpus --mirrors $(or $(MIRRORS),/work/.mirror) --model-audit $(BIN)/model-audit --json .bench/accuracy.json
+	$(BIN)/python benchmarks/accuracy.py benchmarks/corpus --mirrors $(or $(MIRRORS),.mirrors) --model-audit $(BIN)/model-audit --json .bench/accuracy.json
 
 clean:
 	rm -rf $(VENV) $(DEMO) .bench .pytest_cache .mypy_cache .ruff_cache

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -44,7 +45,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = ROOT / "schemas" / "corpus.schema.json"
 CORPUS_DIR = ROOT / "benchmarks" / "corpus"
-DEFAULT_MIRRORS = Path("/work/.mirror")
+#: Where clones of the corpus repositories are (one folder per repository, named owner+name).
+DEFAULT_MIRRORS = Path(os.environ.get("MODEL_AUDIT_MIRRORS", ".mirrors"))
 
 SEVERITY_RANK: dict[str, int] = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
