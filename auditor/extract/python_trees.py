@@ -268,6 +268,8 @@ class PythonFacts:
                 if kept is not None:
                     new[change.new_path] = kept
                 continue
+            for note in self._store.notes(change.new_blob):
+                self._warn(f"{note}; read with those bytes replaced", commit.sha, change.new_path)
             new[change.new_path] = change.new_blob
         self._trees[commit.sha] = new
         return old, new

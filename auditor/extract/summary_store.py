@@ -62,6 +62,13 @@ class SummaryStore:
         payload = self.payload(blob)
         return payload[len(_ERROR) :] if payload.startswith(_ERROR) else None
 
+    def notes(self, blob: str) -> tuple[str, ...]:
+        """What reading ``blob`` had to work around (bytes that are not text in a comment)."""
+        if '"notes":[]' in self.payload(blob):
+            return ()
+        found = self.summary(blob)
+        return found.notes if isinstance(found, ModuleSummary) else ()
+
     def holds_facts(self, blob: str) -> bool:
         """Whether ``blob`` parsed into a summary with something in it (decodes nothing)."""
         payload = self.payload(blob)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import ast
 import codecs
+import io
 import re
+import tokenize
+from dataclasses import replace
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -71,7 +74,7 @@ def summarise_module(data: bytes, components: Components | None = None) -> Modul
     Functions that name one of the known ``components`` (default: the built-in list) are read
     whole; others only for their signatures.
     """
-    text = _decode(data)
+    text, note = _decode(data)
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -87,7 +90,8 @@ def summarise_module(data: bytes, components: Components | None = None) -> Modul
         MetadataWrapper(pruned, unsafe_skip_copy=True).visit(visitor)
     except RecursionError:
         raise PythonParseError("invalid Python: nested too deeply to analyse") from None
-    return visitor.summary()
+    summary = visitor.summary()
+    return replace(summary, notes=(note,)) if note else summary
 
 
 def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
@@ -103,7 +107,12 @@ def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]
     return exc.raw_line, exc.raw_column + 1, message[:120]
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes) -> tuple[str, str | None]:
+    """The source text, and a note when bytes that are not text had to be replaced.
+
+    A PEP 263 coding declaration (``# -*- coding: gbk -*-``) is honoured as Python honours it.
+    Bytes that decode in neither only matter where they sit: in a comment or a string they
+    are replaced (the facts do not depend on them) and noted; in code they are an error."""
     if len(data) > MAX_SOURCE_BYTES:
         raise PythonParseError(
             f"too large for Python source ({len(data)} bytes, limit {MAX_SOURCE_BYTES})"
@@ -111,14 +120,55 @@ def _decode(data: bytes) -> str:
     if b"\x00" in data:
         raise PythonParseError("binary content, not Python source")
     skipped = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    encoding = _declared_encoding(data)
     try:
-        return data[skipped:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = exc.start + skipped
+        return data[skipped:].decode(encoding), None
+    except (UnicodeDecodeError, LookupError) as exc:
+        offset = (exc.start if isinstance(exc, UnicodeDecodeError) else 0) + skipped
         line = data.count(b"\n", 0, offset) + 1
-        raise PythonParseError(
-            f"not UTF-8 text (invalid byte 0x{data[offset]:02x} at line {line})", line
-        ) from None
+        name = "UTF-8" if encoding == "utf-8" else encoding
+        what = f"not {name} text (invalid byte 0x{data[offset]:02x} at line {line})"
+        text = data[skipped:].decode(encoding if encoding != "utf-8" else "utf-8", "replace")
+        if _replaced_only_in_comments_and_strings(text):
+            return text, f"{what}: Python cannot import the file as committed"
+        raise PythonParseError(what, line) from None
+
+
+def _declared_encoding(data: bytes) -> str:
+    """The encoding a coding declaration in the first two lines names, else UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        return "utf-8"
+    return "utf-8" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
+def _replaced_only_in_comments_and_strings(text: str) -> bool:
+    """Whether every replacement character of TEXT sits in a comment or a string literal."""
+    lines = text.splitlines(keepends=True)
+    wanted = {
+        (number, column)
+        for number, line in enumerate(lines, start=1)
+        for column, char in enumerate(line)
+        if char == "\ufffd"
+    }
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return False
+    allowed = {tokenize.COMMENT, tokenize.STRING}
+    allowed |= {getattr(tokenize, name) for name in ("FSTRING_MIDDLE",) if hasattr(tokenize, name)}
+    covered: set[tuple[int, int]] = set()
+    for token in tokens:
+        if token.type not in allowed:
+            continue
+        (row, col), (end_row, end_col) = token.start, token.end
+        for number in range(row, end_row + 1):
+            line = lines[number - 1] if number - 1 < len(lines) else ""
+            first = col if number == row else 0
+            last = end_col if number == end_row else len(line)
+            covered |= {(number, c) for c in range(first, last) if (number, c) in wanted}
+    return wanted <= covered
 
 
 def _prune(module: cst.Module, components: Components) -> cst.Module:

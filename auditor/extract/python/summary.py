@@ -17,7 +17,7 @@ from auditor.extract.python.expressions import Call, Expr
 
 #: Bump when a summary of the same bytes would differ (format, visitor). The list of known
 #: components is keyed apart (its digest is part of every cache key of Python facts).
-EXTRACTOR_VERSION = 2
+EXTRACTOR_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,8 @@ class ModuleSummary:
     audio_calls: tuple[CallSite, ...] = ()
     #: Qualified names of everything the file calls or imports, anywhere (known components).
     callees: tuple[str, ...] = ()
+    #: What reading the file had to work around (bytes that are not UTF-8 in comments).
+    notes: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         """Compact ASCII JSON (lone surrogates in string literals survive), stable for equal
@@ -148,6 +150,7 @@ class ModuleSummary:
                 [s.scope, encode(s.call), s.line, list(s.shadowed)] for s in self.audio_calls
             ],
             "callees": list(self.callees),
+            "notes": list(self.notes),
         }
         return json.dumps(data, separators=(",", ":"))
 
@@ -167,6 +170,7 @@ class ModuleSummary:
                 for scope, call, line, shadowed in data["audio_calls"]
             ),
             callees=tuple(data["callees"]),
+            notes=tuple(data.get("notes", ())),
         )
 
 

@@ -176,7 +176,7 @@ def test_syntax_error_says_where() -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"x = '\xff'\n", "not UTF-8"),
+        (b"x\xff = 1\n", "not UTF-8"),
         (b"\x00\x01binary", "binary"),
     ],
 )
@@ -203,3 +203,28 @@ def test_may_not_hold_facts() -> None:
     helper = "def helper(x):\n    return x + 1\n" * 80
     assert not may_hold_facts(helper.encode())
     assert not may_hold_facts(b"\x00" * 4096)
+
+
+def test_bytes_that_are_not_utf8_in_a_comment_are_replaced_and_noted() -> None:
+    from auditor.extract.python.parse import summarise_module
+
+    source = (
+        b"import torch.nn as nn\n# \xbb a comment in another encoding\n"
+        b"class A(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        b"        self.proj = nn.Linear(3, 4)  # \xd6\xd0\n"
+    )
+    summary = summarise_module(source)
+    assert [c.name for c in summary.classes] == ["A"]
+    assert summary.notes == (
+        "not UTF-8 text (invalid byte 0xbb at line 2): Python cannot import the file as committed",
+    )
+    assert ModuleSummary.from_json(summary.to_json()) == summary
+
+
+def test_a_coding_declaration_is_honoured_and_bad_bytes_in_code_are_an_error() -> None:
+    from auditor.extract.python.parse import PythonParseError, summarise_module
+
+    declared = "# -*- coding: gbk -*-\n# 中文\nHIDDEN = 192\n".encode("gbk")
+    assert summarise_module(declared).notes == ()
+    with pytest.raises(PythonParseError, match="invalid byte 0xbb at line 1"):
+        summarise_module(b"x\xbb = 1\n")
