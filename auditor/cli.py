@@ -1,7 +1,8 @@
 """The ``model-audit`` command line: parse options, call the library, write the report.
 
 Reports go to stdout (or ``--output``); messages for people go to stderr.
-Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage, git or config error.
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage, git or config error,
+130 stopped by Ctrl-C (``interrupted`` on stderr, no traceback).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console, Group
@@ -29,6 +30,7 @@ from auditor.ci.command import ci_group
 from auditor.domain import Report, Severity
 from auditor.errors import AuditError
 from auditor.fork.command import fork_command, forks_command
+from auditor.interrupts import exit_interrupted, stop_on_interrupt
 from auditor.options import (
     cache_options,
     output_options,
@@ -58,6 +60,11 @@ stderr = Console(stderr=True, highlight=False)
 def _say(label: str, message: str, style: str) -> None:
     """A message for people on stderr; ``message`` is never read as markup."""
     stderr.print(Text.assemble((label, style), message), soft_wrap=True)
+
+
+def _notice(message: str) -> None:
+    """A notice about the tool itself (its fact cache), not part of any report."""
+    _say("warning: ", message, "yellow")
 
 
 def _report_options(command_name: str) -> Callable[[F], F]:
@@ -205,6 +212,7 @@ def scan_command(
         config_file=config_file,
         ignore_file=ignore_file,
         baseline_file=baseline_file,
+        notify=_notice,
     )
     confirmation = Confirmation(profile_name, device, python) if confirm else None
     with _progress(stderr.is_terminal) as progress:
@@ -238,6 +246,7 @@ def diff_command(
         config_file=config_file,
         ignore_file=ignore_file,
         baseline_file=baseline_file,
+        notify=_notice,
     )
     report = diff_revisions(path, old, new, options)
     _emit(report, output_format, output, fail_on, min_severity)
@@ -295,8 +304,14 @@ cli.add_command(forks_command)
 cli.add_command(runtime_command)
 
 
+def _interrupted() -> NoReturn:
+    exit_interrupted(lambda: stderr.print("interrupted"))
+
+
 def main() -> None:
-    """Entry point: errors become one line on stderr and exit code 2, never a traceback."""
+    """Entry point: errors become one line on stderr and exit code 2, never a traceback;
+    Ctrl-C (once or twice) exits with 130."""
+    stop_on_interrupt()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as done:
@@ -304,9 +319,13 @@ def main() -> None:
     except click.ClickException as error:
         error.show()
         raise SystemExit(EXIT_ERROR) from None
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as error:
+        if isinstance(error.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            _interrupted()
         stderr.print("aborted")
         raise SystemExit(EXIT_ERROR) from None
+    except KeyboardInterrupt:
+        _interrupted()
     except AuditError as error:
         _say("error: ", str(error), "red")
         raise SystemExit(EXIT_ERROR) from None

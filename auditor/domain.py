@@ -224,6 +224,9 @@ class Report:
     warnings: tuple[AuditWarning, ...] = field(default=())
     #: Findings left out because the project's suppressions accept them.
     suppressed: int = 0
+    #: For a comparison of two trees (``diff A B``): the two revisions as reports name them;
+    #: no commit was scanned, and the findings' commit is B's. None for a scan of commits.
+    trees: tuple[str, str] | None = None
 
     def commit(self, sha: str) -> Commit | None:
         """The scanned commit with this sha, if the report lists it."""

@@ -7,6 +7,7 @@ This is the only module that knows the order; every step lives in its own module
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
@@ -44,7 +45,6 @@ from auditor.history import (
     FileChange,
     RevisionRange,
     commit_at,
-    count_commits,
     diff_trees,
     file_at,
     open_repository,
@@ -63,6 +63,13 @@ from auditor.rules import all_rules
 
 #: Called after each commit with (commits done, commits in all).
 Progress = Callable[[int, int], None]
+#: Called with a message for people about the tool itself, not about the audited code.
+Notify = Callable[[str], None]
+
+
+def warn_on_stderr(message: str) -> None:
+    """``warning: MESSAGE`` on stderr: where :class:`AuditOptions` sends notices by default."""
+    print(f"warning: {message}", file=sys.stderr)
 
 
 @dataclass(frozen=True)
@@ -79,11 +86,14 @@ class AuditOptions:
     baseline_file: Path | None = None
     #: The day suppressions expire against (default: today).
     today: date | None = None
+    #: Where notices about the tool go (the fact cache was rebuilt, or cannot be used): they
+    #: say nothing about the audited code, so the report's warnings never hold them.
+    notify: Notify = warn_on_stderr
 
     def cache(self) -> FactCache:
         if not self.use_cache:
             return FactCache(None)
-        return FactCache(self.cache_dir or default_cache_dir())
+        return FactCache(self.cache_dir or default_cache_dir(), self.notify)
 
 
 @dataclass(frozen=True)
@@ -143,7 +153,6 @@ class _Auditor:
         )
         self.code_diff = CodeDiffer(self.code)
         self.classifier = Classifier(all_rules(), config)
-        self.cache = cache
         self.warnings: list[AuditWarning] = []
         self.findings: list[Finding] = []
         self.commits: list[Commit] = []
@@ -235,6 +244,13 @@ class _Auditor:
         if report.commit(rng.tip) is None and any(f.commit == rng.tip for f in added):
             commits += (commit_at(self.repo, rng.tip),)
         notes = tuple(AuditWarning(message=f"runtime: {w}") for w in runtime.warnings)
+        notes += tuple(  # never silent: a model that could not be checked is no refutation
+            AuditWarning(
+                message=f"runtime: could not check {m.name} ({m.outcome.value}): {m.error}"
+            )
+            for m in runtime.models
+            if not m.outcome.checked
+        )
         return replace(
             report,
             findings=merged.judged + tuple(added),
@@ -244,8 +260,6 @@ class _Auditor:
 
     def report(self, repository: str, label: str, commits_scanned: int) -> Report:
         warnings = list(self.warnings)
-        if self.cache.warning:
-            warnings.insert(0, AuditWarning(message=self.cache.warning))
         if self.shallow_skipped:
             warnings.append(_shallow_warning(self.shallow_skipped))
         return Report(
@@ -304,7 +318,8 @@ def scan(
 def diff_revisions(
     path: str | Path, old: str, new: str, options: AuditOptions | None = None
 ) -> Report:
-    """Audit the difference between two trees, as if ``new`` were one commit on ``old``."""
+    """Audit the difference between two trees, as if ``new`` were one commit on ``old``
+    (either may be the older: any two trees can be compared)."""
     options = options or AuditOptions()
     with closing(open_repository(path)) as repo:
         old_sha = resolve_revision(repo, old)
@@ -321,8 +336,9 @@ def diff_revisions(
             )
             code = auditor.code_diff.compare(old_sha, new_sha, changed)
             auditor.audit(commit, changed, code)
-        between = count_commits(repo, RevisionRange(old_sha, new_sha, ""))
-        return finish(auditor.report(str(path), f"{old}..{new}", between))
+        # Two trees are compared; no commit is scanned (however many lie between them).
+        report = auditor.report(str(path), f"{old}..{new}", 0)
+        return finish(replace(report, trees=(old, new)))
 
 
 def model_reaches(
@@ -348,8 +364,10 @@ __all__ = [
     "AuditOptions",
     "CommitChanges",
     "Confirmation",
+    "Notify",
     "Progress",
     "diff_revisions",
     "model_reaches",
     "scan",
+    "warn_on_stderr",
 ]

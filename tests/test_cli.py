@@ -121,6 +121,55 @@ def test_diff_command(capsys: pytest.CaptureFixture[str], small_repo: GitRepo) -
     assert report["range"] == "v1..HEAD"
 
 
+def test_diff_is_a_tree_comparison_not_a_scan(
+    capsys: pytest.CaptureFixture[str], small_repo: GitRepo
+) -> None:
+    code, out, _ = run(capsys, "diff", "v1", "HEAD", str(small_repo.path), "--no-cache")
+    assert code == 0
+    assert "v1..HEAD (tree comparison)" in out
+    assert "1 critical, 0 high, 0 medium, 0 low, 0 info between the trees of v1 and HEAD" in out
+    assert "commits scanned" not in out and "bigger speaker embedding" not in out
+    code, out, _ = run(
+        capsys, "diff", "v1", "HEAD", str(small_repo.path), "--no-cache", "--format", "markdown"
+    )
+    assert "in `v1..HEAD` (tree comparison)" in out
+    assert "between the trees of `v1` and `HEAD`" in out and "scanned" not in out
+    code, out, _ = run(
+        capsys, "diff", "v1", "HEAD", str(small_repo.path), "--no-cache", "--format", "json"
+    )
+    report = json.loads(out)
+    validate(report, "report")
+    assert report["commits_scanned"] == 0
+    assert [f["commit"] for f in report["findings"]] == [small_repo.sha("HEAD")]
+
+
+def test_diff_compares_the_trees_either_way_round(
+    capsys: pytest.CaptureFixture[str], small_repo: GitRepo
+) -> None:
+    code, out, err = run(
+        capsys, "diff", "HEAD", "v1", str(small_repo.path), "--no-cache", "--format", "json"
+    )
+    assert (code, err) == (0, "")
+    report = json.loads(out)
+    validate(report, "report")
+    assert report["range"] == "HEAD..v1"
+    assert [(f["key"], f["old"], f["new"]) for f in report["findings"]] == [
+        ("model.gin_channels", 1024, 512)
+    ]
+
+
+def test_a_reversed_scan_range_is_an_error_naming_both_ends(
+    capsys: pytest.CaptureFixture[str], small_repo: GitRepo
+) -> None:
+    small_repo.git("tag", "v2")
+    code, out, err = run(capsys, "scan", str(small_repo.path), "--no-cache", "--range", "v2..v1")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"error: reversed range 'v2..v1' in {small_repo.path}: v1 is an ancestor of v2, "
+        "so the range holds no commit; did you mean v1..v2?\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -35,11 +35,14 @@ def build_changelog(
         forge = forge_for(remote_url(repo))
     report = scan(path, plan.audit_range, options, progress=progress)
     commits = {commit.sha: commit for commit in report.commits}
+    # a warning without a commit (a shallow history) concerns every section
+    unplaced = tuple(w for w in report.warnings if w.commit is None)
     sections = tuple(
         Section(
             release=release,
             entries=group_findings((f for f in report.findings if f.commit in members), commits),
             commit_count=len(members),
+            warnings=unplaced + tuple(w for w in report.warnings if w.commit in members),
         )
         for release, members in zip(plan.releases, plan.members, strict=True)
     )

@@ -12,7 +12,7 @@ import click
 
 from auditor.changelog.build import build_changelog
 from auditor.changelog.contents import ChangelogOutput
-from auditor.changelog.update import update_file
+from auditor.changelog.update import check_file, update_file
 from auditor.options import cache_options, output_options, settings_options, write_output
 from auditor.pipeline import AuditOptions
 from auditor.render.formats import formats_of
@@ -53,6 +53,8 @@ def changelog_command(
         raise click.UsageError("--all-tags cannot be combined with --from or --to")
     if update is not None and (output_format != "markdown" or output is not None):
         raise click.UsageError("--update writes Markdown into its file: drop --format/--output")
+    if update is not None:
+        check_file(update)  # a file it cannot update fails now, not after the audit
     options = AuditOptions(
         cache_dir=cache_dir,
         use_cache=not no_cache,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.domain import Category, ChangeKind, Commit, FactValue, Severity
+from auditor.domain import AuditWarning, Category, ChangeKind, Commit, FactValue, Severity
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,13 @@ class Section:
     release: Release
     entries: tuple[Entry, ...]
     commit_count: int
+    #: What the audit of this release's commits could not read (missing objects, files that
+    #: did not parse, a shallow history): the verdict may miss changes.
+    warnings: tuple[AuditWarning, ...] = ()
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.warnings)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for entry in self.entries if entry.severity is severity)

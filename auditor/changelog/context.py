@@ -81,6 +81,10 @@ def _release(section: Section, forge: Forge | None, include_info: bool) -> dict[
         "verdict_line": verdict_line(section),
         "counts": {severity.value: section.count(severity) for severity in Severity},
         "entries": [_entry(e, forge) for e in section.entries if e.severity in shown],
+        "incomplete": section.incomplete,
+        "warnings": [
+            {"commit": w.commit, "file": w.file, "message": w.message} for w in section.warnings
+        ],
     }
 
 

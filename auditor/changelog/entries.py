@@ -171,6 +171,16 @@ def _breaking(section: Section, severity: Severity) -> int:
 
 
 def verdict(section: Section) -> tuple[bool, str]:
+    """Whether checkpoints of the previous release load, and the one-line answer; an answer
+    that rests on an incomplete audit says so."""
+    loads, answer = _verdict(section)
+    if section.incomplete:
+        count = len(section.warnings)
+        answer += f" (incomplete audit: {count} warning{'' if count == 1 else 's'})"
+    return loads, answer
+
+
+def _verdict(section: Section) -> tuple[bool, str]:
     """Whether checkpoints of the previous release load, and the one-line answer.
 
     Entries about a new variant config (a new file compared with its sibling) describe the

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import git
 
 from auditor.changelog.contents import Release
+from auditor.errors import RepositoryError
 from auditor.history import (
     commit_at,
+    is_ancestor,
     reachable,
     resolve_revision,
     tags_by_commit,
@@ -95,18 +97,31 @@ def _latest_tag(repo: git.Repo, tip: str, names: dict[str, str], *, inclusive: b
     return None
 
 
+def _refuse_reversed(repo: git.Repo, old: str, base: str, new: str, tip: str) -> None:
+    """A section whose end is an ancestor of its start holds no commit: the revisions were
+    given the wrong way round."""
+    if base != tip and is_ancestor(repo, tip, base):
+        raise RepositoryError(
+            f"--from {old} --to {new}: {new} is an ancestor of {old}, so no commit lies "
+            f"between them; did you mean --from {new} --to {old}?"
+        )
+
+
 def plan_range(repo: git.Repo, old: str | None = None, new: str | None = None) -> ReleasePlan:
     """One section from ``old`` to ``new``.
 
     Without ``new`` (or with ``HEAD``) the section is ``Unreleased`` and starts, without
     ``old``, at the latest tag HEAD reaches; a section to another revision starts at the
-    latest tag before it. With no such tag it starts at the root commit.
+    latest tag before it. With no such tag it starts at the root commit. A ``new`` that is an
+    ancestor of ``old`` is refused.
     """
     names = release_names(repo)
     tip = resolve_revision(repo, new or "HEAD")
     unreleased = new is None or new == "HEAD"
     if old is not None:
-        base: str | None = resolve_revision(repo, old)
+        start = resolve_revision(repo, old)
+        _refuse_reversed(repo, old, start, new or "HEAD", tip)
+        base: str | None = start
         previous: str | None = old
     else:
         base = _latest_tag(repo, tip, names, inclusive=unreleased)

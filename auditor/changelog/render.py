@@ -77,6 +77,28 @@ def verdict_line(section: Section) -> str:
     return f"Checkpoints from {release.baseline_label} load into {release.target_label}: {answer}"
 
 
+#: How many of a section's warnings its Markdown lists.
+WARNINGS_SHOWN = 5
+
+
+def incomplete_note(section: Section) -> list[str]:
+    """A quoted note under an incomplete section's verdict, listing what was not read."""
+    if not section.warnings:
+        return []
+    count = len(section.warnings)
+    lines = [
+        f"> **Incomplete audit:** {count} warning{'' if count == 1 else 's'}; the verdict "
+        "may miss changes in what could not be read.",
+        ">",
+    ]
+    for warning in section.warnings[:WARNINGS_SHOWN]:
+        where = ":".join(p for p in (warning.commit and warning.commit[:7], warning.file) if p)
+        lines.append(f"> - {escape((where + ': ' if where else '') + warning.message)}")
+    if count > WARNINGS_SHOWN:
+        lines.append(f"> - … and {count - WARNINGS_SHOWN} more (`--format json` lists them)")
+    return [*lines, ""]
+
+
 def shown_severities(include_info: bool) -> tuple[Severity, ...]:
     return tuple(s for s in Severity if include_info or s is not Severity.INFO)
 
@@ -84,6 +106,7 @@ def shown_severities(include_info: bool) -> tuple[Severity, ...]:
 def render_section(section: Section, forge: Forge | None, include_info: bool = False) -> str:
     """One release: heading, verdict, entries by severity."""
     lines = [heading(section.release), "", escape(verdict_line(section)), ""]
+    lines += incomplete_note(section)
     shown = False
     for severity in shown_severities(include_info):
         entries = [entry for entry in section.entries if entry.severity is severity]

@@ -4,6 +4,8 @@ Only the text between ``<!-- model-audit:begin -->`` and ``<!-- model-audit:end 
 changes; every other byte of the file (hand-written lines, line endings, a byte-order mark)
 stays as it was, and running the update twice gives the same file. A file without markers
 gets them below its first ``# `` title line (or at the top); a missing file is created.
+Markers out of order (an END first, a BEGIN without END, either twice) are refused, and
+:func:`check_file` refuses them before the audit that makes the text, which takes minutes.
 """
 
 from __future__ import annotations
@@ -43,19 +45,34 @@ def _title_end(text: str) -> int | None:
     return None
 
 
+def _markers(text: str, source: str) -> tuple[int, int] | None:
+    """Where BEGIN starts and END ends in TEXT; None without markers. Raises
+    :class:`AuditError` naming SOURCE when they are not one BEGIN followed by one END."""
+    for marker in (BEGIN, END):
+        count = text.count(marker)
+        if count > 1:
+            raise AuditError(
+                f"{source}: {marker} appears {count} times; keep one {BEGIN} ... {END} pair"
+            )
+    begin, end = text.find(BEGIN), text.find(END)
+    if begin < 0 and end < 0:
+        return None
+    if begin >= 0 and end < 0:
+        raise AuditError(f"{source}: {BEGIN} has no {END} after it")
+    if begin < 0 or end < begin:
+        raise AuditError(f"{source}: {END} has no {BEGIN} before it")
+    return begin, end + len(END)
+
+
 def update_text(existing: str | None, generated: str, source: str = "the file") -> str:
     """``existing`` with the generated text between the markers (placed when missing)."""
     if existing is None:
         return f"{TITLE}\n\n" + _block(generated, "\n") + "\n"
     nl = _newline(existing)
-    begin = existing.find(BEGIN)
-    if begin >= 0:
-        end = existing.find(END, begin + len(BEGIN))
-        if end < 0:
-            raise AuditError(f"{source}: {BEGIN} has no {END} after it")
-        return existing[:begin] + _block(generated, nl) + existing[end + len(END) :]
-    if END in existing:
-        raise AuditError(f"{source}: {END} has no {BEGIN} before it")
+    span = _markers(existing, source)
+    if span is not None:
+        begin, end = span
+        return existing[:begin] + _block(generated, nl) + existing[end:]
     insert = _title_end(existing)
     if insert is None:
         return _block(generated, nl) + nl + (nl if existing.strip() else "") + existing
@@ -66,12 +83,24 @@ def update_text(existing: str | None, generated: str, source: str = "the file") 
     return head + nl + _block(generated, nl) + nl + after + rest
 
 
-def update_file(path: Path, generated: str) -> bool:
-    """Write the generated text into PATH between the markers; whether the file changed."""
+def _read(path: Path) -> str | None:
     try:
-        existing = path.read_bytes().decode("utf-8") if path.exists() else None
+        return path.read_bytes().decode("utf-8") if path.exists() else None
     except (OSError, UnicodeDecodeError) as error:
         raise AuditError(f"cannot read {path}: {error}") from None
+
+
+def check_file(path: Path) -> None:
+    """Refuse PATH now if :func:`update_file` would refuse it (unreadable, or its markers
+    out of order), before the text to write is made."""
+    existing = _read(path)
+    if existing is not None:
+        _markers(existing, str(path))
+
+
+def update_file(path: Path, generated: str) -> bool:
+    """Write the generated text into PATH between the markers; whether the file changed."""
+    existing = _read(path)
     updated = update_text(existing, generated, str(path))
     if updated == existing:
         return False

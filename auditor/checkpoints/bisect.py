@@ -59,13 +59,16 @@ CheckAt = Callable[[str, "str | None"], CheckResult]
 OnTrial = Callable[[Trial], None]
 
 
+_UNBUILT = tuple(outcome for outcome in CheckOutcome if outcome.unbuilt)
+
+
 class CannotCheck(AuditError):
     """The base or the tip of the range cannot be checked, so nothing can be bisected."""
 
 
 def rejects(result: CheckResult, base: CheckResult) -> bool | None:
     """Whether RESULT rejects the checkpoint that BASE accepts; None when it was not built."""
-    if result.outcome is CheckOutcome.BUILD_FAILED:
+    if result.outcome.unbuilt:
         return None
     if result.comparison is None or result.outcome is CheckOutcome.FAILS_TO_LOAD:
         return True
@@ -229,7 +232,7 @@ def bisect_checkpoint(
         if base.outcome is CheckOutcome.FAILS_TO_LOAD:
             return _result(search, common, BisectVerdict.REJECTED_AT_BASE, base, searched="none")
         # At the tip the base's model is asked for: found nowhere, it rejects the checkpoint.
-        tip = _checkable(search.result(rng.tip, "tip"), "tip", CheckOutcome.BUILD_FAILED)
+        tip = _checkable(search.result(rng.tip, "tip"), "tip", *_UNBUILT)
         if not rejects(tip, base):
             return _result(search, common, BisectVerdict.LOADS_AT_TIP, tip, searched="none")
         common["candidates"] = search.candidates(rng.base, rng.tip)
@@ -265,7 +268,7 @@ def _checkable(
     *unchecked: CheckOutcome,
 ) -> CheckResult:
     """RESULT, unless its outcome is one of UNCHECKED (default: every outcome not checked)."""
-    if result.outcome in (unchecked or (CheckOutcome.BUILD_FAILED, CheckOutcome.NO_MATCHING_MODEL)):
+    if result.outcome in (unchecked or (*_UNBUILT, CheckOutcome.NO_MATCHING_MODEL)):
         raise CannotCheck(f"at the {label} of the range ({result.sha[:7]}): {result.reason}")
     return result
 

@@ -107,6 +107,7 @@ def match_model(shapes: Mapping[str, tuple[int, ...]], model: ModelMap) -> Model
         built=model.built,
         error=model.error,
         unavailable=model.unavailable,
+        stopped=model.stopped,
         tensors=len(model.shapes),
         matched_keys=matched,
         fraction=matched / len(shapes) if shapes else 0.0,

@@ -4,7 +4,8 @@ The checkpoint is read without running anything it brings; the revision's models
 on the ``meta`` device in a worker process and their state-dict maps are compared with it.
 Exit codes: 0 loads, 1 does not load (or only with ``strict=False``; with ``--range``: the
 tip rejects it), 2 usage, git or profile error, 3 could not check (an unsafe or unreadable
-checkpoint, torch missing, models that cannot be built or do not fit the checkpoint).
+checkpoint, torch missing, models that cannot be built or do not fit the checkpoint, a model
+that is unavailable, whose worker ran past --timeout or died), as ``runtime`` says 3.
 """
 
 from __future__ import annotations
@@ -81,7 +82,12 @@ def _progress(trial: Trial) -> None:
     help="Where the models are built: meta allocates nothing.",
 )
 @output_options("check-ckpt", "the result")
-@click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per worker process.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    help="Seconds a worker may spend on one model (the first one also imports torch); a "
+    "model past it is a timeout, the other models are still mapped.",
+)
 @python_option
 @cache_options("Fact cache of the static audit that picks the commits --range checks.")
 def check_ckpt_command(
@@ -108,6 +114,15 @@ def check_ckpt_command(
     at A) rejects the checkpoint.
     Nothing the checkpoint brings is executed: a file that would need code to load is
     refused with exit code 3.
+
+    \b
+    Exit codes:
+      0  the checkpoint loads (with --range: at the tip)
+      1  it does not load, or only with strict=False (with --range: the tip rejects it)
+      2  usage, git or profile error
+      3  could not check: an unsafe or unreadable checkpoint, torch missing, no model that
+         fits it, or its model could not be built: build-failed, unavailable (a module it
+         imports is not installed), timeout or crashed (its worker hung or died)
     """
     if rev is not None and revision_range is not None:
         raise click.UsageError("give --rev or --range, not both")

@@ -72,6 +72,7 @@ def _check(check: CheckResult) -> dict[str, Any]:
                 "not_applicable": m.not_applicable,
                 "error": m.error,
                 "unavailable": m.unavailable,
+                "stopped": m.stopped,
                 "tensors": m.tensors,
                 "matched_keys": m.matched_keys,
                 "match": round(m.fraction, 4),
@@ -163,6 +164,9 @@ _OUTCOMES = {
     "(load_state_dict raises even with strict=False)",
     CheckOutcome.NO_MATCHING_MODEL: "could not check",
     CheckOutcome.BUILD_FAILED: "could not check",
+    CheckOutcome.UNAVAILABLE: "could not check",
+    CheckOutcome.TIMEOUT: "could not check",
+    CheckOutcome.CRASHED: "could not check",
 }
 
 

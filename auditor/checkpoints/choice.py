@@ -66,7 +66,7 @@ def choose_model(
         broken = [m for m in named if not m.built and not m.not_applicable]
         if broken:
             reason = f"{intro}, but {broken[0].name} could not be built: {broken[0].error}"
-            return Chosen(NoChoice(CheckOutcome.BUILD_FAILED, reason), warnings)
+            return Chosen(NoChoice(unbuilt(broken[0]), reason), warnings)
         notes.append(f"{intro}, but {_absent(named, version)}")
     reason = "; ".join([*notes, _best(ranked)])
     return Chosen(ModelChoice(ranked[0].name, ChoiceBasis.KEYS_AND_SHAPES, reason), warnings)
@@ -82,9 +82,17 @@ def pinned_model(matches: Sequence[ModelMatch], name: str) -> ModelChoice | NoCh
         reason += str(match.error)
         return NoChoice(CheckOutcome.NO_MATCHING_MODEL, reason)
     if not match.built:
-        return NoChoice(CheckOutcome.BUILD_FAILED, f"{name}: {match.error}")
+        return NoChoice(unbuilt(match), f"{name}: {match.error}")
     reason = f"{name}, the checkpoint's model at the base of the range"
     return ModelChoice(name, ChoiceBasis.RANGE_BASE, reason)
+
+
+def unbuilt(match: ModelMatch) -> CheckOutcome:
+    """Why MATCH's model was not built: its worker hung or died on it, a module it imports
+    is not installed, or its build failed."""
+    if match.stopped:
+        return CheckOutcome(match.stopped)
+    return CheckOutcome.UNAVAILABLE if match.unavailable else CheckOutcome.BUILD_FAILED
 
 
 def _fit_key(match: ModelMatch) -> tuple[int, int, int]:
@@ -153,7 +161,9 @@ def _unmatched(matches: Sequence[ModelMatch], profile: str) -> NoChoice:
     failed = [m for m in matches if not m.built and not m.not_applicable]
     if failed:
         reason = "; ".join(f"{m.name}: {m.error}" for m in failed)
-        return NoChoice(CheckOutcome.BUILD_FAILED, reason)
+        kinds = [unbuilt(m) for m in failed]
+        worst = CheckOutcome.BUILD_FAILED if CheckOutcome.BUILD_FAILED in kinds else kinds[0]
+        return NoChoice(worst, reason)
     built = [m for m in matches if m.built] or list(matches)
     best = max(built, key=lambda m: m.fraction, default=None)
     closest = f" (closest: {best.name}, {best.fraction:.0%} of its keys)" if best else ""

@@ -25,13 +25,24 @@ class CheckOutcome(str, Enum):
     FAILS_TO_LOAD = "fails-to-load"
     #: No model of the profile holds enough of the checkpoint's keys to be its model.
     NO_MATCHING_MODEL = "no-matching-model"
-    #: The models could not be built (a module not installed, a config missing).
+    #: The models could not be built (a config missing, an error in their code).
     BUILD_FAILED = "build-failed"
+    #: The model imports a third-party module that is not installed here.
+    UNAVAILABLE = "unavailable"
+    #: The model's worker ran past its timeout building it.
+    TIMEOUT = "timeout"
+    #: The model's worker died building it (a signal, ``os._exit``, a crash).
+    CRASHED = "crashed"
 
     @property
     def checked(self) -> bool:
         """Whether the checkpoint was compared with a model at all."""
         return self in (self.LOADS, self.LOADS_WITH_MISSING_KEYS, self.FAILS_TO_LOAD)
+
+    @property
+    def unbuilt(self) -> bool:
+        """Whether the model the checkpoint belongs to could not be built here."""
+        return self in (self.BUILD_FAILED, self.UNAVAILABLE, self.TIMEOUT, self.CRASHED)
 
 
 @dataclass(frozen=True)
@@ -56,7 +67,8 @@ class ModelMatch:
 
     ``matched_keys`` of the checkpoint's keys are in the model (``fraction`` of them), of
     which ``mismatched_keys`` have another shape; ``missing_keys`` of the model's keys are not
-    in the checkpoint. ``not_applicable``: a variant this revision does not have.
+    in the checkpoint. ``not_applicable``: a variant this revision does not have; ``stopped``:
+    ``timeout`` or ``crashed`` when its worker hung or died building it.
     """
 
     name: str
@@ -74,6 +86,7 @@ class ModelMatch:
     not_applicable: bool = False
     mismatched_keys: int = 0
     missing_keys: int = 0
+    stopped: str | None = None
 
     @property
     def family(self) -> str:

@@ -4,6 +4,7 @@
 - push to a branch: ``before..after``; for a new branch, the commits not on
   ``origin/<default branch>`` (or ``after`` alone against its parent when that branch is not
   in the clone); when ``before`` is gone (a force-push), ``after`` alone, with a warning;
+  when ``after`` is an ancestor of ``before`` (the branch was moved back), nothing;
 - push of a tag: ``previous tag..tag``, or all history of the tag when it is the first;
 - anything else (workflow_dispatch, schedule): ``latest tag..HEAD``, or all history.
 """
@@ -16,7 +17,7 @@ from auditor.changelog.releases import release_names
 from auditor.ci.event import EventKind, GitHubEvent
 from auditor.ci.shallow import FETCH_DEPTH_FIX, AuditRange, History, HistoryError, short
 from auditor.errors import RepositoryError
-from auditor.history import topo_order
+from auditor.history import is_ancestor, topo_order
 
 
 def range_from_spec(spec: str) -> AuditRange:
@@ -58,9 +59,14 @@ def _push(event: GitHubEvent, history: History) -> AuditRange:
     assert after is not None
     if event.base is not None:
         if history.obtain(event.base):
-            return AuditRange(
-                tip=after, base=event.base, label=f"{short(event.base)}..{short(after)}"
-            )
+            label = f"{short(event.base)}..{short(after)}"
+            if _moved_back(history, event.base, after):
+                moved = (
+                    f"the push moved {event.branch or event.ref} back from {short(event.base)} "
+                    f"to its ancestor {short(after)}: no new commit to audit"
+                )
+                return AuditRange(tip=after, label=label, empty=True, warnings=(moved,))
+            return AuditRange(tip=after, base=event.base, label=label)
         if history.shallow() and not history.fetch_allowed:
             raise HistoryError(
                 f"the commit before the push, {short(event.base)}, is not in the shallow clone "
@@ -78,6 +84,15 @@ def _push(event: GitHubEvent, history: History) -> AuditRange:
         if base is not None:
             return AuditRange(tip=after, base=base, label=f"origin/{default}..{short(after)}")
     return single(after)
+
+
+def _moved_back(history: History, before: str, after: str) -> bool:
+    """Whether AFTER is an ancestor of BEFORE, other than BEFORE itself (``before..after``
+    would hold no commit)."""
+    old, new = history.commit(before), history.commit(after)
+    return (
+        old is not None and new is not None and old != new and is_ancestor(history.repo, new, old)
+    )
 
 
 def _tag(event: GitHubEvent, history: History) -> AuditRange:

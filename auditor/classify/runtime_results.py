@@ -5,9 +5,10 @@ and B (:func:`auditor.runtime.confirm`). A finding whose category is about store
 (``tensor-shape``) or state-dict keys (``state-dict-keys``) is then ``confirmed`` (the
 runtime shows it: a tensor whose shape moves from the old value to the new, keys missing or
 renamed), ``refuted`` (the models' maps agree on every key and shape) or ``not-checked`` (the
-model it concerns could not be built). Confirmation raises its confidence to ``high``,
-refutation lowers it to ``low``. What the runtime found that no finding says (a model that
-loads but gives other outputs, a renamed submodule) becomes a finding of category
+model it concerns could not be built, or its worker ran past its timeout or died: its
+evidence names the outcome, ``sovits: timeout``). Confirmation raises its confidence to
+``high``, refutation lowers it to ``low``. What the runtime found that no finding says (a
+model that loads but gives other outputs, a renamed submodule) becomes a finding of category
 ``runtime``. Pure: no I/O.
 """
 
@@ -33,7 +34,8 @@ RENAME_RULE = RUNTIME_RENAME.id
 CHECKED = frozenset({Category.TENSOR_SHAPE, Category.STATE_DICT_KEYS})
 #: How many keys of evidence a finding names.
 SHOWN = 3
-_UNBUILT = frozenset({Outcome.BUILD_FAILED, Outcome.UNAVAILABLE})
+#: Outcomes of a model that was not built, or whose worker hung or died: nothing to judge by.
+_UNBUILT = frozenset({Outcome.BUILD_FAILED, Outcome.UNAVAILABLE, Outcome.TIMEOUT, Outcome.CRASHED})
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ and parsed on several processes when many are new (libcst parsing is CPU-bound).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
 from auditor.extract.cache import FactCache
@@ -17,6 +16,7 @@ from auditor.extract.python import (
     summarise_module,
 )
 from auditor.history import BlobReader
+from auditor.interrupts import WorkerPool
 
 _NAMESPACE = "python"
 _NOTHING = ""  # cached payload of a blob that holds no facts (the text pre-check failed)
@@ -126,7 +126,7 @@ class SummaryStore:
                 todo.append((blob, data))
         if workers < 2 or len(todo) < _PARALLEL_FROM:
             return
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with WorkerPool(workers) as pool:  # ended at once by Ctrl-C
             summarise = partial(summary_payload, components=self.components)
             payloads = pool.map(summarise, [data for _, data in todo], chunksize=4)
             for (blob, _), payload in zip(todo, payloads, strict=True):

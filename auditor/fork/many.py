@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 
 from auditor.errors import AuditError
 from auditor.fork.audit import ForkOptions, audit_fork
 from auditor.fork.report import ForkRow
+from auditor.interrupts import WorkerPool
 
 #: Called after each fork with (forks done, forks in all).
 Progress = Callable[[int, int], None]
@@ -54,7 +55,7 @@ def audit_forks(
             done(index, audit_one(upstream, forks[index], options))
     else:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=context) as pool:
+        with WorkerPool(min(jobs, len(pending)), context) as pool:  # ended at once by Ctrl-C
             futures: dict[Future[ForkRow], int] = {
                 pool.submit(audit_one, upstream, forks[index], options): index for index in pending
             }

@@ -41,13 +41,15 @@ class Effect(str, Enum):
     KEYS = "keys"
     #: A model config or variant exists on one side only.
     VARIANT = "variant"
+    #: The model's code is gone on the loading side: there is no model to load into.
+    MODEL_MISSING = "model-missing"
     #: Dependency pins, default versions, pretrained pointers: context, not a break.
     CONTEXT = "context"
 
     @property
     def loads(self) -> Loads:
         """What this effect alone means for loading."""
-        if self in (Effect.SHAPE, Effect.INPUTS):
+        if self in (Effect.SHAPE, Effect.INPUTS, Effect.MODEL_MISSING):
             return Loads.NO
         if self in (Effect.MISSING_KEYS, Effect.UNEXPECTED_KEYS, Effect.KEYS):
             return Loads.NON_STRICT

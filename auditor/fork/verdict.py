@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from auditor.domain import Category, Finding, Severity
+from auditor.domain import Category, ChangeKind, Finding, Severity
 from auditor.extract.python import Reach
 from auditor.fork.built import built
 from auditor.fork.concerns import ModelMap
@@ -39,6 +39,8 @@ _WHY = {
     "only with strict=False",
     Effect.KEYS: "a switch adds or removes submodules, so keys go missing or are unexpected",
     Effect.VARIANT: "a model file or config exists on one side only",
+    Effect.MODEL_MISSING: "the model's code is gone in {new}, so {old} checkpoints have no "
+    "model to load into",
     Effect.CONTEXT: "compatibility context",
 }
 
@@ -51,6 +53,8 @@ def effect_of(finding: Finding) -> Effect | None:
     """
     if finding.severity is Severity.INFO or finding.category is Category.NEW_VARIANT:
         return None
+    if finding.change is ChangeKind.FILE_REMOVED and finding.file.endswith(".py"):
+        return Effect.MODEL_MISSING
     if finding.severity is Severity.CRITICAL:
         return Effect.SHAPE
     if finding.severity is Severity.HIGH:

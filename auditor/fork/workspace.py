@@ -11,10 +11,6 @@ The user's repositories, refs and config are only read; the workspace is always 
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
@@ -24,8 +20,9 @@ import git
 
 from auditor.errors import RepositoryError
 from auditor.fork.sources import TipSource
-from auditor.history import open_repository, resolve_revision, shallow_boundary
-from auditor.history._git import git_env, git_executable, run_git
+from auditor.history import open_repository, resolve_revision
+from auditor.history._git import run_git
+from auditor.history.scratch import scratch_repository
 
 TEMP_PREFIX = "model-audit-fork-"
 FORK_REF = "refs/heads/fork"
@@ -57,10 +54,7 @@ def open_workspace(fork: TipSource, upstream: TipSource) -> Iterator[Workspace]:
                 upstream_repo = stack.enter_context(closing(open_repository(upstream.repository)))
                 repos.append(upstream_repo)
             upstream_sha = _resolve(upstream_repo, upstream)
-        temp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
-        stack.callback(shutil.rmtree, temp, ignore_errors=True)
-        _init_bare(temp)
-        _link_objects(temp, repos)
+        temp = stack.enter_context(scratch_repository(repos, TEMP_PREFIX))
         workspace = stack.enter_context(closing(git.Repo(temp)))
         if upstream_sha is None:
             upstream_sha = _fetch(workspace, upstream)
@@ -82,53 +76,6 @@ def _same_repository(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
     except OSError:
         return False
-
-
-def _init_bare(path: Path) -> None:
-    done = subprocess.run(
-        [git_executable(), "init", "--bare", "--quiet", str(path)],
-        env=git_env(),
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        detail = done.stderr.decode("utf-8", "replace").strip()
-        raise RepositoryError(f"cannot create a temporary repository in {path}: {detail}")
-
-
-def object_directory(repo: git.Repo) -> Path:
-    """Where REPO keeps its objects (the common directory's, for a linked work tree)."""
-    _, out = run_git(repo, ["rev-parse", "--git-path", "objects"])
-    return Path(repo.git_dir, os.fsdecode(out.rstrip(b"\n"))).resolve()
-
-
-def _link_objects(workspace: Path, repos: list[git.Repo]) -> None:
-    """List the repositories' object directories as alternates (git follows their own
-    alternates too), and keep the shallow boundaries whose parents neither one has."""
-    directories = list(dict.fromkeys(str(object_directory(repo)) for repo in repos))
-    info = workspace / "objects" / "info"
-    info.mkdir(parents=True, exist_ok=True)
-    (info / "alternates").write_text("".join(d + "\n" for d in directories), encoding="utf-8")
-    boundary = sorted(set().union(*(shallow_boundary(repo) for repo in repos)))
-    if boundary:
-        with closing(git.Repo(workspace)) as linked:
-            cut = [sha for sha in boundary if not _parents_present(linked, sha)]
-        if cut:
-            (workspace / "shallow").write_text("".join(s + "\n" for s in cut), "ascii")
-
-
-def _parents_present(repo: git.Repo, sha: str) -> bool:
-    """Whether every parent of commit SHA is in REPO (a shallow clone's boundary commit
-    whose parents the other repository holds is not a boundary here)."""
-    rc, raw = run_git(repo, ["cat-file", "commit", sha], check=False)
-    if rc != 0:
-        return False
-    header = raw.split(b"\n\n", 1)[0].decode("ascii", "replace").splitlines()
-    parents = [line.split()[1] for line in header if line.startswith("parent ")]
-    return all(
-        run_git(repo, ["cat-file", "-e", f"{parent}^{{commit}}"], check=False)[0] == 0
-        for parent in parents
-    )
 
 
 def _fetch(workspace: git.Repo, upstream: TipSource) -> str:

@@ -4,7 +4,7 @@ Everything is read from git objects through ``git`` subprocesses: nothing is che
 and the repository's refs, index and config are never written.
 """
 
-from auditor.history.ancestry import reachable, topo_order
+from auditor.history.ancestry import is_ancestor, reachable, topo_order
 from auditor.history.blobs import BlobReader
 from auditor.history.commits import commit_at, count_commits, file_at, files_at, files_in
 from auditor.history.remote import remote_url
@@ -38,6 +38,7 @@ __all__ = [
     "file_at",
     "files_at",
     "files_in",
+    "is_ancestor",
     "is_shallow",
     "open_repository",
     "path_history",

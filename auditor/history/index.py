@@ -1,10 +1,12 @@
 """The index (staged changes) as a commit, so it can be audited like any revision.
 
 ``git write-tree`` turns the index into a tree object and ``git commit-tree`` wraps it in a
-commit whose parent is HEAD. Both only add objects to the object store (unreferenced, so
-``git gc`` removes them in time): no ref moves and the work tree is not read. ``write-tree``
-rewrites the index it reads (its cache of trees), and during ``git commit`` the index is
-locked, so it reads a copy of the index in a temporary folder instead.
+commit whose parent is HEAD. Both add objects to an object store, so they run in another
+repository that sees the user's objects (a scratch repository,
+:mod:`auditor.history.scratch`): the user's repository is only read, its objects, refs and
+work tree stay as they were. ``write-tree`` rewrites the index it reads (its cache of trees),
+and during ``git commit`` the index is locked, so it reads a copy of the index in a temporary
+folder instead.
 """
 
 from __future__ import annotations
@@ -50,8 +52,18 @@ def index_file(repo: git.Repo) -> Path:
     return Path(repo.git_dir, os.fsdecode(out.rstrip(b"\n")))
 
 
-def index_tree(repo: git.Repo) -> str:
-    """The sha of a tree object holding the index of REPO (the empty tree when there is none)."""
+def _copy_shared_indexes(repo: git.Repo, into: git.Repo) -> None:
+    """A split index names its shared part, which git looks for in the git directory."""
+    for shared in Path(repo.git_dir).glob("sharedindex.*"):
+        try:
+            shutil.copyfile(shared, Path(into.git_dir, shared.name))
+        except OSError as error:
+            raise RepositoryError(f"cannot read the index {shared}: {error.strerror}") from None
+
+
+def index_tree(repo: git.Repo, into: git.Repo) -> str:
+    """The sha of a tree object holding the index of REPO (the empty tree when there is none),
+    written into INTO, a repository that sees REPO's objects."""
     source = index_file(repo)
     with tempfile.TemporaryDirectory(prefix="model-audit-index-") as folder:
         copy = Path(folder, "index")
@@ -61,12 +73,13 @@ def index_tree(repo: git.Repo) -> str:
             pass  # nothing was ever staged: git reads an empty index
         except OSError as error:
             raise RepositoryError(f"cannot read the index {source}: {error.strerror}") from None
+        _copy_shared_indexes(repo, into)
         try:
             proc = subprocess.run(
-                git_argv(repo, ["write-tree"]),
+                git_argv(into, ["write-tree"]),
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
-                cwd=repo.git_dir,
+                cwd=into.git_dir,
                 env={**git_env(), "GIT_INDEX_FILE": str(copy)},
                 check=False,
             )
@@ -81,10 +94,11 @@ def index_tree(repo: git.Repo) -> str:
     return proc.stdout.decode("ascii").strip()
 
 
-def staged_commit(repo: git.Repo) -> str:
-    """The sha of a commit holding the index of REPO, with HEAD as its parent."""
-    tree = index_tree(repo)
+def staged_commit(repo: git.Repo, into: git.Repo) -> str:
+    """The sha of a commit holding the index of REPO, with HEAD as its parent, written (with
+    its tree) into INTO, a repository that sees REPO's objects."""
+    tree = index_tree(repo, into)
     head = run_git(repo, ["rev-parse", "--verify", "HEAD^{commit}"])[1].decode("ascii").strip()
     args = ["commit-tree", "--no-gpg-sign", "-p", head, "-m", STAGED_SUBJECT, tree]
-    _, out = run_git(repo, args, config=_IDENTITY)
+    _, out = run_git(into, args, config=_IDENTITY)
     return out.decode("ascii").strip()

@@ -10,6 +10,7 @@ import git
 
 from auditor.errors import RepositoryError
 from auditor.history._git import describe, run_git
+from auditor.history.ancestry import is_ancestor
 
 
 def open_repository(path: str | os.PathLike[str]) -> git.Repo:
@@ -95,7 +96,8 @@ class RevisionRange:
 def resolve_range(repo: git.Repo, spec: str | None) -> RevisionRange:
     """Resolve SPEC: None (all of HEAD), ``REF`` (all history of REF) or ``A..B``.
 
-    In ``A..B`` an empty side means HEAD, as in git. ``A...B`` is refused.
+    In ``A..B`` an empty side means HEAD, as in git. ``A...B`` is refused, and so is a
+    reversed ``A..B`` whose B is an ancestor of A (it holds no commit: ``B..A`` was meant).
     """
     if spec is None:
         return RevisionRange(base=None, tip=resolve_revision(repo, "HEAD"), label="HEAD")
@@ -113,6 +115,12 @@ def resolve_range(repo: git.Repo, spec: str | None) -> RevisionRange:
             raise RepositoryError(f"empty revision range {label!r} in {describe(repo)}")
         base = resolve_revision(repo, left or "HEAD")
         tip = resolve_revision(repo, right or "HEAD")
+        if base != tip and is_ancestor(repo, tip, base):
+            old, new = left or "HEAD", right or "HEAD"
+            raise RepositoryError(
+                f"reversed range {label!r} in {describe(repo)}: {new} is an ancestor of {old}, "
+                f"so the range holds no commit; did you mean {new}..{old}?"
+            )
         return RevisionRange(base=base, tip=tip, label=label)
     return RevisionRange(base=None, tip=resolve_revision(repo, label), label=label)
 

@@ -65,8 +65,11 @@ def annotation(report: Report, finding: Finding) -> str | None:
         properties["line"] = str(finding.line)
     properties["title"] = f"{finding.rule} {finding.severity.value}: {_change(finding)}"
     commit = report.commit(finding.commit)
-    where = finding.commit[:7] + (f" {commit.subject}" if commit else "")
-    message = f"{finding.message}\nWhat to do: {finding.hint}\nCommit: {where}"
+    if report.trees is not None:
+        where = f"Trees compared: {report.range}"
+    else:
+        where = "Commit: " + finding.commit[:7] + (f" {commit.subject}" if commit else "")
+    message = f"{finding.message}\nWhat to do: {finding.hint}\n{where}"
     if finding.runtime is not None:
         found = evidence(finding)
         message += f"\nRuntime: {finding.runtime}{': ' + found if found else ''}"

@@ -69,7 +69,10 @@ def location(finding: Finding) -> str:
 
 
 def commit_text(report: Report, sha: str) -> str:
-    """The short sha in a code span and the escaped subject, when the report lists it."""
+    """The short sha in a code span and the escaped subject, when the report lists it; the
+    range for a tree comparison (its findings belong to no one commit)."""
+    if report.trees is not None:
+        return f"{code(report.range)} (tree comparison)"
     commit = report.commit(sha)
     if commit is None:
         return code(sha[:7])
@@ -110,9 +113,13 @@ def verdict(report: Report) -> str:
 
 
 def counts_line(report: Report) -> str:
-    """``1 critical, 0 high, … in 7 commits scanned`` (changes, each counted once)."""
+    """``1 critical, 0 high, … in 7 commits scanned``, or ``… between the trees of `v1` and
+    `v2``` for a tree comparison (changes, each counted once)."""
     counts = Counter(finding.severity for finding in shown(report.findings))
     parts = ", ".join(f"{counts[severity]} {severity.value}" for severity in Severity)
+    if report.trees is not None:
+        old, new = report.trees
+        return f"{parts} between the trees of {code(old)} and {code(new)}"
     return f"{parts} in {_plural(report.commits_scanned, 'commit')} scanned"
 
 

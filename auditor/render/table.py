@@ -1,4 +1,5 @@
-"""The terminal report: one rich table per commit, and a summary line."""
+"""The terminal report: one rich table per commit (one for a tree comparison), and a
+summary line."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ def _change(finding: Finding) -> str:
 
 
 def _commit_title(report: Report, sha: str) -> str:
+    if report.trees is not None:
+        return f"{report.range} (tree comparison)"
     commit = report.commit(sha)
     if commit is None:
         return sha[:7]
@@ -60,12 +63,16 @@ def _verdict(finding: Finding) -> Text:
 
 
 def summary(report: Report) -> str:
-    """``3 critical, 1 high, … in 42 commits (2 warnings, 1 suppressed)``; a change repeated in
-    mirror files counts once (``1 in mirror files``)."""
+    """``3 critical, 1 high, … in 42 commits scanned (2 warnings, 1 suppressed)``, or ``…
+    between the trees of v1 and v2`` for a tree comparison; a change repeated in mirror
+    files counts once (``1 in mirror files``)."""
     changes = shown(report.findings)
     counts = Counter(finding.severity for finding in changes)
     parts = [f"{counts[severity]} {severity.value}" for severity in Severity]
-    text = f"{', '.join(parts)} in {report.commits_scanned} commits scanned"
+    if report.trees is not None:
+        text = f"{', '.join(parts)} between the trees of {' and '.join(report.trees)}"
+    else:
+        text = f"{', '.join(parts)} in {report.commits_scanned} commits scanned"
     notes = []
     mirrored = len(report.findings) - len(changes)
     if mirrored:

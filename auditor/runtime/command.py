@@ -1,7 +1,10 @@
 """``model-audit runtime``: load the weights a model had at one revision into the next.
 
-Exit codes: 0 every model loads and gives the old revision's outputs, 1 any model does not
-(or could not be checked), 2 usage, git or profile error.
+Exit codes: 0 every model loads and gives the old revision's outputs, 1 a model does not
+(it fails to load, loads only with keys missing, gives other outputs, or fails to build or
+run), 2 usage, git or profile error, 3 could not check: no model breaks, but one could not be
+checked (a module it imports is not installed, its worker ran past --timeout or died), as
+``check-ckpt`` says 3. The JSON says which in ``verdict``.
 """
 
 from __future__ import annotations
@@ -18,8 +21,15 @@ from auditor.runtime.confirm import DEVICES, confirm
 from auditor.runtime.detect import pick_profile
 from auditor.runtime.options import python_option
 from auditor.runtime.render import table
+from auditor.runtime.results import Verdict
 
 EXIT_NOT_LOADING = 1
+EXIT_COULD_NOT_CHECK = 3
+EXIT_CODES = {
+    Verdict.LOADS: 0,
+    Verdict.BREAKS: EXIT_NOT_LOADING,
+    Verdict.NOT_CHECKED: EXIT_COULD_NOT_CHECK,
+}
 
 
 @click.command("runtime")
@@ -42,7 +52,12 @@ EXIT_NOT_LOADING = 1
     help="Where to build the models; auto is cuda when torch sees one, else cpu.",
 )
 @output_options("runtime", "the results")
-@click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per worker process.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    help="Seconds a worker may spend on one model (the first one also imports torch); a "
+    "model past it is a timeout, the other models still run (default: the profile's, 300).",
+)
 @click.option(
     "--tolerance",
     type=click.FloatRange(min=0),
@@ -67,6 +82,15 @@ def runtime_command(
     own Python process (--python: the project's own environment); nothing is checked out and
     nothing is downloaded. This imports and runs the repository's code: run it only on code
     you would run yourself.
+
+    \b
+    Exit codes:
+      0  every model loads and gives the old revision's outputs
+      1  a model breaks: it fails to load, loads only with keys missing, gives other
+         outputs, or fails to build or run
+      2  usage, git or profile error
+      3  could not check: nothing breaks, but a model is unavailable (a module it imports
+         is not installed), or its worker ran past --timeout (timeout) or died (crashed)
     """
     profile = pick_profile(path, new, profile_name)
     report = confirm(
@@ -80,5 +104,9 @@ def runtime_command(
         click.echo(f"skipped {name}: {why}", err=True)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    if not report.all_load:
-        raise SystemExit(EXIT_NOT_LOADING)
+    for m in report.models:
+        if not m.outcome.checked:
+            click.echo(f"could not check {m.name}: {m.outcome.value}: {m.error}", err=True)
+    code = EXIT_CODES[report.verdict]
+    if code:
+        raise SystemExit(code)

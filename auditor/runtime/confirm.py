@@ -24,10 +24,11 @@ from auditor.errors import AuditError
 from auditor.history import BlobReader, files_at, open_repository, resolve_revision
 from auditor.runtime.materialise import materialise
 from auditor.runtime.outcome import Side, outcome
-from auditor.runtime.process import WorkerError, WorkerProcess
+from auditor.runtime.process import WorkerError
 from auditor.runtime.profile import ModelSpec, Profile
 from auditor.runtime.request import Request, build_request
 from auditor.runtime.results import RuntimeReport
+from auditor.runtime.revision_worker import RevisionWorker, revision_name
 from auditor.runtime.statediff import diff_state_maps
 
 TEMP_PREFIX = "model-audit-runtime-"
@@ -94,8 +95,18 @@ def confirm(
         _revisions(path, {"old": old, "new": new}, profile) as (work, prepared),
         ExitStack() as stack,
     ):
+        revisions = {"old": old, "new": new}
         workers = {
-            label: stack.enter_context(WorkerProcess(side.root, work, label, limit, python))
+            label: stack.enter_context(
+                RevisionWorker(
+                    side.root,
+                    work,
+                    label,
+                    limit,
+                    python,
+                    f"{label} revision {revision_name(revisions[label], side.sha)}",
+                )
+            )
             for label, side in prepared.items()
         }
         for label, worker in workers.items():
@@ -217,12 +228,15 @@ def run_worker(
     timeout: float,
     *,
     python: str | None = None,
+    revision: str = "the revision",
 ) -> dict[str, Any]:
     """Answer one REQUEST in a worker process of its own, run in ROOT with PYTHON (default:
     the auditor's own).
 
-    The request is written next to REQUEST_FILE (its folder holds the worker's files).
+    The request is written next to REQUEST_FILE (its folder holds the worker's files). A
+    model the worker hangs or dies on gets a ``stopped`` result whose error names it and
+    REVISION; the other models' results stay.
     """
     label = request_file.stem
-    with WorkerProcess(root, request_file.parent, label, timeout, python) as worker:
+    with RevisionWorker(root, request_file.parent, label, timeout, python, revision) as worker:
         return worker.ask(request)

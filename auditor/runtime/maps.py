@@ -27,6 +27,7 @@ from auditor.runtime.confirm import run_worker
 from auditor.runtime.materialise import materialise
 from auditor.runtime.profile import ModelSpec, Profile
 from auditor.runtime.request import build_request
+from auditor.runtime.revision_worker import revision_name
 
 TEMP_PREFIX = "model-audit-maps-"
 #: Devices a map can be built on: ``meta`` allocates nothing; ``cpu`` runs the real init.
@@ -40,7 +41,8 @@ class ModelMap:
     ``config`` is the config file it was built from and ``hps`` that file's content;
     ``config_keys`` are the dotted config keys its constructor reads (see :func:`covers`).
     ``unavailable`` says the build failed only because the code imports a module that is not
-    installed here; ``not_applicable`` that the model is a variant this revision does not have
+    installed here; ``stopped`` that its worker ran past its timeout (``timeout``) or died
+    (``crashed``) on it; ``not_applicable`` that the model is a variant this revision does not have
     (``error`` says why). ``base`` and ``variant`` name what a variant (``sovits@v2``) is a
     variant of and the variant itself; both are None for a profile's own models.
     """
@@ -50,6 +52,7 @@ class ModelMap:
     built: bool
     error: str | None = None
     unavailable: bool = False
+    stopped: str | None = None
     not_applicable: bool = False
     base: str | None = None
     variant: str | None = None
@@ -109,7 +112,10 @@ def state_maps(
             request = build_request(profile, blobs, tree, done.root)
             document = request.for_device(device)
             request_file = Path(temp) / "request.json"
-            answer = run_worker(document, done.root, request_file, limit, python=python)
+            revision = f"revision {revision_name(rev, sha)}"
+            answer = run_worker(
+                document, done.root, request_file, limit, python=python, revision=revision
+            )
     finally:
         repo.close()
     entries = {entry["name"]: entry for entry in document["models"]}
@@ -151,6 +157,7 @@ def _model_map(
             built=False,
             error=str(error),
             unavailable=bool(raw.get("unavailable")),
+            stopped=str(raw["stopped"]) if raw.get("stopped") else None,
             not_applicable=bool(raw.get("not_applicable") or entry.get("not_applicable")),
         )
     shapes = {str(k): tuple(int(d) for d in v) for k, v in raw.get("parameters", {}).items()}

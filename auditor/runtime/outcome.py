@@ -38,7 +38,7 @@ def outcome(spec: ModelSpec, old: Side, new: Side, tolerance: float | None = Non
         raw = side.models.get(spec.name, {})
         if not raw.get("built"):
             error = raw.get("error") or "not built"
-            kind = Outcome.UNAVAILABLE if raw.get("unavailable") else Outcome.BUILD_FAILED
+            kind = _unbuilt(raw)
             return ModelResult(**base, outcome=kind, error=error, side=label)
     before, after = old.models[spec.name], new.models[spec.name]
     diff = diff_state_maps(_shapes(before), _shapes(after))
@@ -79,6 +79,14 @@ def outcome(spec: ModelSpec, old: Side, new: Side, tolerance: float | None = Non
     if found is not None and found.compared and not found.matches:
         return ModelResult(**base, outcome=Outcome.LOADS_OUTPUT_DIFFERS)
     return ModelResult(**base, outcome=Outcome.LOADS)
+
+
+def _unbuilt(raw: Mapping[str, Any]) -> Outcome:
+    """Why a model was not built: its worker stopped on it (``timeout``, ``crashed``), a
+    module it imports is not installed, or its own build failed."""
+    if raw.get("stopped"):
+        return Outcome(raw["stopped"])
+    return Outcome.UNAVAILABLE if raw.get("unavailable") else Outcome.BUILD_FAILED
 
 
 def comparison(raw: Mapping[str, Any], tolerance: float) -> OutputComparison:

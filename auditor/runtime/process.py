@@ -16,6 +16,7 @@ import functools
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -27,10 +28,39 @@ from typing import IO, Any
 
 import auditor
 from auditor.errors import AuditError
+from auditor.interrupts import interrupts_held
 
 
 class WorkerError(AuditError):
     """A worker could not run at all (no torch, no CUDA when asked for, no answer)."""
+
+
+class WorkerStopped(WorkerError):
+    """The worker ran past its timeout (``kind`` ``timeout``, and was ended) or died
+    (``crashed``) while answering a request; ``why`` says which (``was killed by SIGKILL``).
+
+    ``model`` is the model it was working on (None: before the first one), ``finished`` the
+    results of the models it had finished, ``device`` the device it had picked, if it said.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        why: str,
+        model: str | None,
+        finished: Mapping[str, Any],
+        device: str | None,
+    ) -> None:
+        super().__init__(f"the runtime worker {why}")
+        self.kind = kind
+        self.why = why
+        self.model = model
+        self.finished = dict(finished)
+        self.device = device
+
+
+TIMEOUT = "timeout"
+CRASHED = "crashed"
 
 
 #: The oldest Python the worker's modules run on.
@@ -107,14 +137,15 @@ class WorkerProcess:
         self._sent = 0
         self._stderr_path = scratch / f"{label}.stderr"
         self._stderr = self._stderr_path.open("wb")
-        self._process = subprocess.Popen(
-            [python or sys.executable, "-m", "auditor.runtime.worker"],
-            cwd=root,
-            env=worker_environment(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-        )
+        with interrupts_held():  # until the worker ignores SIGINT (Ctrl-C is ours to handle)
+            self._process = subprocess.Popen(
+                [python or sys.executable, "-m", "auditor.runtime.worker"],
+                cwd=root,
+                env=worker_environment(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+            )
         self._lines: queue.Queue[bytes] = queue.Queue()
         assert self._process.stdout is not None
         threading.Thread(
@@ -130,6 +161,8 @@ class WorkerProcess:
         value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        if kind is not None:  # Ctrl-C or an error: the worker's answers are not wanted
+            self._process.kill()
         self.close()
 
     def send(self, request: Mapping[str, Any]) -> None:
@@ -145,21 +178,35 @@ class WorkerProcess:
             raise WorkerError(f"the runtime worker gave no answer: {self._why()}") from None
 
     def receive(self) -> dict[str, Any]:
-        """The answer to the oldest request not yet received, or :class:`WorkerError`."""
-        try:
-            line = self._lines.get(timeout=self.timeout)
-        except queue.Empty:
-            self._process.kill()
-            raise WorkerError(
-                f"the runtime worker ran past its timeout of {self.timeout:g} s"
-            ) from None
-        try:
-            answer: dict[str, Any] = json.loads(line)
-        except ValueError:
-            raise WorkerError(f"the runtime worker gave no answer: {self._why()}") from None
-        if "fatal" in answer:
-            raise WorkerError(str(answer["fatal"]))
-        return answer
+        """The answer to the oldest request not yet received.
+
+        :class:`WorkerStopped` when the worker runs past its timeout on one model (it is
+        ended) or dies; :class:`WorkerError` when it cannot run at all.
+        """
+        model: str | None = None
+        device: str | None = None
+        finished: dict[str, Any] = {}
+        while True:
+            try:
+                line = self._lines.get(timeout=self.timeout)
+            except queue.Empty:
+                self._process.kill()
+                self._process.wait()
+                why = f"ran past its timeout of {self.timeout:g} s"
+                raise WorkerStopped(TIMEOUT, why, model, finished, device) from None
+            try:
+                answer: dict[str, Any] = json.loads(line)
+            except ValueError:
+                raise WorkerStopped(CRASHED, self._death(), model, finished, device) from None
+            if "starting" in answer:
+                model, device = str(answer["starting"]), answer.get("device")
+            elif "finished" in answer:
+                finished[str(answer["finished"])] = answer["result"]
+                model = None
+            elif "fatal" in answer:
+                raise WorkerError(str(answer["fatal"]))
+            else:
+                return answer
 
     def ask(self, request: Mapping[str, Any]) -> dict[str, Any]:
         """Send REQUEST and wait for its answer."""
@@ -179,6 +226,23 @@ class WorkerProcess:
         if self._process.stdout is not None:
             self._process.stdout.close()
         self._stderr.close()
+
+    def _death(self) -> str:
+        """How the worker died: the signal that killed it, or its exit status."""
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+            return "stopped answering"
+        code = self._process.returncode
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return f"was killed by {name}"
+        return f"exited with status {code}"
 
     def _why(self) -> str:
         """The last line the worker wrote to stderr, or its exit status."""

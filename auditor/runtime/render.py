@@ -25,6 +25,8 @@ _STYLES = {
     Outcome.BUILD_FAILED: "red",
     Outcome.INFERENCE_FAILED: "red",
     Outcome.UNAVAILABLE: "yellow",
+    Outcome.TIMEOUT: "yellow",
+    Outcome.CRASHED: "yellow",
 }
 
 
@@ -39,6 +41,7 @@ def runtime_document(report: RuntimeReport) -> dict[str, Any]:
         "new": {"revision": report.new, "sha": report.new_sha},
         "device": report.device,
         "all_load": report.all_load,
+        "verdict": report.verdict.value,
         "models": [
             {
                 "name": m.name,

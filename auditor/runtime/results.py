@@ -18,7 +18,29 @@ class Outcome(str, Enum):
     FAILS_TO_LOAD = "fails-to-load"
     BUILD_FAILED = "build-failed"
     INFERENCE_FAILED = "inference-failed"
+    #: The model's code imports a third-party module that is not installed here.
     UNAVAILABLE = "unavailable"
+    #: The model's worker ran past its timeout building or running it (and was ended).
+    TIMEOUT = "timeout"
+    #: The model's worker died building or running it (a signal, ``os._exit``, a crash).
+    CRASHED = "crashed"
+
+    @property
+    def checked(self) -> bool:
+        """Whether the outcome decides anything: False when the model could not be checked
+        here (a module not installed, a worker that hung or died), not because of a change."""
+        return self not in (Outcome.UNAVAILABLE, Outcome.TIMEOUT, Outcome.CRASHED)
+
+
+class Verdict(str, Enum):
+    """What one runtime confirmation says as a whole; it decides the exit code."""
+
+    #: Every model loads cleanly and gives the old revision's outputs (exit 0).
+    LOADS = "loads"
+    #: A model does not load cleanly, differs, or fails to build or run (exit 1).
+    BREAKS = "breaks"
+    #: No model breaks, but one could not be checked at all (exit 3).
+    NOT_CHECKED = "not-checked"
 
 
 @dataclass(frozen=True)
@@ -118,3 +140,13 @@ class RuntimeReport:
     def all_load(self) -> bool:
         """Whether every model loads cleanly (exit code 0)."""
         return all(m.outcome is Outcome.LOADS for m in self.models)
+
+    @property
+    def verdict(self) -> Verdict:
+        """Breaks when any model decidedly does not load as before; else not checked when
+        any model could not be checked; else loads."""
+        if any(m.outcome.checked and m.outcome is not Outcome.LOADS for m in self.models):
+            return Verdict.BREAKS
+        if any(not m.outcome.checked for m in self.models):
+            return Verdict.NOT_CHECKED
+        return Verdict.LOADS

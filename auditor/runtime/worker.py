@@ -9,7 +9,11 @@ compares shapes, loads it with ``strict=False`` and runs inference on seeded dum
 the old revision records its inputs and outputs, the new one runs the same inputs and
 compares its outputs with them.
 The result is one JSON document on stdout; anything the model code prints goes to stderr.
-Fatal problems (no torch, no CUDA when asked for) are ``{"fatal": message}``.
+Before it, the worker says on a line of its own which model it starts (``{"starting": name,
+"device": device}``) and, once done, that model's result (``{"finished": name, "result":
+...}``): when a model hangs or kills the worker, the parent knows which one it was and keeps
+the others' results. Fatal problems (no torch, no CUDA when asked for) are ``{"fatal":
+message}``. The worker ignores SIGINT: on Ctrl-C the parent ends it.
 
 The worker may run in the audited project's own Python, which has torch and the packages the
 project's code imports but not the auditor's dependencies: it and the modules it imports
@@ -23,15 +27,18 @@ import importlib
 import inspect
 import json
 import os
+import signal
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from auditor.runtime.inference import last_line, run_inference
 
 EXIT_FATAL = 3
+#: Told each progress line (``starting`` and ``finished``) while a request is answered.
+Progress = Callable[[dict[str, Any]], None]
 #: The first words of the error of a model whose code imports a module that is not installed.
 UNAVAILABLE = "runtime check unavailable"
 
@@ -64,8 +71,10 @@ def pick_device(requested: str) -> str:
     return requested
 
 
-def run(request: Mapping[str, Any]) -> dict[str, Any]:
-    """Build and check every model of REQUEST; the JSON-ready result."""
+def run(request: Mapping[str, Any], progress: Progress | None = None) -> dict[str, Any]:
+    """Build and check every model of REQUEST; the JSON-ready result.
+
+    PROGRESS is told when each model starts and what it gave when it finishes."""
     try:
         import torch
     except ImportError:
@@ -78,7 +87,13 @@ def run(request: Mapping[str, Any]) -> dict[str, Any]:
     roots = list(request["sys_path"])
     sys.path[:0] = [root for root in roots if root not in sys.path]
     own = set(request.get("own_modules", ()))
-    results = {m["name"]: check_model(m, device, own) for m in request["models"]}
+    results: dict[str, Any] = {}
+    for model in request["models"]:
+        if progress is not None:
+            progress({"starting": model["name"], "device": device})
+        results[model["name"]] = check_model(model, device, own)
+        if progress is not None:
+            progress({"finished": model["name"], "result": results[model["name"]]})
     return {"device": device, "torch": str(torch.__version__), "models": results}
 
 
@@ -240,12 +255,12 @@ def load_into(model: Any, path: str, own: Mapping[str, Any], device: str) -> dic
     return outcome
 
 
-def answer(path: str) -> tuple[dict[str, Any], int]:
+def answer(path: str, progress: Progress | None = None) -> tuple[dict[str, Any], int]:
     """The result of the request stored at PATH, and the exit code it implies."""
     try:
         with open(path, encoding="utf-8") as handle:
             request = json.load(handle)
-        return run(request), 0
+        return run(request, progress), 0
     except Fatal as error:
         return {"fatal": str(error)}, EXIT_FATAL
     except Exception as error:
@@ -259,15 +274,22 @@ def main(argv: list[str]) -> int:
     to stderr. Serving several requests from one process lets a revision be built on the
     meta device and then for real with torch and the repository's code imported once.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if hasattr(signal, "pthread_sigmask"):  # the parent held SIGINT back while starting us
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     report = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # the model code's prints, even from C, must not corrupt the JSON
+
+    def say(line: dict[str, Any]) -> None:
+        report.write(json.dumps(line) + "\n")
+        report.flush()
+
     sys.stdout = sys.stderr
     code = 0
     paths = argv[:1] or iter(sys.stdin.readline, "")
     for line in paths:
-        result, code = answer(line.strip())
-        report.write(json.dumps(result) + "\n")
-        report.flush()
+        result, code = answer(line.strip(), say)
+        say(result)
     report.close()
     return code
 

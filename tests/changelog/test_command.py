@@ -40,7 +40,7 @@ def test_all_tags_newest_first_with_verdicts(
         "Checkpoints from v3.1 load into v3.2: yes",  # a silent break: only runtime sees it
         "Checkpoints from v3.0 load into v3.1: no — 2 critical changes",
         "Checkpoints from v2.0 load into v3.0: no — 2 critical changes "
-        "(new variants: 12 differences)",
+        "(new variants: 12 differences) (incomplete audit: 1 warning)",
         "Checkpoints from v1.0 load into v2.0: no — 8 critical changes",
         "Checkpoints from the first commit (81940bd) load into v1.0: yes",
     ]
@@ -146,3 +146,43 @@ def test_errors_exit_2(
     filled = [a.format(tmp=tmp_path) for a in args]
     code, _, err = run(capsys, "changelog", str(repo.path), "--no-cache", *filled)
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_a_reversed_range_is_an_error_naming_both_ends(
+    capsys: pytest.CaptureFixture[str], make_repo: Callable[..., GitRepo]
+) -> None:
+    repo = _small(make_repo)
+    repo.git("tag", "v2")
+    code, out, err = run(
+        capsys, "changelog", str(repo.path), "--no-cache", "--from", "v2", "--to", "v1"
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith("error: --from v2 --to v1: v1 is an ancestor of v2")
+    assert "did you mean --from v1 --to v2?" in err and "load" not in err
+
+
+@pytest.mark.parametrize(
+    "markers",
+    [f"{BEGIN}\nold\n", f"{END}\nold\n{BEGIN}\n", f"{BEGIN}\n{END}\n{BEGIN}\n{END}\n"],
+    ids=["begin-without-end", "end-before-begin", "two-begins"],
+)
+def test_update_refuses_broken_markers_before_auditing(
+    capsys: pytest.CaptureFixture[str],
+    make_repo: Callable[..., GitRepo],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    markers: str,
+) -> None:
+    repo = _small(make_repo)
+    target = tmp_path / "CHANGELOG.md"
+    target.write_text(f"# Changelog\n\n{markers}", "utf-8")
+    before = target.read_bytes()
+
+    def no_audit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the audit ran")
+
+    monkeypatch.setattr("auditor.changelog.command.build_changelog", no_audit)
+    code, out, err = run(capsys, "changelog", str(repo.path), "--no-cache", "--update", str(target))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: {target}: ") and "the audit ran" not in err
+    assert target.read_bytes() == before

@@ -8,6 +8,7 @@ from contextlib import closing
 import pytest
 
 from auditor.changelog.releases import ReleasePlan, plan_all_tags, plan_range
+from auditor.errors import RepositoryError
 from auditor.history import open_repository
 from tests.gitrepo import GitRepo
 
@@ -113,3 +114,36 @@ def test_from_and_to(tagged: GitRepo) -> None:
 def test_to_the_first_tag_starts_at_the_root(tagged: GitRepo) -> None:
     (release,) = _plan(tagged, plan_range, None, "v1.0").releases
     assert (release.previous, release.base, release.root) == (None, None, tagged.sha("HEAD~4"))
+
+
+@pytest.mark.parametrize(
+    ("head", "old", "new", "message"),
+    [
+        (
+            "main",
+            "v2.0",
+            "v1.0",
+            "--from v2.0 --to v1.0: v1.0 is an ancestor of v2.0, so no commit lies between "
+            "them; did you mean --from v1.0 --to v2.0?",
+        ),
+        (
+            "v1.0",
+            "v2.0",
+            None,
+            "--from v2.0 --to HEAD: HEAD is an ancestor of v2.0, so no commit lies between "
+            "them; did you mean --from HEAD --to v2.0?",
+        ),
+    ],
+)
+def test_a_reversed_range_is_an_error_naming_both_ends(
+    tagged: GitRepo, head: str, old: str, new: str | None, message: str
+) -> None:
+    tagged.git("checkout", "-q", head)
+    with pytest.raises(RepositoryError) as raised:
+        _plan(tagged, plan_range, old, new)
+    assert str(raised.value) == message
+
+
+def test_the_same_revision_at_both_ends_is_an_empty_section(tagged: GitRepo) -> None:
+    plan = _plan(tagged, plan_range, "v1.0", "v1.0")
+    assert plan.members == (frozenset(),)

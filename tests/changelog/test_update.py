@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.changelog.update import BEGIN, END, update_file, update_text
+from auditor.changelog.update import BEGIN, END, check_file, update_file, update_text
 from auditor.errors import AuditError
 
 GENERATED = "## [v2.0] - 2024-01-21\n\nCheckpoints from v1.0 load into v2.0: yes\n"
@@ -68,10 +68,38 @@ def test_missing_file_is_created_with_a_title(tmp_path: Path) -> None:
     assert not update_file(target, GENERATED)
 
 
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [(f"# C\n{BEGIN}\nx\n", "has no"), (f"# C\n{END}\n{BEGIN}\n", "has no")],
-)
+BROKEN = [
+    (f"# C\n{BEGIN}\nx\n", f"{BEGIN} has no {END} after it"),
+    (f"# C\n{END}\n{BEGIN}\n", f"{END} has no {BEGIN} before it"),
+    (f"# C\n{END}\nx\n", f"{END} has no {BEGIN} before it"),
+    (f"{BEGIN}\n{END}\n{BEGIN}\n{END}\n", f"{BEGIN} appears 2 times"),
+    (f"{BEGIN}\n{END}\n{END}\n", f"{END} appears 2 times"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BROKEN)
 def test_broken_markers_are_an_error(text: str, message: str) -> None:
-    with pytest.raises(AuditError, match=message):
+    with pytest.raises(AuditError) as raised:
         update_text(text, GENERATED, "CHANGELOG.md")
+    assert str(raised.value).startswith(f"CHANGELOG.md: {message}")
+
+
+@pytest.mark.parametrize(("text", "message"), BROKEN)
+def test_check_file_refuses_what_update_would_refuse(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    target = tmp_path / "CHANGELOG.md"
+    target.write_text(text, "utf-8")
+    with pytest.raises(AuditError) as raised:
+        check_file(target)
+    assert str(raised.value).startswith(f"{target}: {message}")
+    assert target.read_text("utf-8") == text
+
+
+@pytest.mark.parametrize("text", [None, "notes\n", f"# C\n{BEGIN}\nold\n{END}\n"])
+def test_check_file_accepts_what_update_can_write(tmp_path: Path, text: str | None) -> None:
+    target = tmp_path / "CHANGELOG.md"
+    if text is not None:
+        target.write_text(text, "utf-8")
+    check_file(target)
+    assert target.exists() == (text is not None)

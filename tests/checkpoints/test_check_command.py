@@ -19,9 +19,11 @@ from tests.checkpoint_files import (
     model_checkpoint,
     shapes_checkpoint,
     write_malicious_zip,
+    write_safetensors,
 )
 from tests.conftest import validate
 from tests.gitrepo import GitRepo
+from tests.tiny_models import tiny_profile, tiny_repo
 
 #: The shipped profile's models, in its order; those the sample lacks at v1.0 and v2.0.
 MODELS = [m.name for m in load_profile("gpt-sovits").models]
@@ -266,3 +268,39 @@ def test_a_repository_no_profile_fits_exits_2_naming_the_fix(
     code, out, err = run(capsys, "check-ckpt", str(path), str(repo.path))
     assert (code, out) == (2, "")
     assert "no runtime profile fits" in err and "give one with --profile" in err
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    ("model", "code", "outcome", "reason"),
+    [
+        ("net:Net", 1, "fails-to-load", None),
+        ("needs:Unavailable", 3, "unavailable", "needs: runtime check unavailable: module "),
+        ("dies:Dies", 3, "crashed", "dies: the runtime worker for dies at revision HEAD ("),
+    ],
+)
+def test_a_model_that_could_not_be_checked_is_told_from_a_break(
+    make_repo: Callable[..., GitRepo],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    model: str,
+    code: int,
+    outcome: str,
+    reason: str | None,
+) -> None:
+    pytest.importorskip("torch")
+    repo = tiny_repo(make_repo)  # its width is 8 at HEAD; the checkpoint's is 4
+    weights = {"proj.weight": ("F32", (4, 4)), "proj.bias": ("F32", (4,))}
+    checkpoint = write_safetensors(tmp_path / "net.safetensors", weights)
+    profile = tmp_path / "tiny.yaml"
+    profile.write_text(tiny_profile(model), encoding="utf-8")
+    args = (str(checkpoint), str(repo.path), "--profile", str(profile), "--format", "json")
+    exit_code, out, err = run(capsys, "check-ckpt", *args)
+    assert exit_code == code, err
+    document = json.loads(out)
+    validate(document, "ckpt-check")
+    assert document["check"]["outcome"] == outcome
+    if reason is not None:
+        assert document["check"]["reason"].startswith(reason)
+        assert f"could not check: {reason}" in err
+    assert "Traceback" not in err

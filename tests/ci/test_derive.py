@@ -68,6 +68,18 @@ def test_new_branch_without_the_default_branch_is_its_tip_alone(
     assert rng == AuditRange(tip=after, single=True, label=after[:7])
 
 
+def test_a_push_that_moves_the_branch_back_has_nothing_to_audit(
+    tagged: GitRepo, history: History
+) -> None:
+    before, after = tagged.sha("HEAD"), tagged.sha("HEAD~2")
+    rng = derive_range(parse_event("push", push(before, after, forced=True)), history)
+    assert (rng.empty, rng.base, rng.tip) == (True, None, after)
+    assert rng.warnings == (
+        f"the push moved main back from {before[:7]} to its ancestor {after[:7]}: "
+        "no new commit to audit",
+    )
+
+
 def test_force_push_with_before_gone_audits_after_alone_with_a_warning(
     tagged: GitRepo, history: History
 ) -> None:

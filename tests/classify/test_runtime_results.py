@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from auditor.classify.runtime_results import merge_runtime
 from auditor.domain import Category, ChangeKind, Confidence, Finding, Report, Severity
 from auditor.render.json_report import report_to_dict
@@ -89,6 +91,15 @@ def test_a_model_that_cannot_be_built_leaves_it_unchecked() -> None:
     (gin,) = merged((GIN,), sovits(Outcome.UNAVAILABLE, error=error))
     assert (gin.runtime, gin.confidence) == ("not-checked", Confidence.MEDIUM)
     assert gin.runtime_evidence == "sovits: unavailable"
+
+
+@pytest.mark.parametrize("stopped", [Outcome.TIMEOUT, Outcome.CRASHED])
+def test_a_model_whose_worker_hung_or_died_leaves_it_unchecked(stopped: Outcome) -> None:
+    error = f"the runtime worker for sovits at old revision v1 (aaaaaaa) {stopped.value}"
+    (gin,) = merged((GIN,), sovits(stopped, error=error, side="old"))
+    # not refuted: no state-dict map was made, however clean the (empty) result looks
+    assert (gin.runtime, gin.confidence) == ("not-checked", Confidence.MEDIUM)
+    assert gin.runtime_evidence == f"sovits: {stopped.value}"
 
 
 def test_a_rename_confirms_the_static_rename_and_is_not_repeated() -> None:

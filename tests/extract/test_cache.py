@@ -1,7 +1,16 @@
+import json
+import sqlite3
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
+import pytest
+
 from auditor.domain import Fact, FactKind, FileFacts
-from auditor.extract.cache import FactCache, decode, default_cache_dir, encode
+from auditor.extract.cache import DATABASE, FactCache, decode, default_cache_dir, encode
+from tests.conftest import validate
+from tests.gitrepo import GitRepo
+from tests.test_cli import run
 
 FACTS = FileFacts(
     facts=(
@@ -40,3 +49,94 @@ def test_cache_dir_from_environment(monkeypatch: object, tmp_path: Path) -> None
     mp: pytest.MonkeyPatch = monkeypatch  # type: ignore[assignment]
     mp.setenv("MODEL_AUDIT_CACHE_DIR", str(tmp_path))
     assert default_cache_dir() == tmp_path
+
+
+def test_a_corrupt_database_is_rebuilt_with_one_notice(tmp_path: Path) -> None:
+    (tmp_path / DATABASE).write_bytes(b"not a database, just garbage\n" * 100)
+    (tmp_path / (DATABASE + "-journal")).write_bytes(b"a stale journal")
+    notices: list[str] = []
+    with FactCache(tmp_path, notices.append) as cache:
+        assert cache.get("json", 1, "ab" * 20) is None
+        cache.put("json", 1, "ab" * 20, FACTS)
+    assert len(notices) == 1 and "rebuilt" in notices[0] and str(tmp_path / DATABASE) in notices[0]
+    assert not (tmp_path / (DATABASE + "-journal")).exists()
+    with FactCache(tmp_path, notices.append) as cache:
+        assert cache.get("json", 1, "ab" * 20) == FACTS
+    assert len(notices) == 1
+
+
+def test_a_database_found_corrupt_mid_run_is_rebuilt(tmp_path: Path) -> None:
+    with FactCache(tmp_path) as cache:
+        for n in range(400):  # enough rows for pages beyond the first
+            cache.put_text("json", 1, f"{n:040x}", "x" * 200)
+    data = bytearray((tmp_path / DATABASE).read_bytes())
+    data[4096:] = b"\xff" * (len(data) - 4096)  # the header and schema page stay readable
+    (tmp_path / DATABASE).write_bytes(bytes(data))
+    notices: list[str] = []
+    with FactCache(tmp_path, notices.append) as cache:
+        assert notices == []  # the damage lies beyond what opening reads
+        assert cache.get_text("json", 1, f"{7:040x}") is None
+        assert len(notices) == 1 and "rebuilt" in notices[0]
+        cache.put("json", 1, "ab" * 20, FACTS)
+    with FactCache(tmp_path, notices.append) as cache:
+        assert cache.get("json", 1, "ab" * 20) == FACTS
+    assert len(notices) == 1
+
+
+def test_a_locked_database_is_not_taken_for_a_corrupt_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FactCache(tmp_path) as cache:
+        cache.put("json", 1, "ab" * 20, FACTS)
+    holder = sqlite3.connect(tmp_path / DATABASE, timeout=0)
+    holder.execute("BEGIN EXCLUSIVE")
+    monkeypatch.setattr(sqlite3, "connect", partial(sqlite3.connect, timeout=0))  # no waiting
+    try:
+        notices: list[str] = []
+        FactCache(tmp_path, notices.append).close()
+        assert len(notices) == 1 and "fact cache disabled" in notices[0]
+        assert "locked" in notices[0]
+    finally:
+        holder.rollback()
+        holder.close()
+        monkeypatch.undo()
+    with FactCache(tmp_path) as cache:
+        assert cache.get("json", 1, "ab" * 20) == FACTS  # not deleted
+
+
+def test_scan_rebuilds_a_corrupt_cache_and_keeps_the_notice_out_of_the_report(
+    capsys: pytest.CaptureFixture[str],
+    make_repo: Callable[..., GitRepo],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = make_repo()
+    repo.commit("root", {"configs/s2.json": '{"model": {"gin_channels": 512}}\n'})
+    repo.commit("bigger", {"configs/s2.json": '{"model": {"gin_channels": 1024}}\n'})
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    (cache_dir / DATABASE).write_bytes(b"garbage " * 512)
+    args = ("scan", str(repo.path), "--cache-dir", str(cache_dir), "--format", "json")
+
+    code, out, err = run(capsys, *args)
+    assert code == 0
+    assert err.count("warning: ") == 1 and "rebuilt" in err and DATABASE in err
+    first = json.loads(out)
+    validate(first, "report")
+    assert first["warnings"] == []
+    assert [f["key"] for f in first["findings"]] == ["model.gin_channels"]
+
+    hits: list[str] = []
+    read = FactCache.get_text
+
+    def counted(self: FactCache, extractor: str, version: int, blob: str) -> str | None:
+        found = read(self, extractor, version, blob)
+        if found is not None:
+            hits.append(blob)
+        return found
+
+    monkeypatch.setattr(FactCache, "get_text", counted)
+    code, out, err = run(capsys, *args)
+    assert (code, err) == (0, "")
+    assert json.loads(out) == first
+    assert hits  # the second run read facts from the rebuilt cache

@@ -282,3 +282,47 @@ def test_dependency_pins_concern_every_present_model() -> None:
         ("SoVITS generator", 1, True),
         ("GPT stage", 1, True),
     ]
+
+
+def test_a_fork_without_the_model_code_is_not_compatible() -> None:
+    removed = finding(
+        "MA302",
+        Severity.MEDIUM,
+        Category.CONFIG_FILE,
+        MODELS,
+        None,
+        None,
+        file=MODELS,
+        change=ChangeKind.FILE_REMOVED,
+    )
+    assert effect_of(removed) is Effect.MODEL_MISSING
+    added_back = finding(
+        "MA301",
+        Severity.LOW,
+        Category.CONFIG_FILE,
+        MODELS,
+        None,
+        None,
+        file=MODELS,
+        change=ChangeKind.FILE_ADDED,
+    )
+    (sovits, *_) = decide([removed], [added_back], MAP, PRESENT)
+    assert sovits.model == "SoVITS generator"
+    assert sovits.upstream_into_fork is Loads.NO
+    assert not sovits.compatible
+    assert "the model's code is gone in the fork" in sovits.reasons[0].message
+
+
+def test_a_second_vocoder_beside_the_first_is_not_a_swap() -> None:
+    api = "api.py"
+    added = finding(
+        "MA114", Severity.LOW, Category.OTHER, "component.vocoder", ("HiFiGAN",),
+        ("BigVGAN", "HiFiGAN"), file=api,
+    )  # fmt: skip
+    dropped = finding(
+        "MA115", Severity.LOW, Category.OTHER, "component.vocoder", ("BigVGAN", "HiFiGAN"),
+        ("HiFiGAN",), file=api,
+    )  # fmt: skip
+    assert effect_of(added) is Effect.CONTEXT
+    verdicts = decide([added], [dropped], MAP, PRESENT)
+    assert all(v.compatible for v in verdicts)

@@ -4,20 +4,43 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
+import git
 import pytest
 
 from auditor.errors import RepositoryError
 from auditor.history import open_repository
 from auditor.history.index import STAGED_SUBJECT, index_tree, staged_commit, unborn_head
+from auditor.history.scratch import scratch_repository
 from tests.gitrepo import GitRepo
 
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under FOLDER: its path and its bytes."""
+    return {str(f.relative_to(folder)): f.read_bytes() for f in folder.rglob("*") if f.is_file()}
+
+
+@contextmanager
+def linked(path: Path) -> Iterator[tuple[git.Repo, git.Repo]]:
+    """The repository at PATH and a scratch repository that sees its objects."""
+    with (
+        closing(open_repository(path)) as repo,
+        scratch_repository([repo], "model-audit-test-") as scratch,
+        closing(git.Repo(scratch)) as into,
+    ):
+        yield repo, into
+
+
+def show(into: git.Repo, rev: str) -> str:
+    """``git show REV`` in the scratch repository INTO."""
+    return into.git.show(rev)
 
 
 @pytest.fixture
@@ -34,24 +57,23 @@ def staged(make_repo: Callable[..., GitRepo]) -> GitRepo:
 def test_index_tree_is_what_git_write_tree_gives(staged: GitRepo) -> None:
     index = staged.path / ".git" / "index"
     before = digest(index)
-    with closing(open_repository(staged.path)) as repo:
-        tree = index_tree(repo)
+    with linked(staged.path) as (repo, into):
+        tree = index_tree(repo, into)
     assert digest(index) == before  # the index was read through a copy
     assert tree == staged.git("write-tree")
 
 
 def test_staged_commit_holds_the_index_on_head(staged: GitRepo) -> None:
     head = staged.sha("HEAD")
-    refs = staged.git("for-each-ref")
-    with closing(open_repository(staged.path)) as repo:
-        commit = staged_commit(repo)
-    assert staged.sha(f"{commit}^") == head
-    assert staged.git("show", "-s", "--format=%s", commit) == STAGED_SUBJECT
-    assert staged.git("show", f"{commit}:a.json") == '{"x": 1}'
-    assert staged.git("show", f"{commit}:c.yaml") == "c: 1"
-    assert staged.git("show", f"{commit}:b.txt") == "b"  # the staged version, not the work tree
-    assert (staged.sha("HEAD"), staged.git("for-each-ref")) == (head, refs)
-    assert (staged.path / "b.txt").read_text() == "unstaged\n"
+    before = snapshot(staged.path)
+    with linked(staged.path) as (repo, into):
+        commit = staged_commit(repo, into)
+        assert into.git.rev_parse(f"{commit}^") == head
+        assert into.git.show("-s", "--format=%s", commit) == STAGED_SUBJECT
+        assert show(into, f"{commit}:a.json") == '{"x": 1}'
+        assert show(into, f"{commit}:c.yaml") == "c: 1"
+        assert show(into, f"{commit}:b.txt") == "b"  # the staged version, not the work tree
+    assert snapshot(staged.path) == before  # objects, refs, index and work tree: all as they were
 
 
 def test_git_index_file_names_the_index_of_a_hook(
@@ -61,9 +83,9 @@ def test_git_index_file_names_the_index_of_a_hook(
     monkeypatch.setenv("GIT_INDEX_FILE", str(tmp_path / "hook-index"))
     staged.git("read-tree", "HEAD")  # the index `git commit -a` would give its hooks ...
     staged.git("add", "c.yaml")  # ... holding c.yaml
-    with closing(open_repository(staged.path)) as repo:
-        commit = staged_commit(repo)
-    assert staged.git("show", f"{commit}:c.yaml") == "c: 1"
+    with linked(staged.path) as (repo, into):
+        commit = staged_commit(repo, into)
+        assert show(into, f"{commit}:c.yaml") == "c: 1"
     monkeypatch.delenv("GIT_INDEX_FILE")
     assert staged.git("ls-files", "c.yaml") == ""
 
@@ -78,10 +100,10 @@ def test_unmerged_paths_are_an_error(make_repo: Callable[..., GitRepo]) -> None:
     with pytest.raises(subprocess.CalledProcessError):
         repo.git("merge", "-q", "other")
     with (
-        closing(open_repository(repo.path)) as opened,
+        linked(repo.path) as (opened, into),
         pytest.raises(RepositoryError, match="unmerged paths must be resolved first"),
     ):
-        index_tree(opened)
+        index_tree(opened, into)
 
 
 def test_unborn_head(make_repo: Callable[..., GitRepo], tmp_path: Path) -> None:

@@ -96,8 +96,40 @@ def test_resolve_range(linear, opened):
     assert resolve_range(git_repo, None) == RevisionRange(None, shas[3], "HEAD")
     assert resolve_range(git_repo, "v1..main") == RevisionRange(shas[1], shas[3], "v1..main")
     assert resolve_range(git_repo, "v1..") == RevisionRange(shas[1], shas[3], "v1..")
-    assert resolve_range(git_repo, "..v1") == RevisionRange(shas[3], shas[1], "..v1")
+    assert resolve_range(git_repo, "main..main") == RevisionRange(shas[3], shas[3], "main..main")
     assert resolve_range(git_repo, "v1") == RevisionRange(None, shas[1], "v1")
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            "v2..v1",
+            "'v2..v1' in {path}: v1 is an ancestor of v2, so the range holds no commit; "
+            "did you mean v1..v2?",
+        ),
+        (
+            "..v1",
+            "'..v1' in {path}: v1 is an ancestor of HEAD, so the range holds no commit; "
+            "did you mean v1..HEAD?",
+        ),
+    ],
+)
+def test_a_reversed_range_is_an_error_naming_both_ends(linear, opened, spec, message):
+    repo, shas = linear
+    repo.git("tag", "v1", shas[1])
+    repo.git("tag", "-a", "-m", "release", "v2", shas[2])
+    with pytest.raises(RepositoryError) as raised:
+        resolve_range(opened(repo.path), spec)
+    assert str(raised.value) == "reversed range " + message.format(path=repo.path)
+
+
+def test_ranges_between_diverging_lines_are_not_reversed(linear, opened):
+    repo, shas = linear
+    repo.git("checkout", "-q", "-b", "side", shas[1])
+    side = repo.commit("side", {"g.txt": "g\n"})
+    rng = resolve_range(opened(repo.path), "main..side")
+    assert rng == RevisionRange(shas[3], side, "main..side")
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,20 @@ def test_empty_report_renders() -> None:
         "0 critical, 0 high, 0 medium, 0 low, 0 info in 3 commits scanned"
     )
     validate(json.loads(render(empty, OutputFormat.JSON)), "report")
+
+
+def test_a_tree_comparison_names_the_range_and_scans_no_commit() -> None:
+    diff = replace(REPORT, commits_scanned=0, trees=("v1.0", "v2.0"))
+    table = render(diff, OutputFormat.TABLE)
+    assert "v1.0..v2.0 (tree comparison)" in table
+    assert "between the trees of v1.0 and v2.0" in table
+    assert "scanned" not in table and "更大的说话人嵌入" not in table
+    markdown = render(diff, OutputFormat.MARKDOWN)
+    assert "in `v1.0..v2.0` (tree comparison)" in markdown
+    assert "between the trees of `v1.0` and `v2.0`." in markdown
+    assert "scanned" not in markdown.replace("not everything was scanned", "")
+    github = render(diff, OutputFormat.GITHUB)
+    assert "Trees compared: v1.0..v2.0" in github and "Commit:" not in github
+    assert render(diff, OutputFormat.JSON) == render(
+        replace(REPORT, commits_scanned=0), OutputFormat.JSON
+    )

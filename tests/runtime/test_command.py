@@ -1,4 +1,4 @@
-"""``model-audit runtime``: JSON and table output, exit codes 0, 1 and 2."""
+"""``model-audit runtime``: JSON and table output, exit codes 0, 1, 2 and 3."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ import yaml
 
 from auditor.cli import main
 from tests.conftest import validate
+from tests.gitrepo import GitRepo
+from tests.tiny_models import tiny_profile, tiny_repo
 
-SHIPPED = Path(__file__).resolve().parent.parent / "auditor/runtime/profiles/gpt-sovits.yaml"
+SHIPPED = Path(__file__).resolve().parents[2] / "auditor/runtime/profiles/gpt-sovits.yaml"
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -216,5 +218,44 @@ def test_a_python_without_torch_exits_2_naming_it(
     code, out, err = run(capsys, "runtime", "v1.0", "v2.0", repo, "--python", str(python))
     assert code == 2 and out == ""
     assert f"error: torch is not installed for {python}: install it" in " ".join(err.split())
+    assert "Traceback" not in err
+    assert list(temp_root.iterdir()) == []
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize(
+    ("models", "code", "verdict"),
+    [
+        # nothing decided: a module not installed, a worker killed; exit 3, as check-ckpt
+        (("needs:Unavailable", "dies:Dies"), 3, "not-checked"),
+        # a break is a break, whatever else could not be checked
+        (("needs:Unavailable", "net:Net"), 1, "breaks"),
+    ],
+)
+def test_a_model_that_could_not_be_checked_is_no_break(
+    make_repo: Callable[..., GitRepo],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    temp_root: Path,
+    models: tuple[str, ...],
+    code: int,
+    verdict: str,
+) -> None:
+    pytest.importorskip("torch")
+    repo = tiny_repo(make_repo)
+    profile = tmp_path / "tiny.yaml"
+    profile.write_text(tiny_profile(*models), encoding="utf-8")
+    args = ("HEAD~1", "HEAD", str(repo.path), "--profile", str(profile), "--format", "json")
+    exit_code, out, err = run(capsys, "runtime", *args)
+    assert exit_code == code, err
+    document = json.loads(out)
+    validate(document, "runtime")
+    assert document["verdict"] == verdict
+    outcomes = {m["name"]: m["outcome"] for m in document["models"]}
+    assert outcomes["needs"] == "unavailable"
+    assert "could not check needs: unavailable: runtime check unavailable" in err
+    if "dies" in outcomes:
+        assert outcomes["dies"] == "crashed"
+        assert "could not check dies: crashed: the runtime worker for dies at old revision" in err
     assert "Traceback" not in err
     assert list(temp_root.iterdir()) == []

@@ -11,6 +11,8 @@ import pytest
 
 from auditor.cli import main
 from tests.conftest import validate
+from tests.gitrepo import GitRepo
+from tests.tiny_models import tiny_profile, tiny_repo
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -130,3 +132,26 @@ def test_the_silent_break_is_a_runtime_finding(
     assert (found["severity"], found["category"]) == ("high", "runtime")
     assert found["key"] == "sovits.output"
     assert any(c["sha"] == found["commit"] for c in document["commits"])
+
+
+@pytest.mark.torch
+def test_a_model_that_could_not_be_checked_is_said_not_refuted(
+    make_repo: Callable[..., GitRepo], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("torch")
+    repo = tiny_repo(make_repo)
+    old = repo.git("rev-parse", "HEAD~1")
+    profile = tmp_path / "tiny.yaml"
+    profile.write_text(tiny_profile("dies:Dies", "needs:Unavailable", "net:Net"), "utf-8")
+    args = ["scan", str(repo.path), "--range", "HEAD~1..HEAD", "--confirm", "--no-cache"]
+    code, out, err = run(capsys, *args, "--profile", str(profile), "--format", "json")
+    assert code == 0, err
+    document = json.loads(out)
+    validate(document, "report")
+    warnings = [w["message"] for w in document["warnings"]]
+    assert (
+        "runtime: could not check dies (crashed): the runtime worker for dies at old revision "
+        f"{old[:7]} was killed by SIGKILL"
+    ) in warnings
+    assert any(w.startswith("runtime: could not check needs (unavailable): ") for w in warnings)
+    assert not any(w.startswith("runtime: could not check net ") for w in warnings)

@@ -184,7 +184,7 @@ def test_temporary_folders_are_removed_on_errors(
     def broken(*args: Any) -> dict[str, Any]:
         raise WorkerError("no answer")
 
-    monkeypatch.setattr(confirm_module, "WorkerProcess", broken)
+    monkeypatch.setattr(confirm_module, "RevisionWorker", broken)
     with pytest.raises(WorkerError):
         confirm(mini_sovits, "v1.0", "v2.0", SOVITS_ONLY)
     assert list(temp_root.iterdir()) == []
@@ -251,6 +251,14 @@ LOADED = {"loaded": True, "missing": [], "unexpected": []}
                 "unavailable": True,
             },
             Outcome.UNAVAILABLE,
+        ),
+        (
+            {"built": False, "error": "the runtime worker for sovits ...", "stopped": "timeout"},
+            Outcome.TIMEOUT,
+        ),
+        (
+            {"built": False, "error": "the runtime worker for sovits ...", "stopped": "crashed"},
+            Outcome.CRASHED,
         ),
         (
             {

@@ -38,6 +38,9 @@ _MARKERS = re.compile(
     re.MULTILINE,
 )
 _FUNCTION_KEEP = re.compile(r"spectrogram|librosa|torchaudio", re.IGNORECASE)
+#: ``cfg["model"]["ssl_dim"] =``: a script writing into a config it emits.
+_CONFIG_WRITE = re.compile(r"""\[\s*(['"])\w+\1\s*\]\s*\[\s*(['"])\w+\2\s*\]\s*=(?!=)""")
+_CONFIG_WRITE_BYTES = re.compile(_CONFIG_WRITE.pattern.encode())
 
 
 class PythonParseError(ValueError):
@@ -59,7 +62,11 @@ def may_hold_facts(data: bytes, components: Components | None = None) -> bool:
     """
     if b"\x00" in data[:8192]:
         return False
-    if len(data) < _TINY_BYTES or _MARKERS.search(data):
+    if (
+        len(data) < _TINY_BYTES
+        or _MARKERS.search(data)
+        or _CONFIG_WRITE.search(data.decode("utf-8", "replace"))
+    ):
         return True
     try:
         known = components or builtin_components()
@@ -179,7 +186,8 @@ def _prune(module: cst.Module, components: Components) -> cst.Module:
         if isinstance(statement, cst.FunctionDef):
             pruned = _stub(module, statement, components)
         elif isinstance(statement, cst.If) and is_main_guard(statement.test):
-            pruned = statement.with_changes(body=_stub_block(module, statement.body))
+            if not _CONFIG_WRITE.search(module.code_for_node(statement.body)):
+                pruned = statement.with_changes(body=_stub_block(module, statement.body))
         elif isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
             members = [
                 _stub(module, m, components)
@@ -199,7 +207,7 @@ def _stub(module: cst.Module, function: cst.FunctionDef, components: Components)
     if not isinstance(block, cst.IndentedBlock):
         return function
     code = module.code_for_node(block)
-    if _FUNCTION_KEEP.search(code) or components.pattern.search(code):
+    if _FUNCTION_KEEP.search(code) or components.pattern.search(code) or _CONFIG_WRITE.search(code):
         return function
     return function.with_changes(body=_stub_block(module, block))
 

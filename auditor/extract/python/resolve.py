@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from auditor.domain import Fact
 from auditor.extract.python.class_facts import class_facts
 from auditor.extract.python.components import Components, builtin_components
+from auditor.extract.python.config_writes import config_write_facts
 from auditor.extract.python.expressions import BinOp, Call, Comp, DictExpr, Seq
 from auditor.extract.python.module_facts import (
     audio_facts,
@@ -66,6 +67,7 @@ class SnapshotFacts:
         found.extend(_bounded(constant_facts, snapshot, path, usage, tables))
         found.extend(_bounded(component_facts, snapshot, path, self.components))
         found.extend(_bounded(audio_facts, snapshot, path))
+        found.extend(_bounded(config_write_facts, snapshot, path))
         by_key: dict[str, Fact] = {}
         for fact in found:
             by_key.setdefault(fact.key, fact)

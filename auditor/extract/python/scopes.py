@@ -37,7 +37,7 @@ class ModuleValues(Protocol):
 
 
 VALUE, CONDITION, SYMBOLIC = "value", "condition", "symbolic"
-_ENVIRONMENT_GETTERS = frozenset({"os.environ.get", "os.getenv"})
+ENVIRONMENT_GETTERS = frozenset({"os.environ.get", "os.getenv"})
 
 
 def is_version_like(name: str) -> bool:
@@ -100,7 +100,7 @@ class ModuleScope:
 
     def call(self, call: Call) -> Value:
         """``os.environ.get("version", "v2")`` is its default; other calls are unknown."""
-        if call.callee in _ENVIRONMENT_GETTERS and not any(a.keyword or a.star for a in call.args):
+        if call.callee in ENVIRONMENT_GETTERS and not any(a.keyword or a.star for a in call.args):
             default = call.args[1].value if len(call.args) > 1 else Lit(None)
             return evaluate(default, self)
         raise Unresolved(f"call of {call.callee or 'an unknown callee'}")

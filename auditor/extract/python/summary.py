@@ -17,7 +17,7 @@ from auditor.extract.python.expressions import Call, Expr
 
 #: Bump when a summary of the same bytes would differ (format, visitor). The list of known
 #: components is keyed apart (its digest is part of every cache key of Python facts).
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,19 @@ class CallSite:
 
 
 @dataclass(frozen=True)
+class ConfigWrite:
+    """``cfg["model"]["ssl_dim"] = 1024``: a script writing a value into a config it emits
+    (``keys`` are the string subscripts, outermost first), under the ``if`` tests around it;
+    ``scope`` is the function it is in, or ``<module>``."""
+
+    keys: tuple[str, ...]
+    value: Expr
+    line: int
+    conditions: tuple[Condition, ...] = ()
+    scope: str = "<module>"
+
+
+@dataclass(frozen=True)
 class ModuleSummary:
     """Everything stage 2 needs from one Python file; round-trips through JSON."""
 
@@ -136,6 +149,7 @@ class ModuleSummary:
     callees: tuple[str, ...] = ()
     #: What reading the file had to work around (bytes that are not UTF-8 in comments).
     notes: tuple[str, ...] = ()
+    config_writes: tuple[ConfigWrite, ...] = ()
 
     def to_json(self) -> str:
         """Compact ASCII JSON (lone surrogates in string literals survive), stable for equal
@@ -151,6 +165,10 @@ class ModuleSummary:
             ],
             "callees": list(self.callees),
             "notes": list(self.notes),
+            "config_writes": [
+                [list(w.keys), encode(w.value), w.line, _conditions(w.conditions), w.scope]
+                for w in self.config_writes
+            ],
         }
         return json.dumps(data, separators=(",", ":"))
 
@@ -171,6 +189,10 @@ class ModuleSummary:
             ),
             callees=tuple(data["callees"]),
             notes=tuple(data.get("notes", ())),
+            config_writes=tuple(
+                ConfigWrite(tuple(keys), decode(value), line, _read_conditions(tests), scope)
+                for keys, value, line, tests, scope in data.get("config_writes", ())
+            ),
         )
 
 

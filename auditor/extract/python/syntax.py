@@ -95,3 +95,25 @@ def added_module(node: cst.Call) -> tuple[str, cst.Call] | None:
     name = node.args[0].value
     value = name.evaluated_value if isinstance(name, cst.SimpleString) else None
     return (value, node.args[1].value) if isinstance(value, str) else None
+
+
+def config_keys(target: cst.BaseExpression) -> tuple[str, ...] | None:
+    """``("model", "ssl_dim")`` for ``cfg["model"]["ssl_dim"]``: the string subscripts of a
+    nested config written by key, outermost first; None for anything else (a plain
+    ``d["x"]`` is any dict, not a config section)."""
+    keys: list[str] = []
+    node: cst.BaseExpression = target
+    while isinstance(node, cst.Subscript):
+        if len(node.slice) != 1:
+            return None
+        index = node.slice[0].slice
+        if not isinstance(index, cst.Index) or not isinstance(index.value, cst.SimpleString):
+            return None
+        text = index.value.evaluated_value
+        if not isinstance(text, str):
+            return None
+        keys.append(text)
+        node = node.value
+    if len(keys) < 2 or not isinstance(node, (cst.Name, cst.Attribute)):
+        return None
+    return tuple(reversed(keys))

@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 
 from auditor.domain import Fact, same_value
 from auditor.extract.python.evaluate import evaluate
-from auditor.extract.python.expressions import Lit
-from auditor.extract.python.scopes import ModuleScope, is_version_like
+from auditor.extract.python.expressions import Attr, Call, Compare, Expr, Lit, Name, walk
+from auditor.extract.python.scopes import ENVIRONMENT_GETTERS, ModuleScope, is_version_like
 from auditor.extract.python.snapshot import PythonSnapshot
-from auditor.extract.python.summary import ClassSummary
+from auditor.extract.python.summary import ClassSummary, Function
 from auditor.extract.python.values import Unresolved
 from auditor.extract.python.versions import compared, label
 
@@ -34,10 +34,84 @@ class Variant:
 
 def version_variants(snapshot: PythonSnapshot, path: str, cls: ClassSummary) -> Iterator[Variant]:
     """One variant per version-like parameter with a known default and per other value it is
-    compared with (the other version-like parameters keep their defaults)."""
+    compared with (the other version-like parameters keep their defaults); then one per
+    environment switch (below)."""
     init = cls.init
     if init is None:
         return
+    yield from _parameter_variants(snapshot, path, cls, init)
+    yield from environment_variants(cls)
+
+
+def environment_variants(cls: ClassSummary) -> Iterator[Variant]:
+    """``self.mode = os.environ.get("MODE", "a")`` (or a local so bound): one variant per
+    other value ``self.mode`` is compared with, as if the environment held it. A model built
+    with the variable set takes that branch, so its facts are reported under ``[mode=b]``."""
+    for index, binding in enumerate(cls.attributes):
+        if not _reads_environment(binding.value):
+            continue
+        read = Attr(Name("self"), binding.name)
+        default = _default_of(binding.value)
+        compared = _syntactic_comparisons(cls, read)
+        others = [v for v in compared if not (type(v) is type(default) and v == default)]
+        tags = [(f"{binding.name}={label(v)}", v) for v in others]
+        if compared and not others:
+            # only the default is named (``if self.version == "v1": … else: …``): the
+            # variant is any other value
+            tags = [(f"{binding.name}!={label(default)}", _ANY_OTHER)]
+        for tag, value in tags:
+            attributes = list(cls.attributes)
+            attributes[index] = replace(binding, value=Lit(value))
+            yield Variant(tag, replace(cls, attributes=tuple(attributes)))
+
+
+#: A value no condition names: the ``else`` of every comparison.
+_ANY_OTHER = "\x00any other value"
+
+
+def _reads_environment(expr: Expr) -> bool:
+    return (
+        isinstance(expr, Call)
+        and expr.callee in ENVIRONMENT_GETTERS
+        and not any(a.keyword or a.star for a in expr.args)
+    )
+
+
+def _default_of(call: Expr) -> str | int | float | bool | None:
+    assert isinstance(call, Call)
+    if len(call.args) > 1 and isinstance(call.args[1].value, Lit):
+        return call.args[1].value.value
+    return None
+
+
+def _syntactic_comparisons(cls: ClassSummary, read: Expr) -> list[str | int | float | bool | None]:
+    """The literals ``read`` is compared with in ``__init__``'s conditions and values."""
+    trees: list[Expr] = []
+    for binding in (*cls.locals, *cls.attributes):
+        trees.append(binding.value)
+        trees.extend(c.test for c in binding.conditions)
+    for sub in cls.submodules:
+        trees.append(sub.call)
+        trees.extend(c.test for c in sub.conditions)
+    found: dict[tuple[str, str], str | int | float | bool | None] = {}
+    for tree in trees:
+        for node in walk(tree):
+            if not isinstance(node, Compare):
+                continue
+            operands = [node.left, *(c for _, c in node.comparisons)]
+            if read not in operands:
+                continue
+            for operand in operands:
+                if isinstance(operand, Lit) and not isinstance(operand.value, bytes):
+                    found.setdefault(
+                        (type(operand.value).__name__, repr(operand.value)), operand.value
+                    )
+    return list(found.values())
+
+
+def _parameter_variants(
+    snapshot: PythonSnapshot, path: str, cls: ClassSummary, init: Function
+) -> Iterator[Variant]:
     for index, param in enumerate(init.params):
         if index == 0 or param.default is None or param.kind in ("*", "**"):
             continue

@@ -20,6 +20,7 @@ from auditor.extract.python.summary import (
     CallSite,
     ClassSummary,
     Condition,
+    ConfigWrite,
     Function,
     Import,
     KwargDefault,
@@ -30,6 +31,7 @@ from auditor.extract.python.syntax import (
     AUGMENTED,
     MUTATORS,
     added_module,
+    config_keys,
     dotted,
     is_audio_callee,
     is_main_guard,
@@ -59,6 +61,7 @@ class SummaryVisitor(cst.CSTVisitor):
         self._functions: list[Function] = []
         self._sites: list[CallSite] = []
         self._callees: set[str] = set()
+        self._writes: list[ConfigWrite] = []
 
     def summary(self) -> ModuleSummary:
         """What the visit gathered."""
@@ -69,6 +72,7 @@ class SummaryVisitor(cst.CSTVisitor):
             functions=tuple(self._functions),
             audio_calls=tuple(self._sites),
             callees=tuple(sorted(self._callees)),
+            config_writes=tuple(self._writes),
         )
 
     # -- metadata helpers
@@ -134,9 +138,14 @@ class SummaryVisitor(cst.CSTVisitor):
     # -- control flow
     def visit_If(self, node: cst.If) -> bool:
         if self._frame.kind == "module" and is_main_guard(node.test):
-            return False
+            # a script's main block binds no module value; only config writes are read there
+            self._frames.append(Frame("script", "<main>", len(self._conditions)))
         self._tests[id(node)] = self._expr.convert(node.test)
         return True
+
+    def leave_If(self, original_node: cst.If) -> None:
+        if self._frame.kind == "script" and is_main_guard(original_node.test):
+            self._frames.pop()
 
     def visit_If_body(self, node: cst.If) -> None:
         self._conditions.append(Condition(self._tests[id(node)], True))
@@ -273,6 +282,12 @@ class SummaryVisitor(cst.CSTVisitor):
         if isinstance(target, (cst.Tuple, cst.List)):
             for name in target_names(target):
                 self._bind(name, Opaque(name), line)
+            return
+        keys = config_keys(target)
+        if keys is not None and frame.kind in ("module", "function", "script"):
+            conditions = tuple(self._conditions)
+            expr = Opaque("<changed in a loop>") if self._loops else self._value(value)
+            self._writes.append(ConfigWrite(keys, expr, line, conditions, frame.name))
 
     def _value(self, node: cst.BaseExpression) -> Expr:
         return self._expr.convert(node)
@@ -291,6 +306,8 @@ class SummaryVisitor(cst.CSTVisitor):
             frame.assigned.add(name)
 
     def visit_Call(self, node: cst.Call) -> None:
+        if self._frame.kind == "script":
+            return
         callee = self._qualified(node.func)
         if callee:
             self._callees.add(callee)

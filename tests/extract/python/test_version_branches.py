@@ -249,3 +249,52 @@ def test_class_constants_round_trip_through_json() -> None:
     (cls,) = summary.classes
     assert [b.name for b in cls.constants] == ["PRO"]
     assert ModuleSummary.from_json(summary.to_json()) == summary
+
+
+ENVIRONMENT_SWITCH = """import os
+import torch.nn as nn
+
+
+class StyleEncoder(nn.Module):
+    def __init__(self, n_mel_channels=80, style_vector_dim=256):
+        super().__init__()
+        self.fc = nn.Linear(n_mel_channels, style_vector_dim)
+
+
+class Net(nn.Module):
+    def __init__(self, spec_channels, gin_channels=512):
+        super().__init__()
+        self.mode = os.environ.get("MODE", "a")
+        if self.mode == "a":
+            self.ref_enc = StyleEncoder(spec_channels, gin_channels)
+        elif self.mode == "b":
+            self.ref_enc = StyleEncoder(704, gin_channels)
+        else:
+            self.ref_enc = StyleEncoder(352, gin_channels)
+"""
+
+
+def test_an_environment_switch_reports_each_other_branch_under_its_value() -> None:
+    from auditor.extract.python.parse import summarise_module
+    from auditor.extract.python.resolve import resolve_python_facts
+
+    summary = summarise_module(ENVIRONMENT_SWITCH.encode())
+    found = {
+        f.key: f.value
+        for f in resolve_python_facts("models.py", {"models.py": summary})
+        if ".ref_enc.n_mel_channels" in f.key
+    }
+    assert found == {
+        "Net.__init__.self.ref_enc.n_mel_channels": "<param:spec_channels>",
+        "Net.__init__[mode=b].self.ref_enc.n_mel_channels": 704,
+    }
+    only_default = ENVIRONMENT_SWITCH.replace('elif self.mode == "b":', "else:").replace(
+        "        else:\n            self.ref_enc = StyleEncoder(352, gin_channels)\n", ""
+    )
+    summary = summarise_module(only_default.encode())
+    found = {
+        f.key: f.value
+        for f in resolve_python_facts("models.py", {"models.py": summary})
+        if ".ref_enc.n_mel_channels" in f.key
+    }
+    assert found["Net.__init__[mode!=a].self.ref_enc.n_mel_channels"] == 704
