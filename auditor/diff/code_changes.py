@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from auditor.domain import Change, ChangeKind, FactKind, FactValue
+from auditor.extract.python.class_facts import BUILT_IF
 from auditor.rules.code import FINGERPRINT
 
 #: Where the attribute path of a submodule key starts (``SynthesizerTrn.__init__.self.enc_p``).
@@ -128,7 +129,8 @@ def _wholes(changes: list[Change], kind: ChangeKind) -> list[_Whole]:
 
 def _drop_implied(changes: list[Change]) -> list[Change]:
     """Changes that another change of the same commit implies are left out: the content of a
-    table whose length changed, and the arguments of a submodule added or removed whole."""
+    table whose length changed, and the arguments and condition of a submodule added or
+    removed whole."""
     resized = {(c.file, c.key) for c in changes if c.fact_kind is FactKind.SYMBOL_TABLE}
     whole = {
         (c.file, c.key)
@@ -139,7 +141,7 @@ def _drop_implied(changes: list[Change]) -> list[Change]:
     def implied(change: Change) -> bool:
         if change.key.endswith(FINGERPRINT):
             return (change.file, change.key[: -len(FINGERPRINT)]) in resized
-        if change.fact_kind is FactKind.CONSTRUCTOR_ARG:
+        if change.fact_kind is FactKind.CONSTRUCTOR_ARG or change.key.endswith(BUILT_IF):
             return (change.file, change.key.rpartition(".")[0]) in whole
         return False
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.domain import Category, Change, ChangeKind, Confidence, FactKind, Severity
-from auditor.rules.base import FALLBACK, Rule, RuleExample
+from auditor.rules.base import FALLBACK, FactRater, Rule, RuleExample
 
 #: The key suffix of a symbol table's content fingerprint (``symbols.fingerprint``).
 FINGERPRINT = ".fingerprint"
@@ -39,6 +39,26 @@ class SubmoduleRule(Rule):
         return change.kind is not ChangeKind.MODIFIED or _class_name(change.old) != _class_name(
             change.new
         )
+
+
+@dataclass(frozen=True)
+class SubmoduleConditionRule(Rule):
+    """The ``if`` test a submodule is registered under changed (``.built_if`` facts)."""
+
+    def applies(self, change: Change) -> bool:
+        return change.fact_kind is FactKind.SUBMODULE and change.key.endswith(".built_if")
+
+    def severity_of(self, change: Change, rate: FactRater) -> Severity:
+        # a condition that comes or goes with its submodule is said by the submodule's rules
+        return self.severity if change.kind is ChangeKind.MODIFIED else Severity.INFO
+
+
+_GUARDED = (
+    _HEAD
+    + "    def __init__(self, n_speakers=0, gin_channels=256):\n        super().__init__()\n"
+    + "        if n_speakers > 1:\n"
+    + "            self.emb_g = nn.Embedding(n_speakers, gin_channels)\n"
+)
 
 
 def _class_name(value: object) -> str:
@@ -76,6 +96,26 @@ class CodeFallbackRule(Rule):
 _KEYS = "it adds or removes state-dict keys"
 _TABLE = "symbols = ['_', 'a', 'b']\n"
 RULES = (
+    SubmoduleConditionRule(
+        id="MA505",
+        slug="submodule-condition",
+        severity=Severity.MEDIUM,
+        category=Category.STATE_DICT_KEYS,
+        summary="The condition a submodule is built under changed.",
+        why="for some configurations the submodule is now built or left out where it was not, "
+        "so checkpoints of those configurations gain or lose its state-dict keys",
+        hint="Check which configurations now build the submodule, and load their old "
+        "checkpoints with strict=False or retrain.",
+        precedence=0,
+        examples=(
+            RuleExample(
+                "models.py", _GUARDED, _GUARDED.replace("n_speakers > 1", "n_speakers >= 1"), True
+            ),
+            RuleExample(
+                "models.py", _GUARDED, _GUARDED.replace("n_speakers > 1", "(n_speakers > 1)"), False
+            ),
+        ),
+    ),
     SymbolTableRule(
         id="MA103",
         slug="symbol-table-size",

@@ -27,6 +27,7 @@ from auditor.extract.python.submodules import (
     nested_construction,
 )
 from auditor.extract.python.summary import ClassSummary
+from auditor.extract.python.unparse import unparse
 from auditor.extract.python.values import ClassRef
 from auditor.extract.python.version_branches import differing, version_variants
 from auditor.extract.python.versions import version_facts
@@ -56,10 +57,30 @@ def class_facts(snapshot: PythonSnapshot, path: str, cls: ClassSummary) -> list[
     facts.extend(version_facts(snapshot, path, cls))
     plain = _built_facts(snapshot, path, cls, built)
     facts.extend(plain)
+    facts.extend(_conditions(cls, {b.key.split(".")[0].split("[")[0] for b in built}))
     for variant in version_variants(snapshot, path, cls):
         other = _built_facts(snapshot, path, variant.cls)
         facts.extend(differing(plain, other, prefix, variant.tag))
     return facts
+
+
+#: The key suffix of the condition a submodule is built under.
+BUILT_IF = ".built_if"
+
+
+def _conditions(cls: ClassSummary, built: set[str]) -> list[Fact]:
+    """``<Class>.__init__.self.<attr>.built_if``: the ``if`` tests a submodule is registered
+    under (the first registration of each attribute). A changed test (``n_speakers > 1`` →
+    ``>= 1``) adds or removes its state-dict keys for some configs even when no value moves."""
+    kind = PYTHON_FACT_KINDS[SUBMODULE]
+    facts: dict[str, Fact] = {}
+    for sub in cls.submodules:
+        if not sub.conditions or sub.attr not in built:
+            continue
+        key = f"{cls.name}.__init__.self.{sub.attr}{BUILT_IF}"
+        tests = [unparse(c.test) if c.holds else f"not ({unparse(c.test)})" for c in sub.conditions]
+        facts.setdefault(key, Fact(kind, key, sub.attr, " and ".join(tests), sub.line))
+    return list(facts.values())
 
 
 def _built_facts(

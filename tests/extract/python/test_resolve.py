@@ -202,6 +202,7 @@ VERSIONED = """\
                 "SynthesizerTrn.__init__.self.sv_emb": "torch.nn.Linear",
                 "SynthesizerTrn.__init__.self.sv_emb.in_features": 20480,
                 "SynthesizerTrn.__init__.self.sv_emb.out_features": 512,
+                "SynthesizerTrn.__init__.self.sv_emb.built_if": "self.is_v2pro",
             },
         ),
     ],
@@ -489,6 +490,13 @@ def test_an_added_submodule_adds_its_facts() -> None:
     assert set(new) - set(old) == {
         fact("init-default", "SynthesizerTrn.__init__.kwargs.use_spk", False, 9, "use_spk"),
         fact("submodule", "SynthesizerTrn.__init__.self.sv_emb", "torch.nn.Linear", 11, "sv_emb"),
+        fact(
+            "submodule",
+            "SynthesizerTrn.__init__.self.sv_emb.built_if",
+            "self.use_spk",
+            11,
+            "sv_emb",
+        ),
         fact("constructor-arg", "SynthesizerTrn.__init__.self.sv_emb.in_features", 20480, 11),
         fact(
             "constructor-arg",
