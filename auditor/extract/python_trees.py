@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import git
 
@@ -141,8 +141,17 @@ class PythonFacts:
         """The parsed Python modules of commit ``sha`` (path → summary), read lazily."""
         return _Parsed(self.tree(sha), self._store)
 
-    def blobs_of(self, steps: Iterable[CommitChanges]) -> Iterator[str]:
-        """Every Python blob a walk over ``steps`` will need, starting trees included."""
+    def blobs_of(self, steps: Sequence[CommitChanges]) -> Iterator[str]:
+        """Every Python blob a walk over ``steps`` will need, starting trees included; none
+        when no step changes a Python file this audit reads (then no Python is read at all:
+        a commit that only bumps ``requirements.txt`` costs no parse)."""
+        if not any(
+            self.reads(f.old_path) or self.reads(f.new_path)
+            for step in steps
+            if step.comparable
+            for f in step.files
+        ):
+            return
         walked: set[str] = set()
         for step in steps:
             walked.add(step.commit.sha)
