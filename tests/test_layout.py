@@ -64,7 +64,6 @@ UNMIRRORED = {
     "extract/python/values.py",
     "extract/python/versions.py",
     "extract/python/visitor.py",
-    "extract/python_trees.py",
     "extract/resolved_store.py",
     "extract/summary_store.py",
     "fork/report.py",
