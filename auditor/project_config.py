@@ -6,6 +6,8 @@ Read from the tip revision's tree (or a file given with ``--config``) and valida
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,7 +20,12 @@ import yaml
 from auditor.domain import Severity
 from auditor.errors import ConfigError
 from auditor.extract.python import KnownComponent
-from auditor.extract.selection import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, FileSelection
+from auditor.extract.selection import (
+    DEFAULT_EXCLUDE,
+    DEFAULT_INCLUDE,
+    FileSelection,
+    glob_problem,
+)
 from auditor.schemas import load_schema
 
 if sys.version_info >= (3, 11):
@@ -64,6 +71,13 @@ def parse_project_config(raw: Any, source: str) -> ProjectConfig:
         raise ConfigError(f"{source}: invalid value at '{_location(first)}': {first.message}")
     include = tuple(raw.get("include", ()))
     exclude = tuple(raw.get("exclude", ()))
+    for name, globs in (("include", include), ("exclude", exclude)):
+        for index, glob in enumerate(globs):
+            if problem := glob_problem(glob):
+                raise ConfigError(
+                    f"{source}: invalid value at '{name}.{index}': {glob!r} is not a glob: "
+                    f"{problem}"
+                )
     if not raw.get("replace_default_globs", False):
         include = DEFAULT_INCLUDE + include
         exclude = DEFAULT_EXCLUDE + exclude
@@ -85,18 +99,76 @@ def _component(entry: dict[str, Any]) -> KnownComponent:
     return KnownComponent(name, str(entry["role"]), tuple(str(m) for m in match))
 
 
-def _decode(text: str, source: str) -> Any:
+_TOML_WHERE = re.compile(
+    r"(?P<problem>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)",
+    re.DOTALL,
+)
+
+
+def _syntax_error(source: str, language: str, where: tuple[int, int], problem: str) -> ConfigError:
+    """``FILE:LINE:COLUMN: invalid YAML: PROBLEM``, on one line."""
+    line, column = where
+    return ConfigError(f"{source}:{line}:{column}: invalid {language}: {' '.join(problem.split())}")
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of OFFSET in TEXT."""
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
+def _yaml_error(error: yaml.YAMLError, text: str, source: str) -> ConfigError:
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "not valid"
+        if error.problem and error.context:
+            problem += f" ({error.context})"
+        if mark is not None:
+            return _syntax_error(source, "YAML", (mark.line + 1, mark.column + 1), problem)
+    if isinstance(error, yaml.reader.ReaderError):
+        code = error.character
+        what = f"#x{code:04x}" if isinstance(code, int) else repr(code)
+        problem = f"unacceptable character {what}: {error.reason}"
+        return _syntax_error(source, "YAML", _position(text, error.position), problem)
+    return ConfigError(f"{source}: invalid YAML: {' '.join(str(error).split())}")
+
+
+def _toml_error(error: ValueError, text: str, source: str) -> ConfigError:
+    match = _TOML_WHERE.fullmatch(str(error))
+    if match is None:
+        return ConfigError(f"{source}: invalid TOML: {' '.join(str(error).split())}")
+    if match["line"] is None:
+        return _syntax_error(source, "TOML", _position(text, len(text)), match["problem"])
+    where = (int(match["line"]), int(match["column"]))
+    return _syntax_error(source, "TOML", where, match["problem"])
+
+
+def decode_settings(text: str, source: str, loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> Any:
+    """The document in TEXT, a settings file named SOURCE: TOML (``*.toml``), JSON
+    (``*.json``), else YAML read with LOADER. Invalid syntax is a :class:`ConfigError` that
+    says where, in one line: ``audit.yaml:3:7: invalid YAML: mapping values are not allowed
+    here``."""
     if source.endswith(".toml"):
         try:
-            document = tomllib.loads(text)
+            return tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
-            raise ConfigError(f"{source}: not valid TOML: {error}") from None
+            raise _toml_error(error, text, source) from None
+    if source.endswith(".json"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise _syntax_error(source, "JSON", (error.lineno, error.colno), error.msg) from None
+    try:
+        return yaml.load(text, Loader=loader)  # a SafeLoader: no arbitrary objects
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, text, source) from None
+
+
+def _decode(text: str, source: str) -> Any:
+    document = decode_settings(text, source)
+    if source.endswith(".toml"):
         tool = document.get("tool", {})
         return tool.get("model-audit") if isinstance(tool, dict) else None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{source}: not valid YAML: {error}") from None
+    return document
 
 
 def read_project_config(text: str, source: str) -> ProjectConfig:

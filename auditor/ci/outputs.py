@@ -12,15 +12,20 @@ from collections.abc import Mapping
 
 from auditor.domain import Report
 from auditor.errors import AuditError
+from auditor.render.markdown import severity_counts
 
 OUTPUT_VARIABLE = "GITHUB_OUTPUT"
 
 
 def step_outputs(report: Report, report_path: str, sarif_path: str | None) -> dict[str, str]:
-    """The action's outputs for REPORT: ``findings``, ``max-severity``, ``report``, ``sarif``."""
+    """The action's outputs for REPORT: ``findings`` and its count per severity (``critical``
+    … ``info``, in that order), ``max-severity``, ``report``, ``sarif``. The counts are the
+    job summary's: a change repeated in mirror files counts once."""
+    counts = severity_counts(report)
     worst = report.max_severity()
     return {
-        "findings": str(len(report.findings)),
+        "findings": str(sum(counts.values())),
+        **{severity.value: str(count) for severity, count in counts.items()},
         "max-severity": worst.value if worst else "none",
         "report": report_path,
         "sarif": sarif_path or "",

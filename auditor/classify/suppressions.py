@@ -21,7 +21,8 @@ import yaml
 
 from auditor.domain import AuditWarning, Finding, Report
 from auditor.errors import ConfigError
-from auditor.extract.selection import FileSelection
+from auditor.extract.selection import FileSelection, glob_problem
+from auditor.project_config import decode_settings
 from auditor.schemas import load_schema
 
 IGNORE_FILE = ".model-audit-ignore.yaml"
@@ -116,6 +117,13 @@ def parse_suppressions(raw: Any, source: str) -> Suppressions:
         raise ConfigError(f"{source}: invalid suppression: {_problem(errors[0], raw)}")
     entries = []
     for index, item in enumerate(raw.get("ignore", ())):
+        for field in ("file", "key"):
+            problem = glob_problem(item[field], paths=field == "file") if field in item else None
+            if problem:
+                raise ConfigError(
+                    f"{source}: invalid suppression: {_entry_name(item, index)} '{field}': "
+                    f"{item[field]!r} is not a glob: {problem}"
+                )
         until = None
         if "until" in item:
             try:
@@ -141,12 +149,8 @@ def parse_suppressions(raw: Any, source: str) -> Suppressions:
 
 
 def read_suppressions(text: str, source: str) -> Suppressions:
-    """Suppressions from the YAML text of an ignore file."""
-    try:
-        raw = yaml.load(text, Loader=_TextDates)  # a SafeLoader: no arbitrary objects
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{source}: not valid YAML: {error}") from None
-    return parse_suppressions(raw, source)
+    """Suppressions from the text of an ignore file (YAML; JSON when SOURCE ends in ``.json``)."""
+    return parse_suppressions(decode_settings(text, source, _TextDates), source)
 
 
 def load_suppressions_file(path: Path) -> Suppressions:

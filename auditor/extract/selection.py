@@ -126,6 +126,30 @@ def extractor_for(path: str) -> Extractor | None:
     return None
 
 
+def glob_problem(pattern: str, *, paths: bool = True) -> str | None:
+    """Why PATTERN is no glob, or None: a ``[`` never closed, a class that is empty or holds
+    a reversed range (``[z-a]``). A ``[`` never closes across a ``/`` in a glob over PATHS
+    (without PATHS, over keys, ``/`` is a character)."""
+    offset = 0
+    for segment in pattern.split("/") if paths else [pattern]:
+        start = 0
+        while (start := segment.find("[", start)) >= 0:
+            if "]" not in segment[start + 2 :]:
+                return (
+                    f"the '[' at column {offset + start + 1} is never closed "
+                    "(a literal '[' is written '[[]')"
+                )
+            start = segment.index("]", start + 2) + 1
+        offset += len(segment) + 1
+    try:
+        re.compile(_translate(pattern) if paths else _translate_segment(pattern))
+    except re.error as error:
+        if error.msg.startswith("bad character range"):
+            return f"{error.msg} (a reversed range)"
+        return "a '[...]' class is empty or never closed"
+    return None
+
+
 @functools.lru_cache(maxsize=64)
 def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
     if not patterns:
@@ -163,7 +187,7 @@ def _translate_segment(segment: str) -> str:
         elif char == "[" and "]" in segment[i + 2 :]:
             end = segment.index("]", i + 2)
             body = segment[i + 1 : end]
-            body = body.replace("\\", "\\\\")
+            body = body.replace("\\", "\\\\").replace("[", "\\[")
             out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
             i = end
         else:

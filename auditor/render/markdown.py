@@ -112,11 +112,18 @@ def verdict(report: Report) -> str:
     return f"Checkpoints from {baseline(report)} load after these changes: {answer}"
 
 
+def severity_counts(report: Report) -> dict[Severity, int]:
+    """The changes of REPORT per severity, critical first (a change repeated in mirror files
+    counts once): what the counts line says, and the GitHub step outputs too."""
+    counts = Counter(finding.severity for finding in shown(report.findings))
+    return {severity: counts[severity] for severity in Severity}
+
+
 def counts_line(report: Report) -> str:
     """``1 critical, 0 high, … in 7 commits scanned``, or ``… between the trees of `v1` and
     `v2``` for a tree comparison (changes, each counted once)."""
-    counts = Counter(finding.severity for finding in shown(report.findings))
-    parts = ", ".join(f"{counts[severity]} {severity.value}" for severity in Severity)
+    counts = severity_counts(report)
+    parts = ", ".join(f"{count} {severity.value}" for severity, count in counts.items())
     if report.trees is not None:
         old, new = report.trees
         return f"{parts} between the trees of {code(old)} and {code(new)}"

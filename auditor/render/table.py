@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from dataclasses import dataclass
 
-from rich.console import Console, Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -90,6 +92,44 @@ def summary(report: Report) -> str:
     return text
 
 
+#: Columns of short words, kept on one line.
+_UNBROKEN = ("severity", "rule", "runtime")
+#: The width the folding columns (parameter, change) keep at least before locations fold too.
+_FOLDED_WIDTH = 20
+
+
+@dataclass(frozen=True)
+class _CommitTable:
+    """One commit's findings, laid out for the width the console gives it. Keys, changes
+    and locations fold (two keys may differ only in a ``[version=v2Pro]`` qualifier, so none
+    is ever cut); a location stays on one line while the keys and changes still have
+    :data:`_FOLDED_WIDTH` columns beside it."""
+
+    title: Text
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Text, ...], ...]
+
+    def _widest(self, column: str) -> int:
+        index = self.columns.index(column)
+        cells = [column, *(line for row in self.rows for line in row[index].plain.split("\n"))]
+        return max(cell_len(cell) for cell in cells)
+
+    def table(self, width: int) -> Table:
+        """The table for a console WIDTH columns wide."""
+        fixed = sum(self._widest(c) for c in (*_UNBROKEN, "location") if c in self.columns)
+        frame = 3 * len(self.columns) + 1  # borders and padding
+        whole = {*_UNBROKEN, "location"} if fixed + 2 * _FOLDED_WIDTH + frame <= width else set()
+        table = Table(title=self.title, title_justify="left", expand=False)
+        for column in self.columns:
+            table.add_column(column, overflow="fold", no_wrap=column in (whole or _UNBROKEN))
+        for row in self.rows:
+            table.add_row(*row)
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(options.max_width)
+
+
 def renderables(report: Report, warnings: bool = True) -> list[RenderableType]:
     """The tables (one per commit with findings), the warnings (unless WARNINGS is False:
     a terminal shows them on stderr) and the summary. A change
@@ -101,32 +141,27 @@ def renderables(report: Report, warnings: bool = True) -> list[RenderableType]:
     by_commit: dict[str, list[Finding]] = {}
     mirrors = mirrors_of(report.findings)
     changes = shown(report.findings)
-    columns = ["severity", "rule", "parameter", "change", "location"]
-    # long parameters (Python fact keys) wrap rather than squeeze the change out
-    wrapped = {"change", "parameter"}
+    columns: tuple[str, ...] = ("severity", "rule", "parameter", "change", "location")
     runtime = judged(changes)
     if runtime:
-        columns.append("runtime")
+        columns += ("runtime",)
     for finding in changes:
         if finding.commit not in by_commit:
             order.append(finding.commit)
         by_commit.setdefault(finding.commit, []).append(finding)
     for sha in order:
-        table = Table(title=_commit_title(report, sha), title_justify="left", expand=False)
-        for column in columns:
-            table.add_column(column, overflow="fold", no_wrap=column not in wrapped)
+        rows: list[tuple[Text, ...]] = []
         for finding in by_commit[sha]:
-            cells: list[RenderableType] = [
+            places = (finding, *mirrors.get(finding.id, ()))
+            cells = (
                 Text(finding.severity.value, style=SEVERITY_STYLE[finding.severity]),
-                finding.rule,
-                finding.key,
-                _judged_change(finding) if runtime else _change(finding),
-                "\n".join(_location(f) for f in (finding, *mirrors.get(finding.id, ()))),
-            ]
-            if runtime:
-                cells.append(_verdict(finding))
-            table.add_row(*cells)
-        parts.append(table)
+                Text(finding.rule),
+                Text(finding.key),
+                _judged_change(finding) if runtime else Text(_change(finding)),
+                Text("\n".join(_location(f) for f in places)),
+            )
+            rows.append((*cells, _verdict(finding)) if runtime else cells)
+        parts.append(_CommitTable(Text(_commit_title(report, sha)), columns, tuple(rows)))
     for warning in report.warnings if warnings else ():
         where = ":".join(
             part for part in (warning.commit and warning.commit[:7], warning.file) if part

@@ -154,4 +154,5 @@ def render_table(report: RuntimeReport, width: int = 120) -> str:
     console.print(table(report))
     lines = [f"skipped {name}: {why}" for name, why in report.skipped]
     lines += [f"warning: {w}" for w in report.warnings]
-    return console.export_text() + "".join(line + "\n" for line in lines)
+    text = "".join(line.rstrip() + "\n" for line in console.export_text().splitlines())
+    return text + "".join(line + "\n" for line in lines)

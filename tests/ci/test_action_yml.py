@@ -32,7 +32,13 @@ INPUTS = {
     "confirm-python": "",
     "python-version": "3.11",
 }
-OUTPUTS = ("findings", "max-severity", "report", "sarif")
+OUTPUTS = (
+    "findings",
+    *("critical", "high", "medium", "low", "info"),
+    "max-severity",
+    "report",
+    "sarif",
+)
 
 
 def load(relative: str) -> Any:

@@ -54,6 +54,11 @@ def assert_breaking_pr(code: int, out: str, actions: Actions, tmp_path: Path) ->
     report_path = actions.temp / "model-audit-report.json"
     assert outputs == {
         "findings": "1",
+        "critical": "1",
+        "high": "0",
+        "medium": "0",
+        "low": "0",
+        "info": "0",
         "max-severity": "critical",
         "report": str(report_path),
         "sarif": str(tmp_path / "out" / "model-audit.sarif"),
@@ -131,6 +136,29 @@ def test_a_learning_rate_change_passes_the_gate(
     assert "0 critical, 0 high, 0 medium, 0 low, 0 info in 1 commit scanned." in (
         actions.summary.read_text(encoding="utf-8")
     )
+
+
+def test_the_outputs_count_what_the_job_summary_counts(
+    cli: Run, actions: Actions, make_repo: Callable[..., GitRepo]
+) -> None:
+    """A change made in a config and its copy is one change in the summary and the outputs;
+    the report keeps a finding for each file."""
+    repo = make_repo("mirrored")
+    base = repo.commit("base", {"configs/s2.json": s2(gin=512), "export/s2.json": s2(gin=512)})
+    head = repo.commit(
+        "Double gin_channels", {"configs/s2.json": s2(gin=1024), "export/s2.json": s2(gin=1024)}
+    )
+    actions.event("pull_request", pull_request(base, head))
+    code, _, err = cli("ci", "github", str(repo.path), "--no-cache")
+    assert code == 1, err
+    outputs = actions.outputs()
+    assert len(load(Path(outputs["report"]))["findings"]) == 2
+    counts = {name: outputs[name] for name in ("critical", "high", "medium", "low", "info")}
+    assert list(outputs).index("critical") < list(outputs).index("info")
+    line = ", ".join(f"{count} {name}" for name, count in counts.items())
+    assert f"\n{line} in 1 commit scanned.\n" in actions.summary.read_text(encoding="utf-8")
+    assert (outputs["findings"], counts["critical"]) == ("1", "1")
+    assert f"{outputs['findings']} finding(s)" in err
 
 
 def test_fail_on_none_never_fails(cli: Run, actions: Actions, fork: GitRepo) -> None:

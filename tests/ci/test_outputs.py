@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from auditor.ci.outputs import format_outputs, step_outputs, write_outputs
-from auditor.domain import Report
+from auditor.domain import Report, Severity
 from auditor.errors import AuditError
+from auditor.render.github import summary_markdown
+from tests.render.test_mirror_rows import REPORT as MIRRORED
 from tests.render.test_renderers import REPORT
 
 
@@ -37,17 +40,37 @@ def test_the_default_delimiter_is_random() -> None:
 
 def test_step_outputs_name_the_worst_severity() -> None:
     worst = max(REPORT.findings, key=lambda finding: finding.severity.rank).severity
-    assert step_outputs(REPORT, "r.json", None) == {
-        "findings": str(len(REPORT.findings)),
-        "max-severity": worst.value,
-        "report": "r.json",
-        "sarif": "",
-    }
+    outputs = step_outputs(REPORT, "r.json", None)
+    assert outputs["findings"] == str(len(REPORT.findings))
+    assert outputs["max-severity"] == worst.value
+    assert (outputs["report"], outputs["sarif"]) == ("r.json", "")
 
 
 def test_no_findings_is_none() -> None:
     outputs = step_outputs(Report(repository=".", range="HEAD", commits_scanned=0), "r", "s")
-    assert outputs == {"findings": "0", "max-severity": "none", "report": "r", "sarif": "s"}
+    assert outputs == {
+        "findings": "0",
+        "critical": "0",
+        "high": "0",
+        "medium": "0",
+        "low": "0",
+        "info": "0",
+        "max-severity": "none",
+        "report": "r",
+        "sarif": "s",
+    }
+
+
+def test_the_counts_are_the_job_summarys_in_severity_order() -> None:
+    """A change repeated in a mirror file counts once, as in the summary's counts line."""
+    report = replace(MIRRORED, findings=(*MIRRORED.findings, *REPORT.findings))
+    outputs = step_outputs(report, "r.json", None)
+    counts = [name for name in outputs if name in {s.value for s in Severity}]
+    assert counts == ["critical", "high", "medium", "low", "info"]
+    line = next(x for x in summary_markdown(report).splitlines() if x.endswith("scanned."))
+    assert line.startswith(", ".join(f"{outputs[name]} {name}" for name in counts) + " in ")
+    assert outputs["findings"] == str(sum(int(outputs[name]) for name in counts))
+    assert int(outputs["findings"]) == len(report.findings) - 1
 
 
 def test_write_outputs_appends_to_the_named_file(tmp_path: Path) -> None:

@@ -91,14 +91,59 @@ def test_until_is_the_last_day_and_expiry_warns() -> None:
         ("ignore:\n  - {rule: MA101, reason: r, until: 2025-02-30}\n", "'until': '2025-02-30'"),
         ("ignore:\n  - {rule: MA101, reason: r, until: soon}\n", "'until': 'soon' does not match"),
         ("ignores: []\n", "invalid value at '(top level)'"),
-        ("ignore: [\n", "not valid YAML"),
+        ("ignore: [\n", "2:1: invalid YAML: expected the node content"),
+        (
+            "ignore:\n  - {rule: MA101, file: 'configs/[s2.json', reason: r}\n",
+            "entry 1 (rule MA101) 'file': 'configs/[s2.json' is not a glob: the '[' at column 9 "
+            "is never closed",
+        ),
+        (
+            "ignore:\n  - {rule: MA101, file: 'configs/s[2-1].json', reason: r}\n",
+            "entry 1 (rule MA101) 'file': 'configs/s[2-1].json' is not a glob: bad character "
+            "range 2-1",
+        ),
+        (
+            "ignore:\n  - {rule: MA101, reason: r}\n"
+            "  - {rule: MA102, key: 'model.[gin', reason: r}\n",
+            "entry 2 (rule MA102) 'key': 'model.[gin' is not a glob",
+        ),
     ],
 )
 def test_invalid_files_name_the_bad_entry(text: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         read_suppressions(text, ".model-audit-ignore.yaml")
-    assert str(caught.value).startswith(".model-audit-ignore.yaml: ")
+    assert str(caught.value).startswith(".model-audit-ignore.yaml:")
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("source", "text", "message"),
+    [
+        (
+            ".model-audit-ignore.yaml",
+            "ignore:\n  - rule: MA101\n    reason: x: y\n",
+            ".model-audit-ignore.yaml:3:14: invalid YAML: mapping values are not allowed here",
+        ),
+        (
+            "ignore.json",
+            '{"ignore": [\n  {"rule": "MA101",}\n]}\n',
+            "ignore.json:2:20: invalid JSON: ",
+        ),
+    ],
+)
+def test_syntax_errors_say_file_line_and_column(source: str, text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        read_suppressions(text, source)
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+    if source.endswith(".json"):
+        assert "YAML" not in str(caught.value)
+
+
+def test_a_json_ignore_file_is_read_as_json() -> None:
+    text = '{"ignore": [{"rule": "MA101", "reason": "r", "until": "2025-06-01"}]}'
+    (entry,) = read_suppressions(text, "ignore.json").entries
+    assert (entry.rule, entry.until) == ("MA101", dt.date(2025, 6, 1))
 
 
 def test_no_file_and_empty_file_suppress_nothing() -> None:
@@ -142,6 +187,33 @@ def test_cli_json_counts_suppressed_and_invalid_file_exits_2(
     ignore.write_text("ignore:\n  - {rule: MA101}\n", "utf-8")
     code, _, err = run(capsys, *args)
     assert code == 2 and "entry 1 (rule MA101)" in err and str(ignore) in err
+
+
+def test_the_tips_ignore_file_says_where_its_syntax_is_wrong(
+    capsys: pytest.CaptureFixture[str], audited: GitRepo
+) -> None:
+    ignore = "ignore:\n  - {rule: MA101, reason: r}\n  - rule: x: y\n"
+    audited.commit("accept", {".model-audit-ignore.yaml": ignore})
+    code, out, err = run(capsys, "scan", str(audited.path), "--no-cache")
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: .model-audit-ignore.yaml:3:12: invalid YAML: mapping values are not allowed here\n"
+    )
+    assert err.count("\n") == 1
+
+
+def test_an_invalid_glob_in_the_ignore_file_is_an_error(
+    capsys: pytest.CaptureFixture[str], audited: GitRepo, tmp_path: Path
+) -> None:
+    ignore = tmp_path / "ignore.yaml"
+    ignore.write_text("ignore:\n  - {rule: MA101, file: 'configs/[s2.json', reason: r}\n", "utf-8")
+    args = ["scan", str(audited.path), "--no-cache", "--ignore-file", str(ignore)]
+    code, out, err = run(capsys, *args)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"error: {ignore}: invalid suppression: entry 1 (rule MA101) 'file': 'configs/[s2.json' "
+        "is not a glob: the '[' at column 9 is never closed (a literal '[' is written '[[]')\n"
+    )
 
 
 def test_a_runtime_finding_is_suppressed_by_its_rule() -> None:

@@ -11,6 +11,7 @@ from auditor.extract.selection import (
     Extractor,
     FileSelection,
     extractor_for,
+    glob_problem,
 )
 
 
@@ -84,6 +85,39 @@ def test_defaults_are_the_module_constants() -> None:
 )
 def test_glob_semantics(pattern: str, path: str, matches: bool) -> None:
     assert FileSelection(include=(pattern,), exclude=()).selects(path) is matches
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        (
+            "configs/[s2.json",
+            "the '[' at column 9 is never closed (a literal '[' is written '[[]')",
+        ),
+        ("configs/[]", "the '[' at column 9 is never closed"),
+        ("configs/[a/b]", "the '[' at column 9 is never closed"),
+        ("configs/[z-a].json", "bad character range z-a (a reversed range)"),
+        ("configs/[!].json", "a '[...]' class is empty or never closed"),
+    ],
+)
+def test_invalid_globs_say_why(pattern: str, problem: str) -> None:
+    found = glob_problem(pattern)
+    assert found is not None and found.startswith(problem)
+
+
+@pytest.mark.parametrize("pattern", ["**/*.json", "s[!12].json", "s[]].json", "configs/[[]s2"])
+def test_valid_globs_have_no_problem(pattern: str) -> None:
+    assert glob_problem(pattern) is None
+
+
+def test_keys_are_not_split_at_slashes() -> None:
+    assert glob_problem("model.[a/b]", paths=False) is None
+    assert glob_problem("model.[gin", paths=False) is not None
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_literal_bracket_is_written_as_a_class() -> None:
+    assert FileSelection(include=("configs/[[]s2.json",), exclude=()).selects("configs/[s2.json")
 
 
 def test_exclude_wins_over_include() -> None:
