@@ -3,6 +3,7 @@ compared with what they copy, new modules with the module they are a variant of.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import partial
 
@@ -13,6 +14,34 @@ from auditor.diff.siblings import sibling_of
 from auditor.domain import Change, ChangeKind, Commit, Fact
 from auditor.extract.python_trees import PythonFacts, PythonTree
 from auditor.history import FileChange
+
+#: ``[version=v2Pro]`` after ``__init__``: the branch a model built with that value takes.
+_QUALIFIER = re.compile(r"(?<=\.__init__)\[[^\]]*\]")
+
+
+def _branches_against_default(
+    changes: list[Change], after: tuple[Fact, ...], path: str
+) -> list[Change]:
+    """A branch that appears (``Net.__init__[mode=b].self.proj.in_features``: what a model
+    built with another version or environment value has) is compared with the default
+    branch's value of the same key, as a new variant is with its sibling: models built
+    with the defaults are unchanged."""
+    plain = {f.key: f for f in after}
+    found: list[Change] = []
+    for change in changes:
+        qualifier = _QUALIFIER.search(change.key)
+        default = plain.get(_QUALIFIER.sub("", change.key, count=1)) if qualifier else None
+        if change.kind is ChangeKind.ADDED and qualifier is not None and default is not None:
+            prefix = change.key[: qualifier.start()]
+            change = replace(
+                change,
+                kind=ChangeKind.MODIFIED,
+                old=default.value,
+                variant_of=f"{path}:{prefix}",
+                old_file=path,
+            )
+        found.append(change)
+    return found
 
 
 class CodeDiffer:
@@ -46,15 +75,19 @@ class CodeDiffer:
             after = facts.facts(path, new_tree) if path in new_tree else ()
             if before == after:
                 continue
-            if not before:
+            if not before and old_path not in old_tree:
                 found.append(file_change(ChangeKind.FILE_ADDED, path, after))
                 found += self._variant(path, after, old_tree)
-            elif not after:
+            elif not after and path not in new_tree:
                 if path not in moved_away:
                     found.append(file_change(ChangeKind.FILE_REMOVED, path, before))
             else:
-                changes = diff_facts(
-                    before, after, file=path, old_file=old_path if old_path != path else None
+                changes = _branches_against_default(
+                    diff_facts(
+                        before, after, file=path, old_file=old_path if old_path != path else None
+                    ),
+                    after,
+                    path,
                 )
                 copies = partial(self._copied_class, path, old_tree)
                 found += class_variants(path, before, after, changes, copies)

@@ -330,3 +330,46 @@ def test_a_file_with_legacy_bytes_in_a_comment_keeps_its_findings_on_its_commit(
     (warning,) = [w for w in report.warnings if w.commit == sha]
     assert warning.file == "module/models.py"
     assert "Python cannot import the file as committed" in warning.message
+
+
+def test_a_file_that_gains_its_first_facts_is_not_a_new_file(
+    make_repo: Callable[..., GitRepo],
+) -> None:
+    script = 'import json\n\nif __name__ == "__main__":\n    config = json.load(open("c.json"))\n'
+    repo = make_repo()
+    repo.commit("root", {"preprocess.py": script})
+    sha = repo.commit(
+        "write the speaker count",
+        {"preprocess.py": script + '    config["model"]["n_speakers"] = len(speakers)\n'},
+    )
+    report = scan(repo.path, None, NO_CACHE)
+    assert [(f.commit, f.rule, f.severity.value, f.key) for f in report.findings] == [
+        (sha, "MA102", "critical", "model.n_speakers")
+    ]
+
+
+def test_a_new_branch_is_compared_with_the_default_branch(
+    make_repo: Callable[..., GitRepo],
+) -> None:
+    plain = (
+        "import os\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n"
+        "    def __init__(self, spec_channels=1025):\n        super().__init__()\n"
+        "        self.proj = nn.Linear(spec_channels, 192)\n"
+    )
+    switched = plain.replace(
+        "        self.proj = nn.Linear(spec_channels, 192)\n",
+        '        self.mode = os.environ.get("MODE", "v1")\n'
+        '        if self.mode == "v1":\n'
+        "            self.proj = nn.Linear(spec_channels, 192)\n"
+        "        else:\n"
+        "            self.proj = nn.Linear(704, 192)\n",
+    )
+    repo = make_repo()
+    repo.commit("root", {"module/models.py": plain})
+    repo.commit("a second mode", {"module/models.py": switched})
+    found = [
+        (f.rule, f.severity.value, f.key, f.old, f.new)
+        for f in scan(repo.path, None, NO_CACHE).findings
+        if f.severity.rank > 0
+    ]
+    assert found == [("MA401", "low", "Net.__init__[mode!=v1].self.proj.in_features", 1025, 704)]
