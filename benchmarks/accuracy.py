@@ -192,8 +192,9 @@ def _ratio(found: int, total: int) -> float | None:
     return None if total == 0 else found / total
 
 
-#: The rule that compares a new variant with its sibling.
-VARIANT_RULE = "MA401"
+#: The rules that report a new variant: compared with its sibling (MA401), or a component
+#: added beside the one in use (MA114).
+VARIANT_RULES = frozenset({"MA401", "MA114"})
 
 
 def threshold_for(label_severity: str, variant: bool = False) -> str:
@@ -254,7 +255,7 @@ def score_repository(
             f
             for f in in_commit
             if _rank(f) >= SEVERITY_RANK[threshold]
-            and (not variant or f.get("rule") == VARIANT_RULE)
+            and (not variant or f.get("rule") in VARIANT_RULES)
         ]
         in_file = [f for f in hits if f.get("file") == label["file"]]
         same_file = [f for f in in_commit if f.get("file") == label["file"]]
