@@ -43,7 +43,7 @@ format: setup ## Apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 golden: setup ## Regenerate the renderers' golden files after an intended change
-	MODEL_AUDIT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/render tests/changelog tests/fork/test_render.py
+	MODEL_AUDIT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/render tests/changelog tests/fork/test_report_text.py
 
 docs: setup ## Regenerate docs/rules.md from the rule catalogue
 	$(BIN)/model-audit rules --format markdown -o docs/rules.md

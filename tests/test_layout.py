@@ -10,13 +10,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "auditor"
 #: git walk → extract → diff → classify → [confirm] → report, in order.
 STAGES = ("history", "extract", "diff", "classify", "runtime", "render")
-#: The root: the command line, its shared options and Ctrl-C handling, the pipeline, the
-#: data, errors, schemas, the project's settings and the wording.
+#: The root: the command line, its shared options, consoles and Ctrl-C handling, the pipeline,
+#: the data, errors, schemas, the project's settings and the wording.
 ROOT_MODULES = {
     "interrupts.py",
     "__init__.py",
     "__main__.py",
     "cli.py",
+    "console.py",
     "domain.py",
     "errors.py",
     "options.py",
@@ -34,7 +35,7 @@ UNMIRRORED = {
     "checkpoints/checkpoint.py",
     "checkpoints/choice.py",
     "checkpoints/errors.py",
-    "checkpoints/render.py",
+    "checkpoints/info_text.py",
     "checkpoints/results.py",
     "ci/command.py",
     "diff/class_copies.py",

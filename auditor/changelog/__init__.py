@@ -8,7 +8,7 @@ of an existing file; ``build`` runs them in that order around one audit.
 
 from auditor.changelog.build import build_changelog
 from auditor.changelog.context import render_json
-from auditor.changelog.render import render_markdown
+from auditor.changelog.markdown import render_markdown
 from auditor.changelog.update import update_file, update_text
 
 __all__ = ["build_changelog", "render_json", "render_markdown", "update_file", "update_text"]

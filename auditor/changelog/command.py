@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from auditor import console
 from auditor.changelog.build import build_changelog
 from auditor.changelog.contents import ChangelogOutput
 from auditor.changelog.update import check_file, update_file
@@ -60,14 +61,23 @@ def changelog_command(
         use_cache=not no_cache,
         config_file=config_file,
         ignore_file=ignore_file,
+        notify=console.notifier(),
     )
-    changelog, report = build_changelog(path, all_tags=all_tags, old=old, new=new, options=options)
+    with console.activity() as doing:
+        changelog, report = build_changelog(
+            path,
+            all_tags=all_tags,
+            old=old,
+            new=new,
+            options=options,
+            progress=doing.counter("commit"),
+        )
     for warning in report.warnings:
         where = ":".join(p for p in (warning.commit and warning.commit[:7], warning.file) if p)
-        click.echo(f"warning: {where + ': ' if where else ''}{warning.message}", err=True)
+        console.warn(f"{where + ': ' if where else ''}{warning.message}")
     text = formats_of("changelog").render(ChangelogOutput(changelog, include_info), output_format)
     if update is not None:
         changed = update_file(update, text)
-        click.echo(f"{update}: {'updated' if changed else 'already up to date'}", err=True)
+        console.inform(f"{update}: {'updated' if changed else 'already up to date'}")
     else:
         write_output(text, output)

@@ -14,7 +14,7 @@ from typing import Any
 from auditor import __version__
 from auditor.changelog.contents import Changelog, Entry, Forge, Section
 from auditor.changelog.entries import verdict
-from auditor.changelog.render import link_target, shown_severities, verdict_line
+from auditor.changelog.markdown import link_target, shown_severities, verdict_line
 from auditor.domain import Commit, FactValue, Severity
 from auditor.schemas import schema_id
 

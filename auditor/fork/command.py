@@ -7,23 +7,21 @@ Exit codes: 0 the audit ran; 1 a net finding (between the tips) is at or above
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console, Group
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.text import Text
+from rich.console import Group
 
+from auditor import console
+from auditor.console import activity, terminal
 from auditor.domain import AuditWarning, Severity
 from auditor.fork.audit import ForkOptions, audit_fork
 from auditor.fork.concerns import MODEL_MAP
 from auditor.fork.many import audit_forks
-from auditor.fork.render import at_least, renderables
 from auditor.fork.report import ForkReport, ForkRow, ForkTable
+from auditor.fork.report_text import at_least, renderables
 from auditor.fork.rows import rows_table
 from auditor.options import cache_options, output_options, settings_options, to_stdout, write_output
 from auditor.pipeline import AuditOptions
@@ -38,8 +36,6 @@ DEVICES = ("auto", "cpu", "cuda")
 #: How many warnings of each fork ``forks`` prints on stderr.
 WARNINGS_PER_FORK = 3
 F = TypeVar("F", bound=Callable[..., Any])
-
-stderr = Console(stderr=True, highlight=False)
 
 
 def _options(command_name: str) -> Callable[[F], F]:
@@ -104,6 +100,7 @@ def _fork_options(kwargs: dict[str, Any]) -> ForkOptions:
         use_cache=not kwargs["no_cache"],
         config_file=kwargs["config_file"],
         ignore_file=kwargs["ignore_file"],
+        notify=console.notifier(),
     )
     return ForkOptions(
         audit=audit,
@@ -119,11 +116,11 @@ def _warn(warnings: tuple[AuditWarning, ...], prefix: str = "", limit: int | Non
     """Warnings on stderr; past LIMIT, a count (the JSON report lists them all)."""
     for warning in warnings[:limit]:
         where = ":".join(p for p in (warning.commit and warning.commit[:7], warning.file) if p)
-        text = f"{prefix}{where + ': ' if where else ''}{warning.message}"
-        stderr.print(Text.assemble(("warning: ", "yellow"), text), soft_wrap=True)
+        console.warn(f"{prefix}{where + ': ' if where else ''}{warning.message}")
     if limit is not None and len(warnings) > limit:
-        more = f"{prefix}… and {len(warnings) - limit} more warnings (listed in --format json)"
-        stderr.print(Text.assemble(("warning: ", "yellow"), more), soft_wrap=True)
+        console.warn(
+            f"{prefix}… and {len(warnings) - limit} more warnings (listed in --format json)"
+        )
 
 
 def _fails(reports: list[ForkReport], fail_on: str) -> bool:
@@ -145,34 +142,18 @@ def fork_command(upstream: str, path: str, **kwargs: Any) -> None:
     temporary repository. Reports what each side changed since the merge-base, the net
     difference, and whether each model's checkpoints load each way.
     """
-    report = audit_fork(path, upstream, _fork_options(kwargs))
+    with activity() as doing:
+        report = audit_fork(path, upstream, _fork_options(kwargs), doing.stage)
     shown = at_least(report, Severity(kwargs["min_severity"]))
     fmt, output = kwargs["output_format"], kwargs["output"]
-    if fmt == "table" and to_stdout(output) and sys.stdout.isatty():
-        Console(highlight=False).print(Group(*renderables(shown)))
+    screen = terminal() if fmt == "table" and to_stdout(output) else None
+    if screen is not None:
+        screen.print(Group(*renderables(shown)))
     else:
         write_output(formats_of("fork").render(shown, fmt), output)
     _warn(report.warnings)
     if _fails([report], kwargs["fail_on"]):
         raise SystemExit(EXIT_FINDINGS)
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    if not enabled:
-        yield None
-        return
-    bar = Progress(
-        TextColumn("auditing forks"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=stderr,
-        transient=True,
-    )
-    task = bar.add_task("forks", total=None)
-    with bar:
-        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 @click.command("forks")
@@ -189,13 +170,16 @@ def forks_command(upstream: str, forks: tuple[str, ...], jobs: int | None, **kwa
     A fork that cannot be audited is a row with its error, and the exit code is then 2.
     """
     options = _fork_options(kwargs)
-    with _progress(stderr.is_terminal) as progress:
+    with activity() as doing:
+        progress = doing.counter("fork")
+        progress(0, len(forks))
         rows = audit_forks(upstream, list(forks), options, jobs or os.cpu_count() or 1, progress)
     minimum = Severity(kwargs["min_severity"])
     shown = [ForkRow(r.fork, at_least(r.report, minimum), None) if r.report else r for r in rows]
     fmt, output = kwargs["output_format"], kwargs["output"]
-    if fmt == "table" and to_stdout(output) and sys.stdout.isatty():
-        Console(highlight=False).print(rows_table(upstream, shown))
+    screen = terminal() if fmt == "table" and to_stdout(output) else None
+    if screen is not None:
+        screen.print(rows_table(upstream, shown))
     else:
         write_output(formats_of("forks").render(ForkTable(upstream, tuple(shown)), fmt), output)
     reports = [r.report for r in rows if r.report is not None]
@@ -203,9 +187,7 @@ def forks_command(upstream: str, forks: tuple[str, ...], jobs: int | None, **kwa
         if row.report is not None:
             _warn(row.report.warnings, prefix=f"{row.fork}: ", limit=WARNINGS_PER_FORK)
         else:
-            stderr.print(
-                Text.assemble(("error: ", "red"), f"{row.fork}: {row.error}"), soft_wrap=True
-            )
+            console.error(f"{row.fork}: {row.error}")
     if any(row.error for row in rows):
         raise SystemExit(EXIT_ERROR)
     if _fails(reports, kwargs["fail_on"]):

@@ -53,20 +53,20 @@ def command_formats() -> dict[str, Formats[Any]]:
     """Command name → its formats. Imported late: the renderers import the stages."""
     from auditor import __version__
     from auditor.changelog.context import render_json as changelog_json
-    from auditor.changelog.render import render_markdown as changelog_markdown
+    from auditor.changelog.markdown import render_markdown as changelog_markdown
     from auditor.checkpoints.check_render import check_document
     from auditor.checkpoints.check_render import render_json as check_json
     from auditor.checkpoints.check_render import render_table as check_table
-    from auditor.checkpoints.render import render_json as info_json
-    from auditor.checkpoints.render import render_table as info_table
+    from auditor.checkpoints.info_text import render_json as info_json
+    from auditor.checkpoints.info_text import render_table as info_table
     from auditor.fork.document import dumps, fork_document, forks_document
-    from auditor.fork.render import render_markdown as fork_markdown
-    from auditor.fork.render import render_table as fork_table
+    from auditor.fork.report_text import render_markdown as fork_markdown
+    from auditor.fork.report_text import render_table as fork_table
     from auditor.fork.rows import render_rows_markdown, render_rows_text
     from auditor.render import github, json_report, markdown, sarif, table
     from auditor.rules.catalogue_doc import catalogue_json, catalogue_markdown, catalogue_table
-    from auditor.runtime.render import render_json as runtime_json
-    from auditor.runtime.render import render_table as runtime_table
+    from auditor.runtime.report_text import render_json as runtime_json
+    from auditor.runtime.report_text import render_table as runtime_table
 
     report: Formats[Any] = Formats(
         {

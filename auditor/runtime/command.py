@@ -9,18 +9,17 @@ checked (a module it imports is not installed, its worker ran past --timeout or 
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
+from auditor import console
 from auditor.options import output_options, to_stdout, write_output
 from auditor.render.formats import formats_of
 from auditor.runtime.confirm import DEVICES, confirm
 from auditor.runtime.detect import pick_profile
 from auditor.runtime.options import python_option
-from auditor.runtime.render import table
+from auditor.runtime.report_text import table
 from auditor.runtime.results import Verdict
 
 EXIT_NOT_LOADING = 1
@@ -93,17 +92,20 @@ def runtime_command(
          is not installed), or its worker ran past --timeout (timeout) or died (crashed)
     """
     profile = pick_profile(path, new, profile_name)
-    report = confirm(
-        path, old, new, profile, device, timeout=timeout, tolerance=tolerance, python=python
-    )
-    if output_format == "table" and to_stdout(output) and sys.stdout.isatty():
-        Console(highlight=False).print(table(report))
+    with console.activity() as doing:
+        doing.stage(f"building the {profile.name} models at {old} and {new}")
+        report = confirm(
+            path, old, new, profile, device, timeout=timeout, tolerance=tolerance, python=python
+        )
+    screen = console.terminal() if output_format == "table" and to_stdout(output) else None
+    if screen is not None:
+        screen.print(table(report))
     else:
         write_output(formats_of("runtime").render(report, output_format), output)
     for name, why in report.skipped:
-        click.echo(f"skipped {name}: {why}", err=True)
+        console.inform(f"skipped {name}: {why}")
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        console.warn(warning)
     for m in report.models:
         if not m.outcome.checked:
             click.echo(f"could not check {m.name}: {m.outcome.value}: {m.error}", err=True)

@@ -13,8 +13,8 @@ from auditor.extract.python.values import ClassRef
 from auditor.fork import ForkOptions, Loads, audit_fork
 from auditor.fork.built import built, class_site, site_name
 from auditor.fork.document import fork_document
-from auditor.fork.render import render_markdown, render_table
 from auditor.fork.report import Direction, Effect
+from auditor.fork.report_text import render_markdown, render_table
 from auditor.pipeline import AuditOptions
 from tests.conftest import validate
 from tests.gitrepo import GitRepo

@@ -17,7 +17,7 @@ from auditor.runtime.maps import state_maps
 from auditor.runtime.materialise import ConfigUnavailable, materialise, read_config
 from auditor.runtime.outcome import Side, outcome
 from auditor.runtime.profile import load_profile, parse_profile
-from auditor.runtime.render import render_json, render_table, runtime_document
+from auditor.runtime.report_text import render_json, render_table, runtime_document
 from auditor.runtime.results import ModelResult, Outcome, RuntimeReport
 from tests.conftest import validate
 from tests.gitrepo import GitRepo

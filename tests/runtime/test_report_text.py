@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.runtime.render import render_table
+from auditor.runtime.report_text import render_table
 from auditor.runtime.results import ModelResult, Outcome, RuntimeReport
 
 REPORT = RuntimeReport(

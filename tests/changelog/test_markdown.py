@@ -16,7 +16,7 @@ import pytest
 from auditor.changelog.build import build_changelog
 from auditor.changelog.contents import Changelog, Entry, Forge, Location, Release, Section
 from auditor.changelog.context import render_json
-from auditor.changelog.render import escape, render_markdown, what_changed
+from auditor.changelog.markdown import escape, render_markdown, what_changed
 from auditor.domain import Category, ChangeKind, Commit, Severity
 from auditor.pipeline import AuditOptions
 from tests.conftest import validate
