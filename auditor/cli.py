@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -19,14 +17,13 @@ from typing import Any, NoReturn, TypeVar
 import click
 from rich.console import Console, Group
 from rich.markdown import Markdown
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.text import Text
 
-from auditor import __version__
+from auditor import __version__, console
 from auditor.changelog.command import changelog_command
 from auditor.checkpoints.check_command import check_ckpt_command
 from auditor.checkpoints.command import ckpt_info_command
 from auditor.ci.command import ci_group
+from auditor.console import activity, terminal
 from auditor.domain import Report, Severity
 from auditor.errors import AuditError
 from auditor.fork.command import fork_command, forks_command
@@ -53,18 +50,6 @@ EXIT_ERROR = 2
 
 SEVERITIES = [severity.value for severity in Severity]
 F = TypeVar("F", bound=Callable[..., Any])
-
-stderr = Console(stderr=True, highlight=False)
-
-
-def _say(label: str, message: str, style: str) -> None:
-    """A message for people on stderr; ``message`` is never read as markup."""
-    stderr.print(Text.assemble((label, style), message), soft_wrap=True)
-
-
-def _notice(message: str) -> None:
-    """A notice about the tool itself (its fact cache), not part of any report."""
-    _say("warning: ", message, "yellow")
 
 
 def _report_options(command_name: str) -> Callable[[F], F]:
@@ -108,7 +93,7 @@ def _append_step_summary(report: Report) -> None:
         with open(path, "a", encoding="utf-8") as summary:
             summary.write(summary_markdown(report))
     except OSError as error:
-        _say("warning: ", f"cannot write the job summary to {path}: {error}", "yellow")
+        console.warn(f"cannot write the job summary to {path}: {error}")
 
 
 def _emit(
@@ -117,43 +102,38 @@ def _emit(
     """The report to stdout or OUTPUT, its warnings to stderr, and the exit code."""
     shown = _at_least(report, Severity(min_severity))
     fmt = OutputFormat(output_format)
-    if to_stdout(output) and fmt is OutputFormat.TABLE and sys.stdout.isatty():
-        Console(highlight=False).print(Group(*renderables(shown, warnings=False)))
+    screen = terminal() if to_stdout(output) and fmt is OutputFormat.TABLE else None
+    if screen is not None:
+        screen.print(Group(*renderables(shown, warnings=False)))
     else:
         write_output(render(shown, fmt), output)
     if fmt is OutputFormat.GITHUB:
         _append_step_summary(shown)
     for warning in report.warnings:
         where = ":".join(p for p in (warning.commit and warning.commit[:7], warning.file) if p)
-        _say("warning: ", f"{where + ': ' if where else ''}{warning.message}", "yellow")
+        console.warn(f"{where + ': ' if where else ''}{warning.message}")
     if fail_on != "none":
         threshold = Severity(fail_on)
         if any(f.severity.rank >= threshold.rank for f in report.findings):
             raise SystemExit(EXIT_FINDINGS)
 
 
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    if not enabled:
-        yield None
-        return
-    bar = Progress(
-        TextColumn("auditing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=stderr,
-        transient=True,
-    )
-    task = bar.add_task("commits", total=None)
-    with bar:
-        yield lambda done, total: bar.update(task, completed=done, total=total)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="model-audit")
-def cli() -> None:
-    """Find the commits that break checkpoints in a model repository."""
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress, warnings or notices on stderr; errors still print.",
+)
+@click.pass_context
+def cli(context: click.Context, quiet: bool) -> None:
+    """Find the commits that break checkpoints in a model repository.
+
+    Progress goes to stderr: a transient bar at a terminal, else one `model-audit: ...` line
+    per stage. FORCE_COLOR forces colour, NO_COLOR turns it off.
+    """
+    console.set_quiet(context, quiet)
 
 
 @cli.command("scan")
@@ -212,11 +192,11 @@ def scan_command(
         config_file=config_file,
         ignore_file=ignore_file,
         baseline_file=baseline_file,
-        notify=_notice,
+        notify=console.notifier(),
     )
     confirmation = Confirmation(profile_name, device, python) if confirm else None
-    with _progress(stderr.is_terminal) as progress:
-        report = scan(path, revision_range, options, progress, confirmation)
+    with activity() as doing:
+        report = scan(path, revision_range, options, doing.counter("commit"), confirmation)
     _emit(report, output_format, output, fail_on, min_severity)
 
 
@@ -246,9 +226,11 @@ def diff_command(
         config_file=config_file,
         ignore_file=ignore_file,
         baseline_file=baseline_file,
-        notify=_notice,
+        notify=console.notifier(),
     )
-    report = diff_revisions(path, old, new, options)
+    with activity() as doing:
+        doing.stage(f"comparing {old} and {new}")
+        report = diff_revisions(path, old, new, options)
     _emit(report, output_format, output, fail_on, min_severity)
 
 
@@ -282,12 +264,12 @@ def explain_command(rule_id: str, output_format: str) -> None:
     if output_format == "markdown":
         click.echo(rule_markdown(rule), nl=False)
         return
-    terminal = Console(highlight=False)
+    screen = console.console()
     page = Console(
         file=io.StringIO(),
-        width=terminal.width,
-        force_terminal=terminal.is_terminal,
-        no_color=terminal.no_color,
+        width=screen.width,
+        force_terminal=screen.is_terminal,
+        no_color=screen.no_color,
         highlight=False,
     )
     page.print(Markdown(rule_markdown(rule)))
@@ -305,7 +287,7 @@ cli.add_command(runtime_command)
 
 
 def _interrupted() -> NoReturn:
-    exit_interrupted(lambda: stderr.print("interrupted"))
+    exit_interrupted(lambda: console.console(stderr=True).print("interrupted"))
 
 
 def main() -> None:
@@ -322,15 +304,15 @@ def main() -> None:
     except click.exceptions.Abort as error:
         if isinstance(error.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
             _interrupted()
-        stderr.print("aborted")
+        console.console(stderr=True).print("aborted")
         raise SystemExit(EXIT_ERROR) from None
     except KeyboardInterrupt:
         _interrupted()
     except AuditError as error:
-        _say("error: ", str(error), "red")
+        console.error(str(error))
         raise SystemExit(EXIT_ERROR) from None
     except Exception as error:
-        _say(
+        console.say(
             "internal error: ",
             f"{type(error).__name__}: {error} (please report it with the command you ran)",
             "red",

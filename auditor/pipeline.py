@@ -61,7 +61,7 @@ from auditor.project_config import (
 )
 from auditor.rules import all_rules
 
-#: Called after each commit with (commits done, commits in all).
+#: Called with (commits done, commits in all): once before the first commit, then after each.
 Progress = Callable[[int, int], None]
 #: Called with a message for people about the tool itself, not about the audited code.
 Notify = Callable[[str], None]
@@ -304,6 +304,8 @@ def scan(
                     repo, rng, first_parent=options.first_parent, paths_filter=auditor.reads
                 )
             )
+            if progress is not None:
+                progress(0, len(steps))
             auditor.summaries.prefetch(auditor.code.blobs_of(steps), os.cpu_count() or 1)
             for step in steps:
                 auditor.step(step)

@@ -107,11 +107,13 @@ def model_checkpoint(
     model: str = "sovits",
     tag: bytes | None = None,
     version: bool = True,
+    drop: str | None = None,
 ) -> Path:
     """Build MODEL of the gpt-sovits profile at REV (on CPU, in a worker) and save its weights
     as GPT-SoVITS does: ``{"weight": float16 state dict, "config": hps, "info"}``.
 
-    ``version=False`` leaves ``model.version`` out of the stored hps (older saves lack it).
+    ``version=False`` leaves ``model.version`` out of the stored hps (older saves lack it);
+    ``drop`` leaves out every key holding it, as the project's ``savee`` drops ``enc_q``.
     """
     from auditor.history import BlobReader, files_at, open_repository, resolve_revision
     from auditor.runtime.confirm import run_worker
@@ -134,7 +136,7 @@ def model_checkpoint(
     answer = run_worker(request, done.root, work / "request.json", 300)
     assert answer["models"][model]["built"], answer
     state = torch.load(work / "weights.pt", weights_only=True)
-    weight = {key: value.half() for key, value in state.items()}
+    weight = {key: value.half() for key, value in state.items() if not (drop and drop in key)}
     hps = entry["hps"]
     if not version:
         hps["model"].pop("version", None)

@@ -149,7 +149,7 @@ def test_diff_compares_the_trees_either_way_round(
     code, out, err = run(
         capsys, "diff", "HEAD", "v1", str(small_repo.path), "--no-cache", "--format", "json"
     )
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, "model-audit: comparing HEAD and v1…\n")
     report = json.loads(out)
     validate(report, "report")
     assert report["range"] == "HEAD..v1"

@@ -11,7 +11,8 @@ one that every model key shares, whichever makes the most keys match. Which mode
 checkpoint belongs to is then decided by :func:`~auditor.checkpoints.choice.choose_model`
 (the version the checkpoint names, else the best key and shape match), or given: a bisection
 compares every commit with the model chosen at the base of its range. Variants a revision
-does not have take no part.
+does not have take no part. Keys the project leaves out of the files it ships (the profile's
+``shipped_without``, GPT-SoVITS's training-only ``enc_q.*``) are expected to be absent.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def match_model(shapes: Mapping[str, tuple[int, ...]], model: ModelMap) -> Model
         named = {mapping.apply(key): shape for key, shape in shapes.items()}
         held = [key for key in named if key in model.shapes]
         mismatched = sum(named[key] != model.shapes[key] for key in held)
-        missing = len(model.shapes) - len(held)
+        missing = sum(key not in named and model.ships(key) for key in model.shapes)
     return ModelMatch(
         name=model.name,
         class_name=model.class_name,
@@ -140,9 +141,15 @@ def compare(
     mapping: KeyMapping,
     config: JSONValue,
 ) -> Comparison:
-    """CHECKPOINT's shapes (keys under MAPPING) against MODEL's map, and the two configs."""
+    """CHECKPOINT's shapes (keys under MAPPING) against MODEL's map, and the two configs.
+
+    Keys the checkpoint lacks that the project never ships (the profile's
+    ``shipped_without``) are ``not_shipped``, not missing: the file loads without them.
+    """
     named = {mapping.apply(key): shape for key, shape in shapes.items()}
-    diff = diff_state_maps(named, model.shapes)
+    not_shipped = {k for k in model.shapes if k not in named and not model.ships(k)}
+    expected = {k: shape for k, shape in model.shapes.items() if k not in not_shipped}
+    diff = diff_state_maps(named, expected)
     return Comparison(
         model=model.name,
         class_name=model.class_name,
@@ -153,6 +160,8 @@ def compare(
         unexpected_keys=diff.unexpected,
         renames=diff.renames,
         config_differences=config_differences(config, model),
+        not_shipped=tuple(sorted(not_shipped)),
+        shipped_without=model.shipped_without,
     )
 
 

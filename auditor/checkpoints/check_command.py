@@ -10,11 +10,11 @@ that is unavailable, whose worker ran past --timeout or died), as ``runtime`` sa
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
+from auditor import console
 from auditor.checkpoints.bisect import CannotCheck, bisect_checkpoint
 from auditor.checkpoints.check import check
 from auditor.checkpoints.checkpoint import Checkpoint
@@ -49,12 +49,9 @@ def _read(path: Path) -> Checkpoint:
         raise _could_not_check(str(error)) from None
 
 
-def _progress(trial: Trial) -> None:
+def _checked(trial: Trial) -> str:
     verdict = {True: "rejects", False: "accepts", None: "not built"}[trial.rejects]
-    click.echo(
-        f"checked {trial.commit.short_sha} ({trial.role}): {trial.outcome.value}, {verdict}",
-        err=True,
-    )
+    return f"checked {trial.commit.short_sha} ({trial.role}): {trial.outcome.value}, {verdict}"
 
 
 @click.command("check-ckpt")
@@ -139,9 +136,14 @@ def check_ckpt_command(
         if revision_range is None:
             result = check_at(rev or "HEAD")
         else:
-            options = AuditOptions(cache_dir=cache_dir, use_cache=not no_cache)
-            progress = _progress if sys.stderr.isatty() else None
-            bisect = bisect_checkpoint(path, revision_range, check_at, options, progress)
+            options = AuditOptions(
+                cache_dir=cache_dir, use_cache=not no_cache, notify=console.notifier()
+            )
+            with console.activity() as doing:
+                doing.stage(f"checking the checkpoint across {revision_range}")
+                bisect = bisect_checkpoint(
+                    path, revision_range, check_at, options, lambda t: doing.log(_checked(t))
+                )
             result = bisect.check
     except (WorkerError, CannotCheck) as error:
         raise _could_not_check(str(error)) from None

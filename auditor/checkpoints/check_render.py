@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from fnmatch import fnmatchcase
 from typing import Any
 
 from auditor.checkpoints.checkpoint import Checkpoint
@@ -106,6 +107,7 @@ def _comparison(c: Comparison | None) -> dict[str, Any]:
             {"key": m.key, "checkpoint": list(m.old), "model": list(m.new)} for m in c.mismatches
         ],
         "missing_keys": list(c.missing_keys),
+        "not_shipped_keys": list(c.not_shipped),
         "unexpected_keys": list(c.unexpected_keys),
         "renames": [{"checkpoint": r.old, "model": r.new, "tensors": r.tensors} for r in c.renames],
         "config_differences": [
@@ -118,6 +120,7 @@ def _comparison(c: Comparison | None) -> dict[str, Any]:
 _LISTS = (
     "shape_mismatches",
     "missing_keys",
+    "not_shipped_keys",
     "unexpected_keys",
     "renames",
     "config_differences",
@@ -195,6 +198,8 @@ def render_check(checkpoint: Checkpoint, file: str, check: CheckResult) -> list[
         lines.append(f"            {check.reason}")
     if c is None:
         return lines + [f"warning: {w}" for w in check.warnings]
+    if c.not_shipped:
+        lines.append(f"            {not_shipped(c)}")
     if c.mismatches:
         lines += ["", f"shape mismatches ({len(c.mismatches)}; checkpoint -> model):"]
         width = max(len(m.key) for m in c.mismatches[:SHOWN])
@@ -220,6 +225,15 @@ def render_check(checkpoint: Checkpoint, file: str, check: CheckResult) -> list[
             for d in c.config_differences
         ]
     return lines + [f"warning: {w}" for w in check.warnings]
+
+
+def not_shipped(c: Comparison) -> str:
+    """``416 keys the project does not ship (enc_q.*) are absent, as expected``."""
+    globs = [g for g in c.shipped_without if any(fnmatchcase(k, g) for k in c.not_shipped)]
+    count = len(c.not_shipped)
+    keys = "1 key" if count == 1 else f"{count} keys"
+    verb = "is" if count == 1 else "are"
+    return f"{keys} the project does not ship ({', '.join(globs)}) {verb} absent, as expected"
 
 
 def _revision(check: CheckResult) -> str:

@@ -136,7 +136,9 @@ class Comparison:
 
     ``missing_keys`` are keys of the model the checkpoint lacks, ``unexpected_keys`` keys of
     the checkpoint the model lacks; in ``mismatches`` ``old`` is the checkpoint's shape and
-    ``new`` the model's.
+    ``new`` the model's. ``not_shipped`` are keys the checkpoint lacks as every file the
+    project ships does (they match the profile's ``shipped_without`` globs, and are not
+    among ``missing_keys``).
     """
 
     model: str
@@ -148,6 +150,8 @@ class Comparison:
     unexpected_keys: tuple[str, ...]
     renames: tuple[Rename, ...]
     config_differences: tuple[ConfigDifference, ...]
+    not_shipped: tuple[str, ...] = ()
+    shipped_without: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

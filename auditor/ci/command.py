@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from auditor import console
 from auditor.ci.github import GitHubRun, audit, exit_code, publish, shown
 from auditor.ci.staged import audit_staged
 from auditor.domain import Severity
@@ -30,7 +31,7 @@ _File = click.Path(dir_okay=False, path_type=Path)
 
 
 def _say(message: str) -> None:
-    click.echo(f"model-audit: {message}", err=True)
+    console.inform(f"{console.PREFIX}{message}")
 
 
 def _audit_options(command: F) -> F:
@@ -62,6 +63,7 @@ def _options(
         config_file=config_file,
         ignore_file=ignore_file,
         baseline_file=baseline_file,
+        notify=console.notifier(),
     )
 
 

@@ -9,7 +9,7 @@ commits are computed once for every fork of the same upstream.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from itertools import chain
@@ -76,13 +76,30 @@ def _side(
     return replace(report, repository=label, range=f"{base}..{label}")
 
 
+def _silent(message: str) -> None:
+    """No progress."""
+
+
+def _commits(count: int) -> str:
+    return "1 commit" if count == 1 else f"{count} commits"
+
+
 def _unique(warnings: Iterable[AuditWarning]) -> tuple[AuditWarning, ...]:
     return tuple(dict.fromkeys(warnings))
 
 
-def audit_fork(fork: str | Path, upstream: str, options: ForkOptions | None = None) -> ForkReport:
-    """Audit FORK (``DIR`` or ``DIR@REF``) against UPSTREAM (see :mod:`auditor.fork.sources`)."""
+def audit_fork(
+    fork: str | Path,
+    upstream: str,
+    options: ForkOptions | None = None,
+    stage: Callable[[str], None] | None = None,
+) -> ForkReport:
+    """Audit FORK (``DIR`` or ``DIR@REF``) against UPSTREAM (see :mod:`auditor.fork.sources`).
+
+    STAGE is told each step as it begins (``auditing the fork's 12 commits``), for progress.
+    """
     options = options or ForkOptions()
+    say = stage or _silent
     fork_src = fork_source(str(fork))
     with closing(open_repository(fork_src.repository)) as repo:
         upstream_src = upstream_source(upstream, repo, fork_src.repository)
@@ -91,8 +108,13 @@ def audit_fork(fork: str | Path, upstream: str, options: ForkOptions | None = No
         base = merge_base(ws.repo, ws.fork_sha, ws.upstream_sha)
         ahead = _count(ws.repo, ws.upstream_sha, ws.fork_sha)
         behind = _count(ws.repo, ws.fork_sha, ws.upstream_sha)
+        if base is not None:
+            say(f"auditing the fork's {_commits(ahead)} since the merge-base {base[:7]}")
         fork_report = _side(ws, base, FORK_REF, fork_src.label, ahead, options.audit)
+        if base is not None:
+            say(f"auditing upstream's {_commits(behind)} since the merge-base")
         upstream_report = _side(ws, base, UPSTREAM_REF, upstream, behind, options.audit)
+        say("comparing the tips of the fork and upstream")
         forward = diff_revisions(ws.path, ws.upstream_sha, ws.fork_sha, options.audit)
         backward = diff_revisions(ws.path, ws.fork_sha, ws.upstream_sha, options.audit)
         present = model_map.covered(
@@ -111,6 +133,7 @@ def audit_fork(fork: str | Path, upstream: str, options: ForkOptions | None = No
         )
         confirmed: tuple[AuditWarning, ...] = ()
         if options.confirm:
+            say("confirming at runtime: building the models at both tips")
             verdicts, confirmed = confirm_verdicts(
                 ws.path,
                 ws.upstream_sha,

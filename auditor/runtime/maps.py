@@ -18,6 +18,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ class ModelMap:
     (``crashed``) on it; ``not_applicable`` that the model is a variant this revision does not have
     (``error`` says why). ``base`` and ``variant`` name what a variant (``sovits@v2``) is a
     variant of and the variant itself; both are None for a profile's own models.
+    ``shipped_without``: the profile's globs of keys the project's saved weights leave out.
     """
 
     name: str
@@ -61,6 +63,12 @@ class ModelMap:
     config_keys: tuple[str, ...] = ()
     shapes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     dtypes: Mapping[str, str] = field(default_factory=dict)
+    #: Globs of the keys the project leaves out of the weights it ships (the profile's).
+    shipped_without: tuple[str, ...] = ()
+
+    def ships(self, key: str) -> bool:
+        """Whether the weights the project ships hold KEY (a key of this model)."""
+        return not any(fnmatchcase(key, glob) for glob in self.shipped_without)
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,7 @@ def _model_map(
         "config_keys": config_keys(spec),
         "base": spec.base,
         "variant": spec.variant,
+        "shipped_without": spec.shipped_without,
     }
     if not raw.get("built"):
         error = raw.get("error") or entry.get("error") or "not built"

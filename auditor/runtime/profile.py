@@ -75,6 +75,9 @@ class ModelSpec:
     overrides: tuple[tuple[str, Any], ...] = ()
     #: Constructor parameters the class must take for the variant to exist at a revision.
     requires: tuple[str, ...] = ()
+    #: Globs of state-dict keys the project leaves out of the weights it ships (``enc_q.*``,
+    #: GPT-SoVITS's training-only posterior encoder): a checkpoint lacking them still loads.
+    shipped_without: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,7 @@ def _model(data: dict[str, Any], key: str, tolerance: float) -> ModelSpec:
         inputs=choices[0] if choices else None,
         alternatives=choices[1:],
         tolerance=float(data.get("tolerance", tolerance)),
+        shipped_without=tuple(data.get("shipped_without", ())),
     )
 
 
@@ -200,6 +204,7 @@ def _variant(base: ModelSpec, data: dict[str, Any], key: str) -> ModelSpec:
         variant=data["name"],
         overrides=tuple(data.get("set", {}).items()),
         requires=tuple(data.get("requires", ())),
+        shipped_without=tuple(data.get("shipped_without", base.shipped_without)),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.checkpoints.check import check, shared_prefixes
+from auditor.checkpoints.check_render import not_shipped
 from auditor.checkpoints.checkpoint import Checkpoint, ContainerFormat, JSONValue, TensorInfo
 from auditor.checkpoints.results import CheckOutcome, ChoiceBasis, KeyMapping, ModelChoice
 from auditor.runtime.maps import ModelMap, StateMaps
@@ -74,6 +75,39 @@ def test_keys_missing_from_an_inference_checkpoint_load_only_without_strict() ->
     assert result.outcome is CheckOutcome.LOADS_WITH_MISSING_KEYS
     assert result.comparison is not None
     assert result.comparison.missing_keys == ("enc_q.pre.bias", "enc_q.pre.weight")
+
+
+def test_keys_the_project_does_not_ship_are_absent_as_expected() -> None:
+    model = {**SOVITS, "enc_q.pre.weight": (192, 1025, 1), "enc_q.pre.bias": (192,)}
+    built = model_map("sovits", model, shipped_without=("enc_q.*", "never.*"))
+    result = check(checkpoint(SOVITS), maps(built))
+    assert result.outcome is CheckOutcome.LOADS and result.loads
+    assert result.comparison is not None
+    assert result.comparison.missing_keys == ()
+    assert result.comparison.not_shipped == ("enc_q.pre.bias", "enc_q.pre.weight")
+    assert result.models[0].missing_keys == 0
+    assert not_shipped(result.comparison) == (
+        "2 keys the project does not ship (enc_q.*) are absent, as expected"
+    )
+
+
+def test_keys_missing_beyond_those_not_shipped_still_count() -> None:
+    model = {**SOVITS, "enc_q.pre.weight": (192, 1025, 1), "sv_emb.weight": (512, 20480)}
+    built = model_map("sovits", model, shipped_without=("enc_q.*",))
+    result = check(checkpoint(SOVITS), maps(built))
+    assert result.outcome is CheckOutcome.LOADS_WITH_MISSING_KEYS
+    assert result.comparison is not None
+    assert result.comparison.missing_keys == ("sv_emb.weight",)
+    assert result.comparison.not_shipped == ("enc_q.pre.weight",)
+    assert result.models[0].missing_keys == 1
+
+
+def test_keys_not_shipped_that_a_checkpoint_holds_are_compared() -> None:
+    model = {**SOVITS, "enc_q.pre.bias": (192,)}
+    built = model_map("sovits", model, shipped_without=("enc_q.*",))
+    result = check(checkpoint({**SOVITS, "enc_q.pre.bias": (96,)}), maps(built))
+    assert result.outcome is CheckOutcome.FAILS_TO_LOAD
+    assert result.comparison is not None and result.comparison.not_shipped == ()
 
 
 def test_a_renamed_submodule_is_named() -> None:

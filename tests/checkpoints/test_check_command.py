@@ -5,6 +5,7 @@ belongs to, chosen by its version tag, its stored config or its keys and shapes.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -72,6 +73,56 @@ def test_loads_at_its_own_revision(
 
 
 @pytest.mark.torch
+def test_a_weight_file_as_the_project_ships_it_loads(
+    mini_sovits: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GPT-SoVITS's save function drops the training-only ``enc_q``: the profile says so,
+    and a file lacking only those keys loads at its own revision."""
+    torch = pytest.importorskip("torch")
+    path = model_checkpoint(
+        torch, mini_sovits, "v1.0", tmp_path / "s2G.pth", model="sovits@v1", tag=b"00", drop="enc_q"
+    )
+    args = ("check-ckpt", str(path), str(mini_sovits), "--rev", "v1.0")
+    code, out, err = run(capsys, *args)
+    assert (code, err) == (0, "")
+    assert "\noutcome     loads\n" in out
+    shipped = [line.strip() for line in out.splitlines() if "does not ship" in line]
+    assert len(shipped) == 1
+    assert re.fullmatch(
+        r"(\d+) keys the project does not ship \(enc_q\.\*\) are absent, as expected", shipped[0]
+    )
+    assert "missing keys" not in out
+    code, out, _ = run(capsys, *args, "--format", "json")
+    document = json.loads(out)
+    validate(document, "ckpt-check")
+    check = document["check"]
+    assert (code, check["outcome"], check["loads"], check["missing_keys"]) == (0, "loads", True, [])
+    absent = check["not_shipped_keys"]
+    assert absent and all(key.startswith("enc_q.") for key in absent)
+    assert f"{len(absent)} keys the project does not ship" in shipped[0]
+    models = {m["name"]: m for m in check["models"]}
+    assert models["sovits@v1"]["missing_keys"] == 0
+
+
+@pytest.mark.torch
+def test_keys_missing_beyond_those_not_shipped_still_count(
+    mini_sovits: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    torch = pytest.importorskip("torch")
+    path = model_checkpoint(
+        torch, mini_sovits, "v1.0", tmp_path / "s2G.pth", model="sovits@v1", tag=b"00", drop="enc_"
+    )
+    args = ("check-ckpt", str(path), str(mini_sovits), "--rev", "v1.0", "--format", "json")
+    code, out, _ = run(capsys, *args)
+    check = json.loads(out)["check"]
+    assert (code, check["outcome"]) == (1, "loads-with-missing-keys")
+    assert check["missing_keys"] and all(k.startswith("enc_p.") for k in check["missing_keys"])
+    assert check["not_shipped_keys"] and all(
+        k.startswith("enc_q.") for k in check["not_shipped_keys"]
+    )
+
+
+@pytest.mark.torch
 def test_fails_to_load_after_the_symbol_table_grows(
     mini_sovits: Path, tagged_v1: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -110,8 +161,18 @@ def test_range_that_still_loads_exits_0(
 ) -> None:
     args = ("check-ckpt", str(tagged_v1), str(mini_sovits), "--range", "v1.0~3..v1.0")
     code, out, err = run(capsys, *args, "--no-cache")
-    assert (code, err) == (0, "")
+    assert code == 0
     assert "verdict     no commit rejects it: the tip loads it as the base does" in out
+    # stderr is no terminal: a line for the search, then one per commit checked
+    first, *checked = err.splitlines()
+    assert first == "model-audit: checking the checkpoint across v1.0~3..v1.0…"
+    assert [line.split(" ", 3)[3] for line in checked] == [
+        "(base): loads, accepts",
+        "(tip): loads, accepts",
+    ]
+    assert all(line.startswith("model-audit: checked ") for line in checked)
+    assert "model-audit" not in out
+    assert run(capsys, "-q", *args, "--no-cache") == (0, out, "")
 
 
 @pytest.mark.torch

@@ -99,6 +99,26 @@ def test_gpt_sovits_builds_each_version_and_the_gpt_stage() -> None:
     assert models["gpt@v2"].config[0] == "GPT_SoVITS/configs/s1longer-v2.yaml"
 
 
+def test_gpt_sovits_ships_its_sovits_weights_without_the_posterior_encoder() -> None:
+    models = {m.name: m for m in load_profile("gpt-sovits").models}
+    sovits = {name for name in models if name.startswith("sovits")}
+    assert {name for name, m in models.items() if m.shipped_without == ("enc_q.*",)} == sovits
+    assert models["gpt"].shipped_without == ()
+
+
+def test_a_variant_keeps_its_models_shipped_without_unless_it_says_otherwise() -> None:
+    text = MINIMAL + (
+        '    shipped_without: ["enc_q.*"]\n'
+        "    variants:\n"
+        "      - {name: a}\n"
+        "      - {name: b, shipped_without: []}\n"
+    )
+    models = {m.name: m.shipped_without for m in parse_profile(text, "tiny.yaml").models}
+    assert models == {"net": ("enc_q.*",), "net@a": ("enc_q.*",), "net@b": ()}
+    with pytest.raises(ProfileError, match=r"models\[0\]\.shipped_without\[0\]: 3 is not"):
+        parse_profile(MINIMAL + "    shipped_without: [3]\n", "tiny.yaml")
+
+
 def test_variant_names_must_stay_unique() -> None:
     text = MINIMAL + "    variants: [{name: a}, {name: a}]\n"
     with pytest.raises(ProfileError, match="names must be unique"):
