@@ -35,8 +35,8 @@ lint: setup ## ruff (lint and format check) and mypy
 test: lint ## lint, then the whole test suite (what CI runs; several minutes)
 	$(BIN)/pytest -q
 
-test-fast: setup ## The inner loop: every test but the torch and bisect ones, no lint
-	$(BIN)/pytest -q -m "not torch and not bisect"
+test-fast: setup ## The inner loop: every test but the torch and bisect ones, on every core, no lint
+	$(BIN)/pytest -q -n auto -m "not torch and not bisect"
 
 format: setup ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
