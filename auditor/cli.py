@@ -32,6 +32,7 @@ from auditor.options import (
     cache_options,
     output_options,
     settings_options,
+    severity_options,
     to_stdout,
     write_output,
 )
@@ -48,7 +49,6 @@ from auditor.runtime.options import python_option
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-SEVERITIES = [severity.value for severity in Severity]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -56,20 +56,7 @@ def _report_options(command_name: str) -> Callable[[F], F]:
     def decorate(command: F) -> F:
         options = [
             output_options(command_name),
-            click.option(
-                "--fail-on",
-                default="none",
-                type=click.Choice([*SEVERITIES, "none"]),
-                show_default=True,
-                help="Exit with 1 when a finding is at or above this severity.",
-            ),
-            click.option(
-                "--min-severity",
-                default=Severity.LOW.value,
-                type=click.Choice(SEVERITIES),
-                show_default=True,
-                help="Leave out findings below this severity.",
-            ),
+            severity_options(),
         ]
         command = cache_options()(settings_options(baseline=True)(command))
         for option in reversed(options):

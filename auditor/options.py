@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from auditor.domain import Severity
 from auditor.errors import AuditError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -130,3 +131,35 @@ def write_output(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
         raise AuditError(f"cannot write {output}: {error.strerror or error}") from None
+
+
+def severity_options(
+    fail_on: str = "Exit with 1 when a finding is at or above this severity.",
+    min_severity: str = "Leave out findings below this severity.",
+) -> Callable[[F], F]:
+    """``--fail-on SEVERITY|none`` and ``--min-severity SEVERITY``, with FAIL_ON and
+    MIN_SEVERITY as their help."""
+    severities = [severity.value for severity in Severity]
+
+    def decorate(command: F) -> F:
+        return _apply(
+            command,
+            [
+                click.option(
+                    "--fail-on",
+                    default="none",
+                    type=click.Choice([*severities, "none"]),
+                    show_default=True,
+                    help=fail_on,
+                ),
+                click.option(
+                    "--min-severity",
+                    default=Severity.LOW.value,
+                    type=click.Choice(severities),
+                    show_default=True,
+                    help=min_severity,
+                ),
+            ],
+        )
+
+    return decorate

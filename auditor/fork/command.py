@@ -23,7 +23,14 @@ from auditor.fork.many import audit_forks
 from auditor.fork.report import ForkReport, ForkRow, ForkTable
 from auditor.fork.report_text import at_least, renderables
 from auditor.fork.rows import rows_table
-from auditor.options import cache_options, output_options, settings_options, to_stdout, write_output
+from auditor.options import (
+    cache_options,
+    output_options,
+    settings_options,
+    severity_options,
+    to_stdout,
+    write_output,
+)
 from auditor.pipeline import AuditOptions
 from auditor.render.formats import formats_of
 from auditor.runtime.options import python_option
@@ -31,7 +38,6 @@ from auditor.runtime.options import python_option
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 FORMATS = ("table", "json", "markdown")
-SEVERITIES = [severity.value for severity in Severity]
 DEVICES = ("auto", "cpu", "cuda")
 #: How many warnings of each fork ``forks`` prints on stderr.
 WARNINGS_PER_FORK = 3
@@ -42,19 +48,9 @@ def _options(command_name: str) -> Callable[[F], F]:
     def decorate(command: F) -> F:
         options = [
             output_options(command_name),
-            click.option(
-                "--fail-on",
-                default="none",
-                type=click.Choice([*SEVERITIES, "none"]),
-                show_default=True,
-                help="Exit with 1 when a finding between the tips is at or above this severity.",
-            ),
-            click.option(
-                "--min-severity",
-                default=Severity.LOW.value,
-                type=click.Choice(SEVERITIES),
-                show_default=True,
-                help="Leave out findings below this severity (verdicts are unchanged).",
+            severity_options(
+                "Exit with 1 when a finding between the tips is at or above this severity.",
+                "Leave out findings below this severity (verdicts are unchanged).",
             ),
             click.option(
                 "--first-parent", is_flag=True, help="Walk only the mainline of each side."

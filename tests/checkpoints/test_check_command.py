@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from auditor.cli import main
 from auditor.runtime.maps import state_maps
 from auditor.runtime.profile import load_profile
 from tests.checkpoint_files import (
@@ -24,26 +23,12 @@ from tests.checkpoint_files import (
 )
 from tests.conftest import validate
 from tests.gitrepo import GitRepo
+from tests.test_cli import run
 from tests.tiny_models import tiny_profile, tiny_repo
 
 #: The shipped profile's models, in its order; those the sample lacks at v1.0 and v2.0.
 MODELS = [m.name for m in load_profile("gpt-sovits").models]
 LACKING = {"sovits@v2Pro", "sovits@v2ProPlus", "sovits@v3", "sovits@v4", "gpt@v2"}
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``model-audit ARGS``: (exit code, stdout, stderr)."""
-    saved = sys.argv
-    sys.argv = ["model-audit", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    finally:
-        sys.argv = saved
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

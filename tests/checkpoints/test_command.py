@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-from auditor.cli import main
 from tests.checkpoint_files import (
     TINY_PARAMETERS,
     malicious_pickle,
@@ -17,21 +15,7 @@ from tests.checkpoint_files import (
     write_safetensors,
 )
 from tests.conftest import validate
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``model-audit ARGS``: (exit code, stdout, stderr)."""
-    saved = sys.argv
-    sys.argv = ["model-audit", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    finally:
-        sys.argv = saved
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.test_cli import run
 
 
 @pytest.mark.torch

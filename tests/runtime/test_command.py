@@ -12,27 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from auditor.cli import main
 from tests.conftest import validate
 from tests.gitrepo import GitRepo
+from tests.test_cli import run
 from tests.tiny_models import tiny_profile, tiny_repo
 
 SHIPPED = Path(__file__).resolve().parents[2] / "auditor/runtime/profiles/gpt-sovits.yaml"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``model-audit ARGS``: (exit code, stdout, stderr)."""
-    saved = sys.argv
-    sys.argv = ["model-audit", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    finally:
-        sys.argv = saved
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

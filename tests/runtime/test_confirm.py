@@ -9,24 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor.cli import main
 from tests.conftest import validate
 from tests.gitrepo import GitRepo
+from tests.test_cli import run
 from tests.tiny_models import tiny_profile, tiny_repo
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    saved = sys.argv
-    sys.argv = ["model-audit", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as done:
-        code = int(done.code or 0)
-    finally:
-        sys.argv = saved
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.torch

@@ -62,11 +62,7 @@ def may_hold_facts(data: bytes, components: Components | None = None) -> bool:
     """
     if b"\x00" in data[:8192]:
         return False
-    if (
-        len(data) < _TINY_BYTES
-        or _MARKERS.search(data)
-        or _CONFIG_WRITE.search(data.decode("utf-8", "replace"))
-    ):
+    if len(data) < _TINY_BYTES or _MARKERS.search(data) or _CONFIG_WRITE_BYTES.search(data):
         return True
     try:
         known = components or builtin_components()
