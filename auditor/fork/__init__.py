@@ -7,8 +7,9 @@ The steps read in the module names: ``sources`` (what UPSTREAM and FORK name) â†
 parallel, ``runtime_check`` confirms verdicts by loading checkpoints for real.
 """
 
+from auditor.classify.effects import Loads
 from auditor.fork.audit import ForkOptions, audit_fork
 from auditor.fork.many import audit_forks
-from auditor.fork.report import ForkReport, ForkRow, Loads, Verdict
+from auditor.fork.report import ForkReport, ForkRow, Verdict
 
 __all__ = ["ForkOptions", "ForkReport", "ForkRow", "Loads", "Verdict", "audit_fork", "audit_forks"]

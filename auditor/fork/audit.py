@@ -17,8 +17,8 @@ from pathlib import Path
 
 import git
 
+from auditor.classify.concerns import MODEL_MAP, load_model_map
 from auditor.domain import AuditWarning, Report
-from auditor.fork.concerns import MODEL_MAP, load_model_map
 from auditor.fork.report import ForkReport, ForkSide
 from auditor.fork.runtime_check import confirm_verdicts
 from auditor.fork.sources import fork_source, upstream_source

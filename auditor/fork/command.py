@@ -15,10 +15,10 @@ import click
 from rich.console import Group
 
 from auditor import console
+from auditor.classify.concerns import MODEL_MAP
 from auditor.console import activity, terminal
 from auditor.domain import AuditWarning, Severity
 from auditor.fork.audit import ForkOptions, audit_fork
-from auditor.fork.concerns import MODEL_MAP
 from auditor.fork.many import audit_forks
 from auditor.fork.report import ForkReport, ForkRow, ForkTable
 from auditor.fork.report_text import at_least, renderables

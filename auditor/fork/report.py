@@ -9,51 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from auditor.classify.effects import Effect, Loads
 from auditor.domain import AuditWarning, FactValue, Finding, Report, Severity
-
-
-class Loads(str, Enum):
-    """Whether checkpoints saved with one tip's model load into the other tip's model."""
-
-    YES = "yes"
-    NO = "no"
-    #: Only with ``load_state_dict(strict=False)``: keys are missing or unexpected.
-    NON_STRICT = "strict=False"
-
-    @property
-    def rank(self) -> int:
-        """Higher is worse: ``yes`` is 0, ``no`` is 2."""
-        return {Loads.YES: 0, Loads.NON_STRICT: 1, Loads.NO: 2}[self]
-
-
-class Effect(str, Enum):
-    """What one difference between the tips does to a checkpoint carried across them."""
-
-    #: A stored tensor changes shape (or holds another kind of layer): loading raises.
-    SHAPE = "shape"
-    #: Weights load, but the model sees other inputs: its output is wrong.
-    INPUTS = "inputs"
-    #: The loading model has submodules the checkpoint lacks.
-    MISSING_KEYS = "missing-keys"
-    #: The checkpoint holds submodules the loading model lacks.
-    UNEXPECTED_KEYS = "unexpected-keys"
-    #: A switch adds or removes submodules: keys go missing or become unexpected.
-    KEYS = "keys"
-    #: A model config or variant exists on one side only.
-    VARIANT = "variant"
-    #: The model's code is gone on the loading side: there is no model to load into.
-    MODEL_MISSING = "model-missing"
-    #: Dependency pins, default versions, pretrained pointers: context, not a break.
-    CONTEXT = "context"
-
-    @property
-    def loads(self) -> Loads:
-        """What this effect alone means for loading."""
-        if self in (Effect.SHAPE, Effect.INPUTS, Effect.MODEL_MISSING):
-            return Loads.NO
-        if self in (Effect.MISSING_KEYS, Effect.UNEXPECTED_KEYS, Effect.KEYS):
-            return Loads.NON_STRICT
-        return Loads.YES
 
 
 class Direction(str, Enum):

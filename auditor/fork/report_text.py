@@ -13,9 +13,10 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from auditor.classify.built import site_name
+from auditor.classify.effects import Loads
 from auditor.domain import Finding, Severity
-from auditor.fork.built import site_name
-from auditor.fork.report import Direction, ForkReport, ForkSide, Loads, Reason, Verdict
+from auditor.fork.report import Direction, ForkReport, ForkSide, Reason, Verdict
 from auditor.render.markdown import change_text, code, escape, table_code
 from auditor.render.table import SEVERITY_STYLE
 

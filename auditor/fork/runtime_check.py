@@ -12,9 +12,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auditor.classify.concerns import ModelMap
+from auditor.classify.effects import Loads
 from auditor.domain import AuditWarning
-from auditor.fork.concerns import ModelMap
-from auditor.fork.report import Loads, RuntimeCheck, Verdict
+from auditor.fork.report import RuntimeCheck, Verdict
 
 if TYPE_CHECKING:
     from auditor.runtime.results import ModelResult

@@ -9,7 +9,7 @@ unexpected. Direction matters for keys: a submodule only the fork has is missing
 upstream's checkpoints load into the fork, and unexpected the other way.
 
 A finding about a class, in files whose map entry names the models' top classes (``roots``),
-decides nothing when neither tip's model builds it (:mod:`auditor.fork.built`); the verdict
+decides nothing when neither tip's model builds it (:mod:`auditor.classify.built`); the verdict
 lists it apart.
 """
 
@@ -19,16 +19,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from auditor.domain import Category, ChangeKind, Finding, Severity
+from auditor.classify.built import built
+from auditor.classify.concerns import ModelMap
+from auditor.classify.effects import KEY_RULES, Effect, Loads, effect_of
+from auditor.domain import Finding
 from auditor.extract.python import Reach
-from auditor.fork.built import built
-from auditor.fork.concerns import ModelMap
-from auditor.fork.report import Direction, Effect, Loads, Reason, Verdict
+from auditor.fork.report import Direction, Reason, Verdict
 from auditor.wording import between_sides, value_text
-
-#: Rules whose findings are about state-dict keys of one submodule: what an added or removed
-#: submodule leaves behind when old weights load into the new model.
-KEY_RULES = {"MA501": Effect.MISSING_KEYS, "MA502": Effect.UNEXPECTED_KEYS}
 
 _WHY = {
     Effect.SHAPE: "stored tensors differ in shape, so loading fails",
@@ -43,29 +40,6 @@ _WHY = {
     "model to load into",
     Effect.CONTEXT: "compatibility context",
 }
-
-
-def effect_of(finding: Finding) -> Effect | None:
-    """What FINDING does to a checkpoint saved on its old side and loaded on its new side.
-
-    None when it does nothing to loading: info findings, and the details of a new variant
-    compared with its sibling (a new model, not a change to an existing one).
-    """
-    if finding.severity is Severity.INFO or finding.category is Category.NEW_VARIANT:
-        return None
-    if finding.change is ChangeKind.FILE_REMOVED and finding.file.endswith(".py"):
-        return Effect.MODEL_MISSING
-    if finding.severity is Severity.CRITICAL:
-        return Effect.SHAPE
-    if finding.severity is Severity.HIGH:
-        return Effect.SHAPE if finding.category is Category.STATE_DICT_KEYS else Effect.INPUTS
-    if finding.severity is Severity.MEDIUM:
-        if finding.rule in KEY_RULES:
-            return KEY_RULES[finding.rule]
-        if finding.category is Category.CONFIG_FILE:
-            return Effect.VARIANT
-        return Effect.KEYS
-    return Effect.CONTEXT
 
 
 def _state_dict_keys(finding: Finding) -> tuple[str, ...]:

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from auditor.classify.effects import Effect, Loads
 from auditor.domain import Finding
 from auditor.errors import RepositoryError
-from auditor.fork import ForkOptions, ForkReport, Loads, audit_fork
+from auditor.fork import ForkOptions, ForkReport, audit_fork
 from auditor.fork.audit import UNRELATED_WARNING, merge_base
-from auditor.fork.report import Direction, Effect
+from auditor.fork.report import Direction
 from auditor.pipeline import AuditOptions
 from sample_repos.build import build_fork
 from tests.fork.conftest import TIP, commit_of, git, sha

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from auditor.classify.effects import Loads
 from auditor.domain import Severity
 from auditor.fork import ForkReport, ForkRow
-from auditor.fork.report import Direction, Loads
+from auditor.fork.report import Direction
 from auditor.fork.report_text import at_least, loads_text, render_markdown, render_table
 from auditor.fork.rows import render_rows_markdown, render_rows_text, verdict_text
 from tests.fork.conftest import FORKS

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.fork import ForkOptions, Loads, audit_fork
+from auditor.classify.effects import Loads
+from auditor.fork import ForkOptions, audit_fork
 from auditor.fork.document import fork_document
 from auditor.fork.runtime_check import OUTCOME_LOADS
 from auditor.pipeline import AuditOptions

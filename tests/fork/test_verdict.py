@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.classify.concerns import MODEL_MAP, load_model_map
+from auditor.classify.effects import Effect, Loads
 from auditor.domain import Category, ChangeKind, Confidence, FactValue, Finding, Severity
 from auditor.extract.python import Reach
 from auditor.extract.python.values import ClassRef
-from auditor.fork.concerns import MODEL_MAP, load_model_map
-from auditor.fork.report import Direction, Effect, Loads
+from auditor.fork.report import Direction
 from auditor.fork.verdict import decide, effect_of
 
 MAP = load_model_map(MODEL_MAP)

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from auditor.classify.built import built, class_site, site_name
+from auditor.classify.effects import Effect, Loads
 from auditor.domain import Category, ChangeKind, Confidence, Finding, Severity
 from auditor.extract.python import Reach
 from auditor.extract.python.values import ClassRef
-from auditor.fork import ForkOptions, Loads, audit_fork
-from auditor.fork.built import built, class_site, site_name
+from auditor.fork import ForkOptions, audit_fork
 from auditor.fork.document import fork_document
-from auditor.fork.report import Direction, Effect
+from auditor.fork.report import Direction
 from auditor.fork.report_text import render_markdown, render_table
 from auditor.pipeline import AuditOptions
 from tests.conftest import validate

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from auditor.fork.concerns import (
+from auditor.classify.concerns import (
     MODEL_MAP,
     ModelMapError,
     class_of,

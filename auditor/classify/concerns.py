@@ -1,6 +1,6 @@
 """Which model a finding concerns (``SoVITS generator``, ``GPT stage``), read from data.
 
-The mapping is ``auditor/fork/models.yaml`` (or a user's file of the same form): file globs
+The mapping is ``auditor/classify/models.yaml`` (or a user's file of the same form): file globs
 and class globs to model names. Verdicts are given per model, so a fork that only touched
 the GPT stage keeps a clean verdict for the SoVITS generator.
 """
@@ -34,7 +34,7 @@ class Concern:
     """One entry: findings in these files or classes concern these models (None: all).
 
     ``roots`` are globs of the models' top classes: a finding about a class of the entry
-    that no root builds (:mod:`auditor.fork.built`) does not decide their verdicts.
+    that no root builds (:mod:`auditor.classify.built`) does not decide their verdicts.
     """
 
     models: tuple[str, ...] | None
