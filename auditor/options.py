@@ -134,32 +134,32 @@ def write_output(text: str, output: Path | None) -> None:
 
 
 def severity_options(
-    fail_on: str = "Exit with 1 when a finding is at or above this severity.",
+    fail_on: str | None = "Exit with 1 when a finding is at or above this severity.",
     min_severity: str = "Leave out findings below this severity.",
 ) -> Callable[[F], F]:
-    """``--fail-on SEVERITY|none`` and ``--min-severity SEVERITY``, with FAIL_ON and
-    MIN_SEVERITY as their help."""
+    """``--fail-on SEVERITY|none`` (left out when FAIL_ON is None) and ``--min-severity
+    SEVERITY``, with FAIL_ON and MIN_SEVERITY as their help."""
     severities = [severity.value for severity in Severity]
+    options = [
+        click.option(
+            "--min-severity",
+            default=Severity.LOW.value,
+            type=click.Choice(severities),
+            show_default=True,
+            help=min_severity,
+        )
+    ]
+    if fail_on is not None:
+        fail = click.option(
+            "--fail-on",
+            default="none",
+            type=click.Choice([*severities, "none"]),
+            show_default=True,
+            help=fail_on,
+        )
+        options.insert(0, fail)
 
     def decorate(command: F) -> F:
-        return _apply(
-            command,
-            [
-                click.option(
-                    "--fail-on",
-                    default="none",
-                    type=click.Choice([*severities, "none"]),
-                    show_default=True,
-                    help=fail_on,
-                ),
-                click.option(
-                    "--min-severity",
-                    default=Severity.LOW.value,
-                    type=click.Choice(severities),
-                    show_default=True,
-                    help=min_severity,
-                ),
-            ],
-        )
+        return _apply(command, options)
 
     return decorate

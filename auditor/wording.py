@@ -10,6 +10,7 @@ a key or value is shown: plain text, or a Markdown code span.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 
 from auditor.domain import ChangeKind, FactValue
@@ -24,8 +25,20 @@ def plain(text: str) -> str:
     return text
 
 
+#: A value the extractor could not resolve: ``<param:hidden_channels>`` (a constructor
+#: argument, set by whoever builds the class) or ``<expr:len(symbols)>`` (an expression).
+_UNRESOLVED = re.compile(r"^<(?:param|expr):(.*)>$", re.DOTALL)
+
+
 def value_text(value: FactValue) -> str:
-    """A value as users read it: JSON, lists in brackets."""
+    """A value as users read it: JSON, lists in brackets; a value the code computes and the
+    audit could not resolve is its expression, unquoted (``len(symbols)``)."""
+    if isinstance(value, str):
+        unresolved = _UNRESOLVED.match(value)
+        if unresolved:
+            return unresolved.group(1)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(value_text(item) for item in value) + "]"
     return json.dumps(value, ensure_ascii=False)
 
 

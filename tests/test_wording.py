@@ -12,6 +12,7 @@ from auditor.wording import (
     key_rename,
     listed,
     shape_change,
+    value_text,
     what_changed,
 )
 
@@ -121,3 +122,13 @@ def test_runtime_phrases_and_counts() -> None:
     assert counted(3, "tensor") == "3 tensors"
     assert listed(["a"]) == "a"
     assert listed(["a", "b"]) == "a and b"
+
+
+def test_unresolved_values_read_as_their_expression() -> None:
+    assert value_text("<expr:len(symbols)>") == "len(symbols)"
+    assert value_text("<param:hidden_channels>") == "hidden_channels"
+    assert value_text(["<expr:a * 2>", 3, "x"]) == '[a * 2, 3, "x"]'
+    assert value_text("<not a placeholder") == '"<not a placeholder"'
+    assert what_changed(ChangeKind.MODIFIED, "emb.rows", "<expr:len(symbols)>", 732) == (
+        "emb.rows: len(symbols) → 732"
+    )

@@ -1,22 +1,41 @@
-"""The order of a changelog: plan the releases → audit their history once → group findings.
+"""The order of a changelog: plan the releases → audit their history once → group findings →
+place each entry (a trained model, inference code, the rest) → verdicts per model.
 
 The audit is :func:`auditor.pipeline.scan` over the range that covers every section (so
 suppressions and the project's configuration apply as in a scan); its findings are then
-shared out among the sections by the commits each release holds.
+shared out among the sections by the commits each release holds. Which model an entry
+concerns comes from the model map; what each model's top classes build at both ends of a
+release decides whether a class change can touch its checkpoints.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.changelog.contents import Changelog, Section
+from auditor.changelog.contents import Changelog, Entry, Release, Scope, Section
 from auditor.changelog.entries import group_findings
 from auditor.changelog.links import forge_for
 from auditor.changelog.releases import plan_all_tags, plan_range
-from auditor.domain import Report
-from auditor.history import open_repository, remote_url
-from auditor.pipeline import AuditOptions, Progress, scan
+from auditor.changelog.scope import Reaches, place_all
+from auditor.changelog.verdicts import model_verdicts
+from auditor.classify.concerns import MODEL_MAP, ModelMap, load_model_map
+from auditor.domain import Report, Severity
+from auditor.extract.python import Reach
+from auditor.history import files_at, open_repository, remote_url
+from auditor.pipeline import AuditOptions, Progress, model_reaches, scan
+
+
+@dataclass(frozen=True)
+class _Ends:
+    """What the model map sees at a release's two ends: the models shipped at the tip."""
+
+    shipped: tuple[str, ...]
+    revisions: tuple[str, ...]
+    #: The models shipped at the release's base (None: it starts at the root commit).
+    before: tuple[str, ...] | None
 
 
 def build_changelog(
@@ -27,23 +46,114 @@ def build_changelog(
     new: str | None = None,
     options: AuditOptions | None = None,
     progress: Progress | None = None,
+    model_map: Path = MODEL_MAP,
+    min_severity: Severity = Severity.INFO,
 ) -> tuple[Changelog, Report]:
     """The changelog of PATH (one section per tag with ``all_tags``, else ``old``..``new``)
-    and the report of the audit behind it (for its warnings)."""
+    and the report of the audit behind it (for its warnings). Entries below MIN_SEVERITY
+    are left out; MODEL_MAP says which model each entry concerns."""
+    mapping = load_model_map(model_map)
     with closing(open_repository(path)) as repo:
         plan = plan_all_tags(repo) if all_tags else plan_range(repo, old, new)
         forge = forge_for(remote_url(repo))
+        ends = {
+            release.tip: _ends(
+                mapping,
+                files_at(repo, release.tip),
+                files_at(repo, release.base) if release.base else None,
+                release,
+            )
+            for release in plan.releases
+        }
     report = scan(path, plan.audit_range, options, progress=progress)
     commits = {commit.sha: commit for commit in report.commits}
+    order = {commit.sha: index for index, commit in enumerate(report.commits)}
+    reaches = _reaches(path, mapping, plan.releases, options)
     # a warning without a commit (a shallow history) concerns every section
     unplaced = tuple(w for w in report.warnings if w.commit is None)
-    sections = tuple(
-        Section(
-            release=release,
-            entries=group_findings((f for f in report.findings if f.commit in members), commits),
-            commit_count=len(members),
-            warnings=unplaced + tuple(w for w in report.warnings if w.commit in members),
+    baseline = plan.releases[-1] if all_tags and len(plan.releases) > 1 else None
+    sections = []
+    for release, members in zip(plan.releases, plan.members, strict=True):
+        found = (
+            f
+            for f in report.findings
+            if f.commit in members and f.severity.rank >= min_severity.rank
         )
-        for release, members in zip(plan.releases, plan.members, strict=True)
+        end = ends[release.tip]
+        entries = place_all(
+            group_findings(found, commits),
+            mapping,
+            end.shipped,
+            _of(reaches, end.revisions),
+        )
+        if release is baseline:
+            entries = ()
+        sections.append(
+            Section(
+                release=release,
+                entries=entries,
+                commit_count=len(members),
+                warnings=unplaced + tuple(w for w in report.warnings if w.commit in members),
+                models=model_verdicts(
+                    entries,
+                    _verdict_models(mapping, end, entries),
+                    order,
+                    end.before,
+                    end.shipped,
+                ),
+                baseline=release is baseline,
+            )
+        )
+    return Changelog(repository=str(path), sections=tuple(sections), forge=forge), report
+
+
+def _ends(
+    mapping: ModelMap,
+    files: Mapping[str, str],
+    base_files: Mapping[str, str] | None,
+    release: Release,
+) -> _Ends:
+    def trained(paths: Mapping[str, str]) -> tuple[str, ...]:
+        return tuple(m for m in mapping.covered(paths) if mapping.scope(m) == Scope.CHECKPOINT)
+
+    revisions = (release.base or release.root, release.tip)
+    before = trained(base_files) if base_files is not None else None
+    return _Ends(trained(files), tuple(r for r in revisions if r), before)
+
+
+def _verdict_models(mapping: ModelMap, end: _Ends, entries: Sequence[Entry]) -> tuple[str, ...]:
+    """The trained models a release's verdicts speak of: those it ships, and any that a
+    change in it concerns (a model whose code is gone)."""
+    touched = {
+        model
+        for entry in entries
+        if entry.scope is Scope.CHECKPOINT and entry.effect is not None
+        for model in entry.models
+    }
+    return mapping.ordered(set(end.shipped) | touched)
+
+
+def _reaches(
+    path: str | Path, mapping: ModelMap, releases: Sequence[Release], options: AuditOptions | None
+) -> dict[tuple[str, ...], dict[str, Reach]] | None:
+    """What each root set builds at every release end, by revision."""
+    roots = mapping.root_sets()
+    revisions = list(
+        dict.fromkeys(r for rel in releases for r in (rel.base or rel.root, rel.tip) if r)
     )
-    return Changelog(repository=str(path), sections=sections, forge=forge), report
+    if not roots or not revisions:
+        return None
+    found = model_reaches(path, revisions, roots, options)
+    return {globs: dict(zip(revisions, found[globs], strict=True)) for globs in roots}
+
+
+def _of(
+    reaches: Mapping[tuple[str, ...], Mapping[str, Reach]] | None, revisions: Sequence[str]
+) -> Reaches | None:
+    """The reaches at REVISIONS (a release's ends) of each root set."""
+    if reaches is None:
+        return None
+    return {
+        globs: tuple(by_revision[r] for r in revisions if r in by_revision)
+        for globs, by_revision in reaches.items()
+    }

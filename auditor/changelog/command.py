@@ -14,7 +14,15 @@ from auditor import console
 from auditor.changelog.build import build_changelog
 from auditor.changelog.contents import ChangelogOutput
 from auditor.changelog.update import check_file, update_file
-from auditor.options import cache_options, output_options, settings_options, write_output
+from auditor.classify.concerns import MODEL_MAP
+from auditor.domain import Severity
+from auditor.options import (
+    cache_options,
+    output_options,
+    settings_options,
+    severity_options,
+    write_output,
+)
 from auditor.pipeline import AuditOptions
 from auditor.render.formats import formats_of
 
@@ -30,7 +38,24 @@ from auditor.render.formats import formats_of
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write between <!-- model-audit:begin/end --> markers of this file (created if absent).",
 )
-@click.option("--include-info", is_flag=True, help="List changes that do not affect checkpoints.")
+@click.option(
+    "--include-info",
+    is_flag=True,
+    help="List changes that do not affect checkpoints (the same as --min-severity info).",
+)
+@click.option(
+    "--matrix",
+    "matrix_only",
+    is_flag=True,
+    help="Write the compatibility matrix alone: the checkpoints each release produces, and "
+    "whether each later release loads them (Markdown; the JSON always carries it).",
+)
+@click.option(
+    "--model-map",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Which model each file concerns (default: the shipped models.yaml).",
+)
+@severity_options(fail_on=None, min_severity="Leave out entries below this severity.")
 @output_options("changelog", "the changelog")
 @cache_options()
 @settings_options()
@@ -41,6 +66,9 @@ def changelog_command(
     all_tags: bool,
     update: Path | None,
     include_info: bool,
+    matrix_only: bool,
+    model_map: Path | None,
+    min_severity: str,
     output_format: str,
     output: Path | None,
     cache_dir: Path | None,
@@ -52,6 +80,8 @@ def changelog_command(
     the latest tag; --all-tags for every release."""
     if all_tags and (old or new):
         raise click.UsageError("--all-tags cannot be combined with --from or --to")
+    if matrix_only and all_tags is False and not (old or new):
+        console.inform("--matrix over one release: add --all-tags for every release's row")
     if update is not None and (output_format != "markdown" or output is not None):
         raise click.UsageError("--update writes Markdown into its file: drop --format/--output")
     if update is not None:
@@ -71,11 +101,15 @@ def changelog_command(
             new=new,
             options=options,
             progress=doing.counter("commit"),
+            model_map=model_map or MODEL_MAP,
+            min_severity=Severity.INFO if include_info else Severity(min_severity),
         )
     for warning in report.warnings:
         where = ":".join(p for p in (warning.commit and warning.commit[:7], warning.file) if p)
         console.warn(f"{where + ': ' if where else ''}{warning.message}")
-    text = formats_of("changelog").render(ChangelogOutput(changelog, include_info), output_format)
+    shown_info = include_info or min_severity == Severity.INFO.value
+    document = ChangelogOutput(changelog, shown_info, matrix_only)
+    text = formats_of("changelog").render(document, output_format)
     if update is not None:
         changed = update_file(update, text)
         console.inform(f"{update}: {'updated' if changed else 'already up to date'}")

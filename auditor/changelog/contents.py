@@ -6,8 +6,22 @@ Pure data, like :mod:`auditor.domain`: frozen dataclasses, no I/O, no rendering.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
+from auditor.classify.effects import Effect, Loads
 from auditor.domain import AuditWarning, Category, ChangeKind, Commit, FactValue, Severity
+
+
+class Scope(str, Enum):
+    """Where an entry belongs in a release: what users' checkpoints hold comes first."""
+
+    #: Code or configs that build a trained model: the weights users own depend on them.
+    CHECKPOINT = "checkpoint"
+    #: Inference and export paths (serving copies, the web UI's pipeline, ONNX exports):
+    #: they do not change a checkpoint, but a vocoder swap there changes what users hear.
+    INFERENCE = "inference"
+    #: Everything else: tools, bundled utilities, classes no trained model builds.
+    OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -26,7 +40,11 @@ class Entry:
     """One change users read as one: net old → new, with every commit and file it touched.
 
     ``reason`` says why it breaks checkpoints (the finding's message without its "what
-    changed" prefix); ``hint`` says what to do.
+    changed" prefix); ``hint`` says what to do. ``effect`` is what the change does to a
+    checkpoint of the previous release (None: nothing, such as the details of a new
+    variant); ``scope`` and ``models`` place it (the models of the model map it concerns),
+    ``aside`` says why it sits outside the checkpoint scope when that is not its file's
+    model alone (``not built by SynthesizerTrn``).
     """
 
     severity: Severity
@@ -42,6 +60,10 @@ class Entry:
     locations: tuple[Location, ...]
     commits: tuple[Commit, ...]
     finding_ids: tuple[str, ...]
+    effect: Effect | None = None
+    scope: Scope = Scope.CHECKPOINT
+    models: tuple[str, ...] = ()
+    aside: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +107,23 @@ class Release:
 
 
 @dataclass(frozen=True)
+class ModelVerdict:
+    """Whether one model's checkpoints of the previous release load into this one.
+
+    ``first`` is the entry that decides a ``no`` (the earliest commit's most severe); the
+    counts are the model's breaking entries by severity.
+    """
+
+    model: str
+    loads: Loads
+    counts: tuple[tuple[Severity, int], ...] = ()
+    first: Entry | None = None
+    new_variants: int = 0
+    #: The previous release does not ship this model: there are no old checkpoints of it.
+    new: bool = False
+
+
+@dataclass(frozen=True)
 class Section:
     """A release, its entries (every severity, most severe first) and its size."""
 
@@ -94,6 +133,11 @@ class Section:
     #: What the audit of this release's commits could not read (missing objects, files that
     #: did not parse, a shallow history): the verdict may miss changes.
     warnings: tuple[AuditWarning, ...] = ()
+    #: One verdict per trained model the release ships (checkpoint scope), in map order.
+    models: tuple[ModelVerdict, ...] = ()
+    #: The oldest release of an all-tags changelog: nothing earlier to compare it with, so
+    #: it lists no entries (its commits build what later releases are compared with).
+    baseline: bool = False
 
     @property
     def incomplete(self) -> bool:
@@ -133,7 +177,9 @@ class Changelog:
 
 @dataclass(frozen=True)
 class ChangelogOutput:
-    """What ``model-audit changelog`` writes: the changelog, and whether info entries show."""
+    """What ``model-audit changelog`` writes: the changelog, whether info entries show, and
+    whether the Markdown is the compatibility matrix alone."""
 
     changelog: Changelog
     include_info: bool = False
+    matrix_only: bool = False

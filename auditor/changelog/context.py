@@ -2,7 +2,8 @@
 
 Release fields follow git-cliff's context where they mean the same thing (``version``,
 ``commit_id``, ``timestamp``, ``previous.version``), so a git-cliff (Tera) template, or any
-other, can read them; each release adds its verdict and its entries.
+other, can read them; each release adds its verdict, one verdict per trained model and its
+entries (each with its scope and models); the compatibility matrix closes the document.
 """
 
 from __future__ import annotations
@@ -12,9 +13,16 @@ from datetime import datetime
 from typing import Any
 
 from auditor import __version__
-from auditor.changelog.contents import Changelog, Entry, Forge, Section
+from auditor.changelog.contents import Changelog, Entry, Forge, ModelVerdict, Section
 from auditor.changelog.entries import verdict
-from auditor.changelog.markdown import link_target, shown_severities, verdict_line
+from auditor.changelog.markdown import (
+    cell_text,
+    link_target,
+    loads_word,
+    shown_severities,
+    verdict_line,
+)
+from auditor.changelog.matrix import Matrix, build_matrix
 from auditor.domain import Commit, FactValue, Severity
 from auditor.schemas import schema_id
 
@@ -60,6 +68,46 @@ def _entry(entry: Entry, forge: Forge | None) -> dict[str, Any]:
         "locations": [{"file": loc.file, "line": loc.line} for loc in entry.locations],
         "commits": [_commit(commit, forge) for commit in entry.commits],
         "finding_ids": list(entry.finding_ids),
+        "scope": entry.scope.value,
+        "models": list(entry.models),
+        "aside": entry.aside,
+        "effect": entry.effect.value if entry.effect is not None else None,
+    }
+
+
+def _model_verdict(verdict: ModelVerdict, forge: Forge | None) -> dict[str, Any]:
+    return {
+        "model": verdict.model,
+        "loads": verdict.loads.value,
+        "answer": loads_word(verdict),
+        "counts": {severity.value: count for severity, count in verdict.counts},
+        "new_variants": verdict.new_variants,
+        "deciding": _entry(verdict.first, forge) if verdict.first is not None else None,
+    }
+
+
+def _matrix(matrix: Matrix, forge: Forge | None) -> dict[str, Any]:
+    return {
+        "releases": list(matrix.releases),
+        "rows": [
+            {
+                "model": row.model,
+                "release": row.release,
+                "cells": [
+                    {
+                        "release": release,
+                        "status": cell.status,
+                        "text": cell_text(cell, forge),
+                        "commit": cell.entry.commits[0].sha
+                        if cell.entry is not None and cell.entry.commits
+                        else None,
+                        "key": cell.entry.key if cell.entry is not None else None,
+                    }
+                    for release, cell in zip(matrix.releases, row.cells, strict=True)
+                ],
+            }
+            for row in matrix.rows
+        ],
     }
 
 
@@ -82,6 +130,8 @@ def _release(section: Section, forge: Forge | None, include_info: bool) -> dict[
         "counts": {severity.value: section.count(severity) for severity in Severity},
         "entries": [_entry(e, forge) for e in section.entries if e.severity in shown],
         "incomplete": section.incomplete,
+        "baseline": section.baseline,
+        "models": [_model_verdict(v, forge) for v in section.models],
         "warnings": [
             {"commit": w.commit, "file": w.file, "message": w.message} for w in section.warnings
         ],
@@ -98,6 +148,7 @@ def changelog_to_dict(changelog: Changelog, include_info: bool = False) -> dict[
         "repository": changelog.repository,
         "remote": {"kind": forge.kind, "url": forge.url} if forge else None,
         "releases": [_release(s, forge, include_info) for s in changelog.sections],
+        "matrix": _matrix(build_matrix(changelog.sections), forge),
     }
 
 

@@ -17,10 +17,11 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from auditor.changelog.contents import Entry, Location, Section
+from auditor.changelog.contents import Entry, Location, Scope, Section
+from auditor.changelog.verdicts import variant_only
 from auditor.classify.classifier import describe
+from auditor.classify.effects import Effect, Loads, effect_of
 from auditor.domain import (
-    Category,
     Change,
     ChangeKind,
     Commit,
@@ -29,7 +30,7 @@ from auditor.domain import (
     Finding,
     Severity,
 )
-from auditor.wording import value_text
+from auditor.wording import listed, value_text
 
 _FILE_LEVEL = (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED)
 _FILE_PREFIX = re.compile(r"^.+ (?:added|removed) \(\d+ values?\): ")
@@ -156,6 +157,7 @@ def group_findings(findings: Iterable[Finding], commits: Mapping[str, Commit]) -
             ),
             commits=tuple(_commit(sha, commits) for sha in shas),
             finding_ids=tuple(i for c in group for i in c.ids),
+            effect=effect_of(worst),
         )
         entries.append((min(c.first for c in group), entry))
     entries.sort(key=lambda pair: (-pair[1].severity.rank, pair[0]))
@@ -166,7 +168,9 @@ def _breaking(section: Section, severity: Severity) -> int:
     return sum(
         1
         for entry in section.entries
-        if entry.severity is severity and entry.category is not Category.NEW_VARIANT
+        if entry.severity is severity
+        and not variant_only(entry)
+        and entry.scope is Scope.CHECKPOINT
     )
 
 
@@ -184,18 +188,28 @@ def _verdict(section: Section) -> tuple[bool, str]:
     """Whether checkpoints of the previous release load, and the one-line answer.
 
     Entries about a new variant config (a new file compared with its sibling) describe the
-    new model, not a change to the existing ones, so they do not count here.
+    new model, not a change to the existing ones, so they do not count here; nor do entries
+    outside the checkpoint scope (inference and export code, tools).
     """
+    if section.baseline:
+        return True, "the first release of this history"
     variants = [
         e
         for e in section.entries
-        if e.category is Category.NEW_VARIANT and e.severity.rank >= Severity.LOW.rank
+        if variant_only(e) and e.severity.rank >= Severity.LOW.rank and e.scope is Scope.CHECKPOINT
     ]
     aside = f" (new variants: {len(variants)} difference{'' if len(variants) == 1 else 's'})"
     aside = aside if variants else ""
     critical = _breaking(section, Severity.CRITICAL)
     if critical:
         return False, f"no — {critical} critical change{'' if critical == 1 else 's'}{aside}"
+    gone = [
+        m.model
+        for m in section.models
+        if m.loads is Loads.NO and m.first is not None and m.first.effect is Effect.MODEL_MISSING
+    ]
+    if gone:
+        return False, f"no — the code of the {listed(gone)} is gone{aside}"
     caveats = [(_breaking(section, s), s.value) for s in (Severity.HIGH, Severity.MEDIUM)]
     shown = [f"{count} {name}" for count, name in caveats if count]
     if not shown:

@@ -8,11 +8,23 @@ has no ``# Changelog`` title, so it can sit between the markers of an existing f
 
 from __future__ import annotations
 
+import posixpath
 import re
+from collections.abc import Sequence
 
 from auditor import wording
-from auditor.changelog.contents import Changelog, Entry, Forge, Release, Section
+from auditor.changelog.contents import (
+    Changelog,
+    Entry,
+    Forge,
+    ModelVerdict,
+    Release,
+    Scope,
+    Section,
+)
 from auditor.changelog.entries import verdict
+from auditor.changelog.matrix import Cell, Matrix, build_matrix
+from auditor.classify.effects import Effect, Loads
 from auditor.domain import ChangeKind, Commit, FactValue, Severity
 from auditor.wording import value_text
 
@@ -36,16 +48,40 @@ def _value(value: FactValue) -> str:
     return code(value_text(value))
 
 
+#: A file-level entry listing more files than this names their folder and count instead.
+FILES_LISTED = 5
+
+
 def what_changed(entry: Entry) -> str:
-    """``model.gin_channels``: ``512`` → ``1024`` in ``configs/s2.json:23``."""
+    """``model.gin_channels``: ``512`` → ``1024`` in ``configs/s2.json:23``; a long list of
+    files added or removed is counted (``55 files removed under tools/uvr5/``)."""
     files = [location.file for location in entry.locations]
+    if entry.change in (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED):
+        if len(files) > FILES_LISTED:
+            return files_counted(
+                files, "added" if entry.change is ChangeKind.FILE_ADDED else "removed"
+            )
+        return wording.what_changed(
+            entry.change, entry.key, entry.old, entry.new, files=files, span=code
+        )
     what = wording.what_changed(
         entry.change, entry.key, entry.old, entry.new, files=files, span=code
     )
-    if entry.change in (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED):
-        return what
     where = " and ".join(code(str(location)) for location in entry.locations)
     return f"{what} in {where}"
+
+
+def files_counted(files: Sequence[str], verb: str) -> str:
+    """``55 files removed under `tools/uvr5/` ``, or in several folders, the first named."""
+    folder = posixpath.commonpath(files) if files else ""
+    if folder in files:  # one file's own path is no folder
+        folder = posixpath.dirname(folder)
+    if folder:
+        return f"{len(files)} files {verb} under {code(folder + '/')}"
+    folders = sorted({posixpath.dirname(f) or "." for f in files})
+    shown = wording.listed([code(f + "/") for f in folders[:3]])
+    more = f" and {len(folders) - 3} more" if len(folders) > 3 else ""
+    return f"{len(files)} files {verb} in {shown}{more}"
 
 
 def _commit(commit: Commit, forge: Forge | None) -> str:
@@ -54,14 +90,39 @@ def _commit(commit: Commit, forge: Forge | None) -> str:
     return f"{link} {escape(commit.subject)}".rstrip()
 
 
+def _commits(entry: Entry, forge: Forge | None) -> str:
+    return "; ".join(_commit(commit, forge) for commit in entry.commits)
+
+
 def _entry(entry: Entry, forge: Forge | None) -> list[str]:
-    commits = "; ".join(_commit(commit, forge) for commit in entry.commits)
+    lines = [f"- {what_changed(entry)}"]
+    if entry.aside:
+        lines.append(f"  - Set aside: {escape(entry.aside)}")
     return [
-        f"- {what_changed(entry)}",
+        *lines,
         f"  - Why: {escape(entry.reason)}",
         f"  - What to do: {escape(entry.hint)}",
-        f"  - {'Commit' if len(entry.commits) == 1 else 'Commits'}: {commits}",
+        f"  - {'Commit' if len(entry.commits) == 1 else 'Commits'}: {_commits(entry, forge)}",
     ]
+
+
+def entry_block(entries: Sequence[Entry], forge: Forge | None) -> list[str]:
+    """ENTRIES in order; those sharing a reason and a hint say it once, above their list."""
+    clusters: dict[tuple[str, str], list[Entry]] = {}
+    for entry in entries:
+        clusters.setdefault((entry.reason, entry.hint), []).append(entry)
+    lines: list[str] = []
+    for (reason, hint), members in clusters.items():
+        if len(members) == 1:
+            lines += _entry(members[0], forge)
+            continue
+        lines += [
+            f"- {len(members)} changes. Why: {escape(reason)}",
+            f"  What to do: {escape(hint)}",
+        ]
+        for entry in members:
+            lines.append(f"  - {what_changed(entry)}: {_commits(entry, forge)}")
+    return lines
 
 
 def heading(release: Release) -> str:
@@ -103,21 +164,111 @@ def shown_severities(include_info: bool) -> tuple[Severity, ...]:
     return tuple(s for s in Severity if include_info or s is not Severity.INFO)
 
 
+def loads_word(verdict: ModelVerdict) -> str:
+    """``yes``, ``with strict=False``, ``no``, ``loads, wrong output`` or ``new model``."""
+    if verdict.new:
+        return "new model"
+    if verdict.loads is Loads.YES:
+        return "yes"
+    if verdict.loads is Loads.NON_STRICT:
+        return "with strict=False"
+    if verdict.first is not None and verdict.first.effect is Effect.INPUTS:
+        return "loads, wrong output"
+    return "no"
+
+
+def model_table(section: Section, forge: Forge | None) -> list[str]:
+    """One row per trained model the release ships: does it load, and which change decides."""
+    if not section.models:
+        return []
+    lines = ["| Model | Loads | Changes | Deciding change |", "| --- | --- | --- | --- |"]
+    for model in section.models:
+        counts = ", ".join(f"{n} {severity.value}" for severity, n in model.counts)
+        if model.new_variants:
+            counts += f"{', ' if counts else ''}new variants ({model.new_variants})"
+        deciding = ""
+        if model.first is not None:
+            first = model.first
+            commit = _commit_link(first.commits[0], forge) if first.commits else ""
+            deciding = f"{what_changed(first)} ({commit})"
+        cells = (escape(model.model), loads_word(model), counts or "none", deciding)
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return [*lines, ""]
+
+
+def _commit_link(commit: Commit, forge: Forge | None) -> str:
+    sha = code(commit.short_sha)
+    return f"[{sha}]({forge.commit_url(commit.sha)})" if forge else sha
+
+
+def _by_severity(entries: Sequence[Entry], forge: Forge | None, level: str) -> list[str]:
+    lines: list[str] = []
+    for severity in Severity:
+        chosen = [e for e in entries if e.severity is severity]
+        if chosen:
+            lines += [f"{level} {severity.value.capitalize()}", "", *entry_block(chosen, forge), ""]
+    return lines
+
+
+def other_line(entries: Sequence[Entry]) -> str:
+    """``12 changes no trained model's checkpoint holds: 8 in `tools/uvr5/`, …``."""
+    places: dict[str, int] = {}
+    for entry in entries:
+        file = entry.locations[0].file if entry.locations else ""
+        top = file.split("/", 1)[0] + ("/" if "/" in file else "")
+        places[top] = places.get(top, 0) + 1
+    ranked = sorted(places.items(), key=lambda item: (-item[1], item[0]))
+    shown = [f"{count} in {code(place)}" for place, count in ranked[:4]]
+    more = f" and {len(ranked) - 4} more places" if len(ranked) > 4 else ""
+    count = len(entries)
+    return (
+        f"{count} change{'' if count == 1 else 's'} that no trained model's checkpoint holds "
+        f"(tools, utilities, classes no model builds): {', '.join(shown)}{more}."
+    )
+
+
 def render_section(section: Section, forge: Forge | None, include_info: bool = False) -> str:
-    """One release: heading, verdict, entries by severity."""
-    lines = [heading(section.release), "", escape(verdict_line(section)), ""]
+    """One release: heading, verdicts (overall and per model), then its entries: each trained
+    model's by severity, inference code, and one line for everything else."""
+    lines = [heading(section.release), ""]
+    if section.baseline:
+        names = ", ".join(v.model for v in section.models)
+        shipped = f" It ships: {names}." if names else ""
+        lines += [
+            escape(
+                f"The first release of this history ({section.commit_count} commits): the "
+                f"releases after it are compared with its checkpoints.{shipped}"
+            ),
+            "",
+        ]
+        return "\n".join(lines)
+    lines += [escape(verdict_line(section)), "", *model_table(section, forge)]
     lines += incomplete_note(section)
-    shown = False
-    for severity in shown_severities(include_info):
-        entries = [entry for entry in section.entries if entry.severity is severity]
-        if not entries:
+    shown = shown_severities(include_info)
+    entries = [e for e in section.entries if e.severity in shown]
+    checkpoint = [e for e in entries if e.scope is Scope.CHECKPOINT]
+    rank = {verdict.model: index for index, verdict in enumerate(section.models)}
+    groups = sorted(
+        dict.fromkeys(e.models for e in checkpoint),
+        key=lambda models: min((rank.get(m, len(rank)) for m in models), default=len(rank)),
+    )
+    for models in groups:
+        chosen = [e for e in checkpoint if e.models == models]
+        if not models:  # entries no model map placed: by severity alone
+            lines += _by_severity(chosen, forge, "###")
             continue
-        shown = True
-        lines += [f"### {severity.value.capitalize()}", ""]
-        for entry in entries:
-            lines += _entry(entry, forge)
-        lines.append("")
-    if not shown:
+        lines += [f"### {escape(', '.join(models))}", ""]
+        lines += _by_severity(chosen, forge, "####")
+    inference = [e for e in entries if e.scope is Scope.INFERENCE]
+    if inference:
+        lines += ["### Inference code", ""]
+        lines += _by_severity(inference, forge, "####")
+    rest = [e for e in entries if e.scope is Scope.OTHER]
+    if rest:
+        lines += ["### Everything else", "", other_line(rest), ""]
+        if include_info:
+            lines += [*entry_block(rest, forge), ""]
+    if not checkpoint and not inference and not rest:
         lines += [NO_CHANGES, ""]
     return "\n".join(lines)
 
@@ -129,6 +280,68 @@ def link_target(release: Release, forge: Forge) -> str | None:
     if release.previous is None:
         return forge.tag_url(release.version)
     return forge.compare_url(release.previous, release.version)
+
+
+def cell_text(cell: Cell, forge: Forge | None) -> str:
+    """``loads``, ``fails (`abc1234`: `model.gin_channels`)``, ``no model``, ``·``."""
+    if cell.status == "same":
+        return "·"
+    if cell.status == "earlier":
+        return ""
+    if cell.status == "absent":
+        return "no model"
+    word = MATRIX_WORDS[cell.status]
+    entry = cell.entry
+    if entry is None:
+        return word
+    what = (
+        code(entry.key)
+        if entry.change not in (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED)
+        else code(entry.locations[0].file if entry.locations else entry.key)
+    )
+    commit = _commit_link(entry.commits[0], forge) if entry.commits else ""
+    return f"{word} ({commit}: {what})" if commit else f"{word} ({what})"
+
+
+#: What each matrix status says in a cell.
+MATRIX_WORDS = {
+    "loads": "loads",
+    "strict-false": "loads with strict=False",
+    "fails": "fails",
+    "output-differs": "output differs",
+}
+
+
+def render_matrix(matrix: Matrix, forge: Forge | None) -> str:
+    """The compatibility matrix as a Markdown table with a heading and a legend."""
+    if not matrix.rows:
+        return "## Compatibility matrix\n\nNo trained model found in these releases.\n"
+    header = ["Checkpoint from", *matrix.releases]
+    lines = [
+        "## Compatibility matrix",
+        "",
+        "Each row is a model's checkpoint as a release produces it; each column, the release "
+        "that loads it. `fails` names the first change that stops it loading, `loads with "
+        "strict=False` one that leaves keys missing or unexpected, `output differs` one that "
+        "changes what the model is fed; `·` is the release itself. Static audit: "
+        "`model-audit runtime A B` confirms a cell by loading the weights.",
+        "",
+        "| " + " | ".join(escape(h) for h in header) + " |",
+        "| " + " | ".join("---" for _ in header) + " |",
+    ]
+    for row in matrix.rows:
+        if row.cells and row.cells[-1].status == "same":
+            continue  # the newest release's own checkpoints: nothing later loads them yet
+        cells = [f"{escape(row.model)} @ {escape(row.release)}"]
+        said = None
+        for cell in row.cells:
+            # a change already named to the left is not named again
+            repeated = cell.entry is not None and cell.entry is said
+            text = MATRIX_WORDS[cell.status] if repeated else cell_text(cell, forge)
+            said = cell.entry or said
+            cells.append(text.replace("|", "\\|"))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def render_markdown(changelog: Changelog, include_info: bool = False) -> str:
@@ -144,3 +357,8 @@ def render_markdown(changelog: Changelog, include_info: bool = False) -> str:
         if links:
             text += "\n" + "\n".join(links) + "\n"
     return text
+
+
+def render_matrix_of(changelog: Changelog) -> str:
+    """The compatibility matrix of CHANGELOG's releases alone (``changelog --matrix``)."""
+    return render_matrix(build_matrix(changelog.sections), changelog.forge)

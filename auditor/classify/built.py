@@ -40,10 +40,15 @@ def built(finding: Finding, reaches: Sequence[Reach]) -> bool:
     True for a finding about no class, and when no tip can say (no root there, a class
     defined at neither tip).
     """
-    site = class_site(finding.file, finding.key)
+    return built_at(finding.file, finding.key, reaches)
+
+
+def built_at(file: str, key: str, reaches: Sequence[Reach]) -> bool:
+    """Whether some tip's model builds what the fact KEY of FILE is about (see :func:`built`)."""
+    site = class_site(file, key)
     if site is None:
         return True
-    answers = [reach.builds(finding.file, *site) for reach in reaches]
+    answers = [reach.builds(file, *site) for reach in reaches]
     return True in answers or all(answer is None for answer in answers)
 
 

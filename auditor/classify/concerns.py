@@ -22,6 +22,8 @@ from auditor.extract.selection import FileSelection
 
 MODEL_MAP = Path(__file__).resolve().parent / "models.yaml"
 ALL = "all"
+CHECKPOINT = "checkpoint"
+SCOPES = (CHECKPOINT, "inference", "other")
 _QUALIFIER = re.compile(r"\[[^\]]*\]$")
 
 
@@ -56,6 +58,14 @@ class ModelMap:
     entries: tuple[Concern, ...]
     fallback: str
     runtime: Mapping[str, str] = field(default_factory=dict)
+    #: Each model's scope, when it is not ``checkpoint``: ``inference`` (serving and export
+    #: code) or ``other`` (tools that hold no checkpoint users train).
+    scopes: Mapping[str, str] = field(default_factory=dict)
+
+    def scope(self, model: str) -> str:
+        """``checkpoint``, ``inference`` or ``other``; the fallback's is ``checkpoint``: a
+        finding the map places nowhere may still be about a trained model."""
+        return self.scopes.get(model, CHECKPOINT)
 
     def entry(self, file: str, key: str) -> Concern | None:
         """The first entry that matches a finding in FILE about KEY, if any."""
@@ -119,12 +129,20 @@ def parse_model_map(data: Any, where: str) -> ModelMap:
         raise ModelMapError(f"{where}: expected a mapping with `models` and `concerns`")
     names: list[str] = []
     runtime: dict[str, str] = {}
+    scopes: dict[str, str] = {}
     for index, model in enumerate(_list(data["models"], f"{where}: models")):
         if not isinstance(model, dict) or not isinstance(model.get("name"), str):
             raise ModelMapError(f"{where}: models[{index}] needs a string `name`")
         names.append(model["name"])
         if isinstance(model.get("runtime"), str):
             runtime[model["name"]] = model["runtime"]
+        scope = model.get("scope", CHECKPOINT)
+        if scope not in SCOPES:
+            raise ModelMapError(
+                f"{where}: models[{index}].scope must be one of {', '.join(SCOPES)}, not {scope!r}"
+            )
+        if scope != CHECKPOINT:
+            scopes[model["name"]] = scope
     fallback = data.get("fallback", "other")
     if not isinstance(fallback, str) or fallback in names:
         raise ModelMapError(f"{where}: `fallback` must be a name that is not a model")
@@ -132,7 +150,7 @@ def parse_model_map(data: Any, where: str) -> ModelMap:
         _concern(entry, f"{where}: concerns[{index}]", set(names))
         for index, entry in enumerate(_list(data["concerns"], f"{where}: concerns"))
     ]
-    return ModelMap(tuple(names), tuple(entries), fallback, runtime)
+    return ModelMap(tuple(names), tuple(entries), fallback, runtime, scopes)
 
 
 def _concern(entry: Any, where: str, names: set[str]) -> Concern:

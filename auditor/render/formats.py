@@ -54,6 +54,7 @@ def command_formats() -> dict[str, Formats[Any]]:
     from auditor import __version__
     from auditor.changelog.context import render_json as changelog_json
     from auditor.changelog.markdown import render_markdown as changelog_markdown
+    from auditor.changelog.markdown import render_matrix_of as changelog_matrix
     from auditor.checkpoints.check_render import check_document
     from auditor.checkpoints.check_render import render_json as check_json
     from auditor.checkpoints.check_render import render_table as check_table
@@ -82,7 +83,11 @@ def command_formats() -> dict[str, Formats[Any]]:
         "diff": report,
         "changelog": Formats(
             {
-                OutputFormat.MARKDOWN: lambda c: changelog_markdown(c.changelog, c.include_info),
+                OutputFormat.MARKDOWN: lambda c: (
+                    changelog_matrix(c.changelog)
+                    if c.matrix_only
+                    else changelog_markdown(c.changelog, c.include_info)
+                ),
                 OutputFormat.JSON: lambda c: changelog_json(c.changelog, c.include_info),
             }
         ),

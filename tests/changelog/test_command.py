@@ -42,12 +42,17 @@ def test_all_tags_newest_first_with_verdicts(
         "Checkpoints from v2.0 load into v3.0: no — 2 critical changes "
         "(new variants: 12 differences) (incomplete audit: 1 warning)",
         "Checkpoints from v1.0 load into v2.0: no — 8 critical changes",
-        "Checkpoints from the first commit (81940bd) load into v1.0: yes",
     ]
+    # the first release has nothing earlier to compare with: it is the baseline
+    assert "The first release of this history (7 commits)" in _sections(out)["v1.0"]
     v2 = _sections(out)["v2.0"]
     assert v2.count("`model.gin_channels`") == 1
     gin = next(line for line in v2.splitlines() if "`model.gin_channels`" in line)
-    assert gin == "- `model.gin_channels`: `512` → `1024` in `GPT_SoVITS/configs/s2.json:24`"
+    # one of four shape changes that share their reason, said once above them
+    assert gin.startswith(
+        "  - `model.gin_channels`: `512` → `1024` in `GPT_SoVITS/configs/s2.json:24`: `1291da9`"
+    )
+    assert "- 4 changes. Why: it sets the shape of stored weights" in v2
     assert "Double gin_channels for the SV embedding; `4298e63` Merge branch" in v2
     assert "### Info" not in out and "train.learning_rate" not in out
 
@@ -86,6 +91,41 @@ def test_json_validates(capsys: pytest.CaptureFixture[str], mini_sovits: Path) -
     assert v2["previous"]["version"] == "v1.0" and v2["compatible"] is False
     gin = [e for e in v2["entries"] if e["key"] == "model.gin_channels"]
     assert len(gin) == 1 and len(gin[0]["commits"]) == 2
+    assert (gin[0]["scope"], gin[0]["models"], gin[0]["effect"]) == (
+        "checkpoint",
+        ["SoVITS generator"],
+        "shape",
+    )
+    verdicts = {m["model"]: (m["loads"], m["answer"]) for m in v2["models"]}
+    assert verdicts == {"SoVITS generator": ("no", "no"), "GPT stage": ("no", "no")}
+    assert document["releases"][4]["baseline"] is True
+    rows = {(r["model"], r["release"]) for r in document["matrix"]["rows"]}
+    assert ("SoVITS generator", "v1.0") in rows and ("GPT stage", "v3.2") in rows
+
+
+def test_matrix_alone_and_min_severity(
+    capsys: pytest.CaptureFixture[str], mini_sovits: Path
+) -> None:
+    code, out, _ = run(
+        capsys, "changelog", str(mini_sovits), "--no-cache", "--all-tags", "--matrix"
+    )
+    assert code == 0 and out.startswith("## Compatibility matrix\n")
+    assert "| Checkpoint from | v1.0 | v2.0 | v3.0 | v3.1 | v3.2 |" in out
+    assert (
+        "| GPT stage @ v2.0 |  | · | loads | fails (`5f73f4b`: `model.vocab_size`) | fails |" in out
+    )
+    code, out, _ = run(
+        capsys,
+        "changelog",
+        str(mini_sovits),
+        "--no-cache",
+        "--to",
+        "v3.0",
+        "--min-severity",
+        "high",
+    )
+    assert code == 0
+    assert "#### High" in out and "#### Medium" not in out and "#### Low" not in out
 
 
 def _small(make_repo: Callable[..., GitRepo]) -> GitRepo:

@@ -1,0 +1,101 @@
+"""Per-model verdicts of a release: do each trained model's checkpoints of the previous
+release load into this one, and which change decides it.
+
+Only entries in the checkpoint scope count (:mod:`auditor.changelog.scope`); what each does
+to loading is its ``effect`` (:mod:`auditor.classify.effects`). The deciding entry of a
+``no`` is a change that stops loading (a shape, the model's code gone) before one that only
+changes the model's inputs, and among those the one whose earliest commit comes first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from auditor.changelog.contents import Entry, ModelVerdict, Scope
+from auditor.classify.effects import Effect, Loads
+from auditor.domain import Category, Severity
+
+_COUNTED = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM)
+
+
+def model_verdicts(
+    entries: Sequence[Entry],
+    models: Sequence[str],
+    order: Mapping[str, int],
+    before: Sequence[str] | None = None,
+    shipped: Sequence[str] = (),
+) -> tuple[ModelVerdict, ...]:
+    """A verdict for each of MODELS (in that order) from a release's placed ENTRIES;
+    ORDER gives each commit's position in the history (earlier is smaller). BEFORE are the
+    models the previous release ships (None: unknown); a model not among them is new.
+    SHIPPED are those this release ships: a code file removed from one of them is not the
+    model gone."""
+    return tuple(
+        _verdict(
+            model,
+            entries,
+            order,
+            new=before is not None and model not in before,
+            shipped=model in shipped,
+        )
+        for model in models
+    )
+
+
+def _gone_but_shipped(entry: Entry) -> bool:
+    """A removed code file of a model the release still ships: some of its code left, the
+    model did not (its other findings say what changed)."""
+    return entry.effect is Effect.MODEL_MISSING
+
+
+#: A key under a condition: ``SynthesizerTrn.__init__[version=v2Pro].self.sv_emb`` or
+#: ``model.version [p_train_SoVITS=None]``: a variant the default build does not take.
+_CONDITIONED = re.compile(r"\[[^\]]*=[^\]]*\]")
+
+
+def variant_only(entry: Entry) -> bool:
+    """Whether ENTRY describes a variant (a new one, or a branch the default build does not
+    take) rather than the model users' checkpoints were built as."""
+    return entry.category is Category.NEW_VARIANT or bool(_CONDITIONED.search(entry.key))
+
+
+def _verdict(
+    model: str,
+    entries: Sequence[Entry],
+    order: Mapping[str, int],
+    *,
+    new: bool = False,
+    shipped: bool = False,
+) -> ModelVerdict:
+    own = [e for e in entries if e.scope is Scope.CHECKPOINT and model in e.models]
+    low = Severity.LOW.rank
+    variants = sum(1 for e in own if variant_only(e) and e.severity.rank >= low)
+    breaking = [
+        e
+        for e in own
+        if e.effect is not None and not variant_only(e) and not (shipped and _gone_but_shipped(e))
+    ]
+    loads = max((e.effect.loads for e in breaking if e.effect), key=_rank, default=Loads.YES)
+    counts = tuple(
+        (severity, n)
+        for severity in _COUNTED
+        if (n := sum(1 for e in breaking if e.severity is severity))
+    )
+    deciding = [e for e in breaking if e.effect is not None and e.effect.loads is loads]
+    # a tensor that no longer fits says more than an input that changed
+    failing = [e for e in deciding if e.effect is not Effect.INPUTS]
+    deciding = failing or deciding
+    first = min(deciding, key=lambda e: _position(e, order)) if loads is not Loads.YES else None
+    if new:  # no checkpoint of it predates this release: nothing to break
+        return ModelVerdict(model, Loads.YES, (), None, variants, new=True)
+    return ModelVerdict(model, loads, counts, first, variants)
+
+
+def _rank(loads: Loads) -> int:
+    return loads.rank
+
+
+def _position(entry: Entry, order: Mapping[str, int]) -> tuple[int, int]:
+    first = min((order.get(c.sha, len(order)) for c in entry.commits), default=len(order))
+    return first, -entry.severity.rank
