@@ -117,7 +117,8 @@ def _ends(
         return tuple(m for m in mapping.covered(paths) if mapping.scope(m) == Scope.CHECKPOINT)
 
     revisions = (release.base or release.root, release.tip)
-    before = trained(base_files) if base_files is not None else None
+    # the fallback holds whatever the map places nowhere: never new
+    before = (*trained(base_files), mapping.fallback) if base_files is not None else None
     return _Ends(trained(files), tuple(r for r in revisions if r), before)
 
 

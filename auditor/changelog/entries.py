@@ -34,6 +34,8 @@ from auditor.wording import listed, value_text
 
 _FILE_LEVEL = (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED)
 _FILE_PREFIX = re.compile(r"^.+ (?:added|removed) \(\d+ values?\): ")
+#: What a finding's message says between "what changed" and why, for a file that moved.
+_MOVED = re.compile(r"^ \(file moved from [^)]*\)")
 
 
 def reason_of(finding: Finding) -> str:
@@ -49,8 +51,11 @@ def reason_of(finding: Finding) -> str:
         finding.old,
         finding.new,
     )
-    prefix = f"{describe(change)}: "
-    return finding.message.removeprefix(prefix)
+    prefix = describe(change)
+    if not finding.message.startswith(prefix):
+        return finding.message
+    rest = _MOVED.sub("", finding.message[len(prefix) :], count=1)
+    return rest.removeprefix(": ")
 
 
 def _same(a: FactValue, b: FactValue) -> bool:

@@ -192,7 +192,7 @@ class _Search:
 
     def follow_merge(self, named: str, depth: int) -> tuple[str | None, list[str]]:
         """NAMED, or the commit of the branch it merged that broke, when it is a merge."""
-        shown = run_git(self.repo, ["show", "-s", "--format=%P", named, "--"])[1]
+        shown = run_git(self.repo, ["log", "-1", "--no-walk", "--format=%P", named, "--"])[1]
         parents = shown.decode("ascii").split()
         if len(parents) < 2 or depth >= MAX_MERGE_DEPTH:
             return named, []

@@ -84,17 +84,13 @@ class ModelMap:
         return tuple(dict.fromkeys(entry.roots for entry in self.entries if entry.roots))
 
     def covered(self, paths: Iterable[str]) -> tuple[str, ...]:
-        """The models an entry names a file of, among PATHS, in the map's order."""
+        """The models whose entries are the first to name a file among PATHS, in the map's
+        order (a file an earlier entry names is not another model's too)."""
         found: set[str] = set()
-        pending = [e for e in self.entries if e.models is not None]
         for path in paths:
-            for entry in list(pending):
-                if entry.files.selects(path):
-                    assert entry.models is not None
-                    found.update(entry.models)
-                    pending.remove(entry)
-            if not pending:
-                break
+            entry = next((e for e in self.entries if e.files.selects(path)), None)
+            if entry is not None and entry.models is not None:
+                found.update(entry.models)
         return self.ordered(found)
 
     def ordered(self, names: Iterable[str]) -> tuple[str, ...]:

@@ -20,7 +20,10 @@ def count_commits(repo: git.Repo, rng: RevisionRange, *, first_parent: bool = Fa
 
 def commit_at(repo: git.Repo, sha: str) -> Commit:
     """The metadata of one commit (``parent`` is its first parent)."""
-    raw = run_git(repo, ["show", "-s", "--no-show-signature", f"--format={_FORMAT}", sha, "--"])[1]
+    # `git log -1`, not `git show -s`: show reads objects a snapshot may lack (a missing blob
+    # fails it on some commits), log reads only the commit
+    args = ["log", "-1", "--no-walk", "--no-show-signature", f"--format={_FORMAT}", sha, "--"]
+    raw = run_git(repo, args)[1]
     full, parents, date, author, message = raw.decode("utf-8", "replace").split("\0", 4)
     first_line = message.strip("\n").split("\n", 1)[0]
     return Commit(

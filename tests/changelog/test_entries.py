@@ -226,3 +226,11 @@ def test_verdicts() -> None:
     assert verdict(_section(high)) == (True, "yes, but review 1 high change")
     variant = finding("a", 256, 192, file="s2v2.json", rule="MA401", category=Category.NEW_VARIANT)
     assert verdict(_section(variant)) == (True, "yes (new variants: 1 difference)")
+
+
+def test_reason_of_a_change_in_a_moved_file_leaves_out_the_move() -> None:
+    plain = finding("a", 512, 1024)
+    prefix = "model.gin_channels: 512 → 1024"
+    assert plain.message.startswith(prefix + ": ")
+    moved = replace(plain, message=f"{prefix} (file moved from old/s2.json): it sets shapes.")
+    assert reason_of(moved) == "it sets shapes."
