@@ -48,7 +48,6 @@ UNMIRRORED = {
     "extract/python/class_facts.py",
     "extract/python/codec.py",
     "extract/python/convert.py",
-    "extract/python/describe.py",
     "extract/python/evaluate.py",
     "extract/python/frames.py",
     "extract/python/kinds.py",

@@ -3,7 +3,8 @@
 A resolved value stays itself (``192``, ``"v1"``, a tuple); a parameter the caller supplies is
 ``"<param:hidden_channels>"``; anything else is ``"<expr:...>"`` around the normalised source,
 with names that resolve to scalars replaced by their values (``<expr:n_layers // 2>``), so a
-constant that changes still changes the fact.
+constant that changes still changes the fact, and functions named the same however they were
+imported (``get_padding(5, 1)``, ``torch.nn.functional.pad(x, p)``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ from auditor.extract.python.evaluate import Scope, evaluate
 from auditor.extract.python.expressions import Attr, Call, Comp, Expr, Lit, Name, walk
 from auditor.extract.python.scopes import InitScope
 from auditor.extract.python.unparse import unparse
-from auditor.extract.python.values import DictValue, ParamRef, Unresolved, Value
+from auditor.extract.python.values import (
+    DictValue,
+    ExternalRef,
+    FunctionRef,
+    ParamRef,
+    Unresolved,
+    Value,
+)
 
 #: Longer tuples are not worth a fact of their own (symbol tables have their own kind).
 MAX_TUPLE = 64
@@ -64,9 +72,20 @@ def expression_text(expr: Expr, scope: Scope) -> str:
             return _self_attribute_source(leaf, scope)
         if value is None or isinstance(value, (bool, int, float, str)):
             return Lit(value)
-        return None
+        return _callee_name(leaf, value)
 
     return f"<expr:{unparse(expr, substitute)}>"
+
+
+def _callee_name(leaf: Expr, value: Value) -> Expr | None:
+    """A function of the snapshot by its own name, and a library's by its full name: the same
+    helper reached through another import path (``commons.get_padding`` beside an imported
+    ``get_padding``, or its module moved into a package) reads the same."""
+    if isinstance(value, FunctionRef):
+        return None if leaf == Name(value.name) else Name(value.name)
+    if isinstance(value, ExternalRef) and isinstance(leaf, Attr | Name):
+        return None if leaf == Name(value.name) else Name(value.name)
+    return None
 
 
 def _self_attribute_source(leaf: Expr, scope: Scope) -> Expr | None:
