@@ -63,8 +63,13 @@ def decode(payload: str) -> FileFacts:
     return FileFacts(facts=facts, error=data["e"])
 
 
+#: Seconds a writer waits for another process's write to finish (several audits can share a
+#: cache: a matrix of fork audits, a process pool); readers never wait.
+BUSY_TIMEOUT = 60.0
+
+
 def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path)
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT)
     try:
         db.execute(_SCHEMA)
     except BaseException:

@@ -31,6 +31,7 @@ INPUTS = {
     "profile": "",
     "confirm-python": "",
     "python-version": "3.11",
+    "cache": "true",
 }
 OUTPUTS = (
     "findings",
@@ -91,7 +92,7 @@ def test_every_output_is_mapped_from_the_audit_step(action: dict[str, Any]) -> N
 
 
 def test_it_installs_from_its_own_checkout(action: dict[str, Any]) -> None:
-    setup, install, _ = action["runs"]["steps"]
+    setup, install, *_ = action["runs"]["steps"]
     assert setup["uses"] == "actions/setup-python@v5"
     assert setup["with"]["python-version"] == "${{ inputs.python-version }}"
     assert install["env"]["MODEL_AUDIT_SOURCE"] == "${{ github.action_path }}"
@@ -159,3 +160,15 @@ def test_the_pre_commit_hook() -> None:
     for path in ("GPT_SoVITS/configs/s2.json", "s1longer.yaml", "requirements.txt", "m.py"):
         assert files.search(path), path
     assert not files.search("pretrained_models/s2G488k.pth")
+
+
+def test_the_fact_cache_is_restored_keyed_on_version_and_repository(action: dict[str, Any]) -> None:
+    steps = action["runs"]["steps"]
+    cache = next(step for step in steps if step.get("uses", "").startswith("actions/cache@"))
+    key = cache["with"]["key"]
+    assert "steps.install.outputs.version" in key and "github.repository" in key
+    assert cache["with"]["restore-keys"].strip() in key
+    audit = next(step for step in steps if step.get("id") == "audit")
+    assert '--cache-dir "$CACHE_DIR"' in audit["run"] and "--no-cache" in audit["run"]
+    said = next(step for step in steps if step.get("name") == "Say whether the cache was hit")
+    assert "fact cache hit" in said["run"]

@@ -1,7 +1,6 @@
 import json
 import sqlite3
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -90,7 +89,7 @@ def test_a_locked_database_is_not_taken_for_a_corrupt_one(
         cache.put("json", 1, "ab" * 20, FACTS)
     holder = sqlite3.connect(tmp_path / DATABASE, timeout=0)
     holder.execute("BEGIN EXCLUSIVE")
-    monkeypatch.setattr(sqlite3, "connect", partial(sqlite3.connect, timeout=0))  # no waiting
+    monkeypatch.setattr("auditor.extract.cache.BUSY_TIMEOUT", 0.0)  # no waiting
     try:
         notices: list[str] = []
         FactCache(tmp_path, notices.append).close()
@@ -140,3 +139,25 @@ def test_scan_rebuilds_a_corrupt_cache_and_keeps_the_notice_out_of_the_report(
     assert (code, err) == (0, "model-audit: auditing 2 commits…\n")  # progress, no notice
     assert json.loads(out) == first
     assert hits  # the second run read facts from the rebuilt cache
+
+
+def _write_many(directory: str, writer: int) -> None:
+    with FactCache(Path(directory)) as cache:
+        for index in range(200):
+            cache.put_text("python", 1, f"{writer}-{index}", f"payload {writer} {index}")
+
+
+def test_several_processes_share_one_cache(tmp_path: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=_write_many, args=(str(tmp_path), w)) for w in range(4)]
+    for process in writers:
+        process.start()
+    for process in writers:
+        process.join(120)
+        assert process.exitcode == 0
+    with FactCache(tmp_path) as cache:
+        assert cache.warning is None
+        found = [cache.get_text("python", 1, f"{w}-{i}") for w in range(4) for i in range(200)]
+    assert found == [f"payload {w} {i}" for w in range(4) for i in range(200)]
