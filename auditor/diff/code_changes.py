@@ -7,6 +7,10 @@
 - Changes that another change implies are left out: the content of a table whose length
   changed, and the arguments of a submodule added or removed whole.
 - Code moved between files is no change.
+- A class renamed with an identical body (``Generator`` → ``NSFHifiGANGenerator``) is no
+  change: state-dict keys follow attribute names, not class names. Its removal and addition
+  are dropped, and so are the submodules that now name the new class and the components that
+  the two names identify.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 
 from auditor.domain import Change, ChangeKind, FactKind, FactValue
 from auditor.extract.python.class_facts import BUILT_IF
+from auditor.extract.python.components import builtin_components
 from auditor.rules.code import FINGERPRINT
 
 #: Where the attribute path of a submodule key starts (``SynthesizerTrn.__init__.self.enc_p``).
@@ -25,8 +30,83 @@ _ATTRIBUTE = re.compile(r"[A-Za-z_]\w*")
 
 
 def refine_code_changes(changes: list[Change]) -> list[Change]:
-    """Renames paired, implied changes dropped, moves between files cancelled."""
-    return _cancel_moves(_drop_implied(pair_renames(changes)))
+    """Class renames cancelled, renames paired, implied changes dropped, moves between files
+    cancelled."""
+    return _cancel_moves(_drop_implied(pair_renames(cancel_class_renames(changes))))
+
+
+def _class_of(change: Change) -> str | None:
+    """The class a class fact belongs to (``Generator`` of ``Generator.__init__.self.ups``)."""
+    head, dot, _ = change.key.partition(".")
+    if not dot or change.variant_of is not None or change.key.startswith("component."):
+        return None
+    return head if head.isidentifier() and head[:1].isupper() else None
+
+
+def _bodies(changes: list[Change], kind: ChangeKind) -> dict[tuple[str, str], list[Change]]:
+    """The changes of each class (by file and name) whose facts all changed as KIND."""
+    found: dict[tuple[str, str], list[Change]] = defaultdict(list)
+    mixed: set[tuple[str, str]] = set()
+    for change in changes:
+        name = _class_of(change)
+        if name is None:
+            continue
+        slot = (change.file, name)
+        if change.kind is kind:
+            found[slot].append(change)
+        else:
+            mixed.add(slot)
+    return {slot: body for slot, body in found.items() if slot not in mixed}
+
+
+def _body(changes: list[Change], name: str) -> frozenset[tuple[object, ...]]:
+    """A class's facts with its name left out: what two names of one class share."""
+    return frozenset(
+        (c.key[len(name) :], c.fact_kind.value, _text(_value(c)), c.old_file is None)
+        for c in changes
+    )
+
+
+def cancel_class_renames(changes: list[Change]) -> list[Change]:
+    """Drop the changes a class renamed with an identical body makes (see the module doc)."""
+    gone = _bodies(changes, ChangeKind.REMOVED)
+    came = _bodies(changes, ChangeKind.ADDED)
+    renames: dict[str, str] = {}
+    dropped: set[int] = set()
+    for (_, old), removed in gone.items():
+        body = _body(removed, old)
+        twins = [(f, new) for (f, new), added in came.items() if _body(added, new) == body]
+        if len(twins) != 1 or twins[0][1] == old:
+            continue
+        new = twins[0][1]
+        renames[old] = new
+        dropped.update(id(c) for c in removed)
+        dropped.update(id(c) for c in came[twins[0]])
+    if not renames:
+        return changes
+    return [c for c in changes if id(c) not in dropped and not _names_renamed(c, renames)]
+
+
+def _names_renamed(change: Change, renames: dict[str, str]) -> bool:
+    """A submodule whose class is now the renamed one, or a component that the two names
+    identify (``Generator (HiFi-GAN)`` → ``NSF-HiFiGAN`` for a renamed ``Generator``)."""
+    if change.kind is not ChangeKind.MODIFIED:
+        return False
+    old, new = change.old, change.new
+    if isinstance(old, str) and isinstance(new, str):
+        head, _, name = old.rpartition(".")
+        return (
+            renames.get(name) is not None and new == f"{head}{'.' if head else ''}{renames[name]}"
+        )
+    if change.key.startswith("component.") and isinstance(old, tuple) and isinstance(new, tuple):
+        roles = builtin_components().roles
+        for before, after in renames.items():
+            was, now = roles.get(before), roles.get(after)
+            if was is None or now is None:
+                continue
+            if set(old) - {was[0]} == set(new) - {now[0]} and was[0] in old and now[0] in new:
+                return True
+    return False
 
 
 @dataclass(frozen=True)

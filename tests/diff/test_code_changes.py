@@ -60,3 +60,58 @@ def test_a_value_type_counts_as_part_of_the_arguments() -> None:
 def test_ambiguous_pairs_stay_as_they_are() -> None:
     twins = REMOVED + built(ChangeKind.REMOVED, "SynthesizerTrn", "ref_enc2", n_mel_channels=704)
     assert pair_renames([*twins, *ADDED]) == [*twins, *ADDED]
+
+
+def _class(kind: ChangeKind, name: str, width: int = 512) -> list[Change]:
+    """Class NAME (a vocoder) removed or added whole: a submodule and its argument."""
+    key = f"{name}.__init__.self.conv_pre"
+    return [
+        change(kind, key, "torch.nn.Conv1d", FactKind.SUBMODULE),
+        change(kind, f"{key}.out_channels", width, FactKind.CONSTRUCTOR_ARG),
+    ]
+
+
+def _uses(old: str, new: str) -> list[Change]:
+    """The synthesizer's decoder and the file's vocoder component, from class OLD to NEW."""
+    return [
+        Change(
+            ChangeKind.MODIFIED,
+            FactKind.SUBMODULE,
+            FILE,
+            "SynthesizerTrn.__init__.self.dec",
+            "dec",
+            f"module.hifigan.{old}",
+            f"module.hifigan.{new}",
+            line=9,
+        ),
+        Change(
+            ChangeKind.MODIFIED,
+            FactKind.ENCODER_IMPORT,
+            FILE,
+            "component.vocoder",
+            "vocoder",
+            ("Generator (HiFi-GAN)",),
+            ("NSF-HiFiGAN",),
+            line=3,
+        ),
+    ]
+
+
+def test_a_class_renamed_with_an_identical_body_is_no_change() -> None:
+    renamed = [
+        *_class(ChangeKind.REMOVED, "Generator"),
+        *_class(ChangeKind.ADDED, "NSFHifiGANGenerator"),
+        *_uses("Generator", "NSFHifiGANGenerator"),
+    ]
+    assert refine_code_changes(renamed) == []
+
+
+def test_a_renamed_class_whose_body_changed_stays_a_change() -> None:
+    changed = [
+        *_class(ChangeKind.REMOVED, "Generator"),
+        *_class(ChangeKind.ADDED, "NSFHifiGANGenerator", width=768),
+        *_uses("Generator", "NSFHifiGANGenerator"),
+    ]
+    refined = refine_code_changes(changed)
+    assert all(use in refined for use in _uses("Generator", "NSFHifiGANGenerator"))
+    assert {c.key.split(".")[0] for c in refined} >= {"Generator", "NSFHifiGANGenerator"}
