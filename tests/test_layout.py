@@ -54,7 +54,6 @@ UNMIRRORED = {
     "extract/python/module_facts.py",
     "extract/python/parse.py",
     "extract/python/scopes.py",
-    "extract/python/signatures.py",
     "extract/python/snapshot.py",
     "extract/python/submodules.py",
     "extract/python/syntax.py",

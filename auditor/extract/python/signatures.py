@@ -21,6 +21,43 @@ from auditor.extract.python.values import (
 
 _MAX_CHAIN = 20
 
+#: Library objects an ``__init__`` builds that hold no weights of a checkpoint: optimisers,
+#: schedulers, data utilities, distributions, AMP scalers, plain containers and types.
+_NO_WEIGHTS_PREFIXES = (
+    "torch.optim.",
+    "torch.utils.",
+    "torch.distributions.",
+    "torch.cuda.",
+    "torch.amp.",
+    "torch.autograd.",
+    "collections.",
+    "typing.",
+    "dataclasses.",
+    "argparse.",
+    "logging.",
+)
+#: ``torch.Tensor`` and friends, ``torch.Generator``, ``torch.device``: values, not modules.
+_NO_WEIGHTS = {
+    "torch.Tensor",
+    "torch.FloatTensor",
+    "torch.LongTensor",
+    "torch.IntTensor",
+    "torch.BoolTensor",
+    "torch.HalfTensor",
+    "torch.Generator",
+    "torch.device",
+    "torch.dtype",
+}
+
+
+def holds_no_weights(name: str) -> bool:
+    """Whether a library class of this qualified name builds nothing a state dict holds: the
+    names above, and torch's loss modules (``torch.nn.MSELoss``: no parameters, no buffers
+    that a checkpoint keeps)."""
+    if name in _NO_WEIGHTS or name.startswith(_NO_WEIGHTS_PREFIXES):
+        return True
+    return name.startswith("torch.nn.") and name.endswith("Loss")
+
 
 def callee_value(snapshot: PythonSnapshot, path: str, call: Call) -> Value | None:
     """What a call calls, or None when it cannot be told."""
@@ -45,12 +82,15 @@ def constructed(snapshot: PythonSnapshot, path: str, call: Call) -> tuple[Call, 
     """The call that builds a submodule and its callee's name, or None when it is no module.
 
     A wrapper such as ``weight_norm(Conv1d(...))`` (a lower-case callee whose first argument
-    is a call) stands for the call it wraps.
+    is a call) stands for the call it wraps. Library objects that hold no weights (optimisers,
+    loss modules, tensors: :func:`holds_no_weights`) are no modules.
     """
     for _ in range(4):
         value = callee_value(snapshot, path, call)
         name = callee_name(snapshot, path, call, value)
         last = name.rsplit(".", 1)[-1]
+        if isinstance(value, ExternalRef) and holds_no_weights(name):
+            return None
         if isinstance(value, ClassRef) or (
             not isinstance(value, (FunctionRef, ModuleRef)) and last[:1].isupper()
         ):
