@@ -7,6 +7,10 @@
 - Changes that another change implies are left out: the content of a table whose length
   changed, and the arguments of a submodule added or removed whole.
 - Code moved between files is no change.
+- An attribute assigned on several branches (``self.emb_g = nn.Linear(…)`` under ``if
+  use_se:``, ``nn.Embedding(…)`` otherwise: keys ``emb_g`` and ``emb_g@2``) that keeps only
+  one of its alternatives lost the others; it did not change type. The change of ``emb_g``
+  from the first alternative to the one kept is read as the other alternative removed.
 - A class renamed with an identical body (``Generator`` → ``NSFHifiGANGenerator``) is no
   change: state-dict keys follow attribute names, not class names. Its removal and addition
   are dropped, and so are the submodules that now name the new class and the components that
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditor.domain import Change, ChangeKind, FactKind, FactValue
 from auditor.extract.python.class_facts import BUILT_IF
@@ -32,7 +36,37 @@ _ATTRIBUTE = re.compile(r"[A-Za-z_]\w*")
 def refine_code_changes(changes: list[Change]) -> list[Change]:
     """Class renames cancelled, renames paired, implied changes dropped, moves between files
     cancelled."""
-    return _cancel_moves(_drop_implied(pair_renames(cancel_class_renames(changes))))
+    refined = pair_renames(cancel_class_renames(alternatives_dropped(changes)))
+    return _cancel_moves(_drop_implied(refined))
+
+
+def alternatives_dropped(changes: list[Change]) -> list[Change]:
+    """``emb_g``: Linear → Embedding with ``emb_g@2`` (Embedding) removed becomes ``emb_g``'s
+    Linear alternative removed (see the module doc); its arguments follow the same way."""
+    removed = {(c.file, c.key): c for c in changes if c.kind is ChangeKind.REMOVED}
+    swapped: dict[int, Change | None] = {}
+    for change in changes:
+        if change.kind is not ChangeKind.MODIFIED or change.fact_kind is not FactKind.SUBMODULE:
+            continue
+        if "@" in change.key.rpartition(SELF)[2]:
+            continue
+        for index in range(2, 9):
+            other = removed.get((change.file, f"{change.key}@{index}"))
+            if other is not None and other.old == change.new:
+                swapped[id(change)] = replace(
+                    other, key=change.key + f"@{index}", old=change.old, line=change.line
+                )
+                swapped[id(other)] = None
+                break
+    if not swapped:
+        return changes
+    found: list[Change] = []
+    for change in changes:
+        if id(change) not in swapped:
+            found.append(change)
+        elif (kept := swapped[id(change)]) is not None:
+            found.append(kept)
+    return found
 
 
 def _class_of(change: Change) -> str | None:

@@ -115,3 +115,21 @@ def test_a_renamed_class_whose_body_changed_stays_a_change() -> None:
     refined = refine_code_changes(changed)
     assert all(use in refined for use in _uses("Generator", "NSFHifiGANGenerator"))
     assert {c.key.split(".")[0] for c in refined} >= {"Generator", "NSFHifiGANGenerator"}
+
+
+def test_an_attribute_that_keeps_one_of_its_alternatives_lost_the_other() -> None:
+    key = "SynthesizerTrn.__init__.self.emb_g"
+    retyped = Change(
+        ChangeKind.MODIFIED, FactKind.SUBMODULE, FILE, key, "emb_g", "torch.nn.Linear",
+        "torch.nn.Embedding", line=12,
+    )  # fmt: skip
+    second = change(ChangeKind.REMOVED, f"{key}@2", "torch.nn.Embedding", FactKind.SUBMODULE)
+    (only,) = refine_code_changes([retyped, second])
+    assert (only.kind, only.key, only.old, only.new) == (
+        ChangeKind.REMOVED,
+        f"{key}@2",
+        "torch.nn.Linear",
+        None,
+    )
+    # without the second alternative it is a change of type
+    assert refine_code_changes([retyped]) == [retyped]
