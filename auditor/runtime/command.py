@@ -3,7 +3,7 @@
 Exit codes: 0 every model loads and gives the old revision's outputs, 1 a model does not
 (it fails to load, loads only with keys missing, gives other outputs, or fails to build or
 run), 2 usage, git or profile error, 3 could not check: no model breaks, but one could not be
-checked (a module it imports is not installed, its worker ran past --timeout or died), as
+checked (a module it needs is not installed, its worker ran past --timeout or died), as
 ``check-ckpt`` says 3. The JSON says which in ``verdict``.
 """
 
@@ -18,7 +18,7 @@ from auditor.options import output_options, to_stdout, write_output
 from auditor.render.formats import formats_of
 from auditor.runtime.confirm import DEVICES, confirm
 from auditor.runtime.detect import pick_profile
-from auditor.runtime.options import python_option
+from auditor.runtime.options import python_option, stub_imports_option
 from auditor.runtime.report_text import table
 from auditor.runtime.results import Verdict
 
@@ -63,6 +63,7 @@ EXIT_CODES = {
     help="Largest relative output error that still matches (default: the profile's, 1e-4).",
 )
 @python_option
+@stub_imports_option
 def runtime_command(
     old: str,
     new: str,
@@ -74,13 +75,15 @@ def runtime_command(
     timeout: float | None,
     tolerance: float | None,
     python: str | None,
+    stub_imports: bool,
 ) -> None:
     """Build the profile's models at OLD and NEW, load OLD's weights into NEW and run them.
 
     Each revision is materialised from git objects into a temporary folder and built in its
     own Python process (--python: the project's own environment); nothing is checked out and
     nothing is downloaded. This imports and runs the repository's code: run it only on code
-    you would run yourself.
+    you would run yourself. A third-party module the code imports but that is not installed
+    is stubbed (--no-stub-imports: not), so that the model builds if it does not need it.
 
     \b
     Exit codes:
@@ -88,14 +91,22 @@ def runtime_command(
       1  a model breaks: it fails to load, loads only with keys missing, gives other
          outputs, or fails to build or run
       2  usage, git or profile error
-      3  could not check: nothing breaks, but a model is unavailable (a module it imports
+      3  could not check: nothing breaks, but a model is unavailable (a module it needs
          is not installed), or its worker ran past --timeout (timeout) or died (crashed)
     """
     profile = pick_profile(path, new, profile_name)
     with console.activity() as doing:
         doing.stage(f"building the {profile.name} models at {old} and {new}")
         report = confirm(
-            path, old, new, profile, device, timeout=timeout, tolerance=tolerance, python=python
+            path,
+            old,
+            new,
+            profile,
+            device,
+            timeout=timeout,
+            tolerance=tolerance,
+            python=python,
+            stub_imports=stub_imports,
         )
     screen = console.terminal() if output_format == "table" and to_stdout(output) else None
     if screen is not None:

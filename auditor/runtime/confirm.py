@@ -49,7 +49,10 @@ class Prepared:
 
 @contextmanager
 def _revisions(
-    path: str | os.PathLike[str], revisions: Mapping[str, str], profile: Profile
+    path: str | os.PathLike[str],
+    revisions: Mapping[str, str],
+    profile: Profile,
+    stub_imports: bool = False,
 ) -> Iterator[tuple[Path, dict[str, Prepared]]]:
     """Materialise each of REVISIONS (``{label: revision}``) in one temporary folder."""
     repo = open_repository(path)
@@ -65,7 +68,7 @@ def _revisions(
                 tree = files_at(repo, sha)
                 done = materialise(blobs, tree, profile.files, work / label)
                 warnings = tuple(f"{label} ({sha[:7]}): {p}: blob is missing" for p in done.missing)
-                request = build_request(profile, blobs, tree, done.root)
+                request = build_request(profile, blobs, tree, done.root, stub_imports=stub_imports)
                 prepared[label] = Prepared(label, sha, done.root, request, warnings)
             yield work, prepared
     finally:
@@ -82,17 +85,19 @@ def confirm(
     timeout: float | None = None,
     tolerance: float | None = None,
     python: str | None = None,
+    stub_imports: bool = False,
 ) -> RuntimeReport:
     """Load each model's weights built at OLD into the same model built at NEW.
 
     Both run the same seeded inputs; outputs match within TOLERANCE (default: the
-    profile's, per model). The workers run in PYTHON (default: the auditor's own).
+    profile's, per model). The workers run in PYTHON (default: the auditor's own); with
+    STUB_IMPORTS they stub the third-party modules the code imports that are not installed.
     """
     if device not in DEVICES:
         raise AuditError(f"unknown device {device!r} (choose from {', '.join(DEVICES)})")
     limit = profile.timeout if timeout is None else timeout
     with (
-        _revisions(path, {"old": old, "new": new}, profile) as (work, prepared),
+        _revisions(path, {"old": old, "new": new}, profile, stub_imports) as (work, prepared),
         ExitStack() as stack,
     ):
         revisions = {"old": old, "new": new}

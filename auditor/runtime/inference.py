@@ -8,23 +8,36 @@ compares: output shapes, then the largest absolute difference and the relative e
 difference over the largest absolute value of the old output). Weights that load but give
 other outputs are the silent break: "it loads, but it's noise". torch is imported lazily;
 like the worker, this module runs in the audited project's Python and imports only the
-standard library (and torch).
+standard library (and torch). The inference call is timed (``seconds``); a model that calls
+a stubbed module's function (:mod:`auditor.runtime.stubs`) is ``unavailable``, not failed.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import time
 import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from auditor.runtime.stubs import stub_failure
 from auditor.runtime.terms import term_from_json
 
 
 def last_line(error: BaseException) -> str:
     """The last line of ERROR as Python prints it (``ValueError: ...``)."""
     return traceback.format_exception_only(type(error), error)[-1].strip()
+
+
+def clock(device: str) -> float:
+    """Seconds on a monotonic clock, once the work queued on DEVICE (CUDA runs it
+    asynchronously) is done."""
+    if device.startswith("cuda"):
+        import torch
+
+        torch.cuda.synchronize()
+    return time.perf_counter()
 
 
 def run_inference(
@@ -67,16 +80,21 @@ def run_inference(
             args = [t.to(device) for t in previous["args"]]
             kwargs = {k: t.to(device) for k, t in previous["kwargs"].items()}
         torch.manual_seed(seed)
+        started = clock(device)
         with torch.no_grad():
             output = getattr(model, inputs["method"])(*args, **kwargs)
+        seconds = round(clock(device) - started, 6)
     except Exception as error:
-        return {"ok": False, "error": last_line(error), "output_shapes": []}
+        stub = stub_failure(error)
+        failed = {"ok": False, "error": stub or last_line(error), "output_shapes": []}
+        return {**failed, "unavailable": True} if stub else failed
     outputs = [t.detach().cpu() for t in tensors(output)]
     result: dict[str, Any] = {
         "ok": True,
         "error": None,
         "method": inputs["method"],
         "output_shapes": [list(t.shape) for t in outputs],
+        "seconds": seconds,
     }
     if record:
         saved = {

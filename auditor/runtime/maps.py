@@ -47,6 +47,7 @@ class ModelMap:
     (``error`` says why). ``base`` and ``variant`` name what a variant (``sovits@v2``) is a
     variant of and the variant itself; both are None for a profile's own models.
     ``shipped_without``: the profile's globs of keys the project's saved weights leave out.
+    ``stubbed_imports``: the modules, not installed here, stubbed to build it.
     """
 
     name: str
@@ -65,6 +66,7 @@ class ModelMap:
     dtypes: Mapping[str, str] = field(default_factory=dict)
     #: Globs of the keys the project leaves out of the weights it ships (the profile's).
     shipped_without: tuple[str, ...] = ()
+    stubbed_imports: tuple[str, ...] = ()
 
     def ships(self, key: str) -> bool:
         """Whether the weights the project ships hold KEY (a key of this model)."""
@@ -97,10 +99,12 @@ def state_maps(
     device: str = "meta",
     timeout: float | None = None,
     python: str | None = None,
+    stub_imports: bool = False,
 ) -> StateMaps:
     """Build each model of PROFILE at REV in a worker and return their state-dict maps.
 
-    The worker runs in PYTHON (the audited project's environment; default: the auditor's).
+    The worker runs in PYTHON (the audited project's environment; default: the auditor's);
+    with STUB_IMPORTS it stubs the third-party modules the code imports that are not installed.
 
     Raises :class:`~auditor.errors.RepositoryError` for an unknown revision and
     :class:`~auditor.runtime.confirm.WorkerError` when the worker cannot run at all.
@@ -117,7 +121,7 @@ def state_maps(
         ):
             tree = files_at(repo, sha)
             done = materialise(blobs, tree, profile.files, Path(temp) / "tree")
-            request = build_request(profile, blobs, tree, done.root)
+            request = build_request(profile, blobs, tree, done.root, stub_imports=stub_imports)
             document = request.for_device(device)
             request_file = Path(temp) / "request.json"
             revision = f"revision {revision_name(rev, sha)}"
@@ -158,6 +162,7 @@ def _model_map(
         "base": spec.base,
         "variant": spec.variant,
         "shipped_without": spec.shipped_without,
+        "stubbed_imports": tuple(str(m) for m in raw.get("stubbed", ())),
     }
     if not raw.get("built"):
         error = raw.get("error") or entry.get("error") or "not built"

@@ -1,6 +1,10 @@
 """Command-line options shared by the commands that run a worker (``runtime``, ``check-ckpt``,
 ``scan --confirm``).
 
+``--stub-imports/--no-stub-imports`` (``runtime``; on by default) says whether the workers
+stub the third-party modules the project's code imports but that are not installed
+(:mod:`auditor.runtime.stubs`).
+
 ``--python`` names the interpreter the workers run in. The audited project's code imports
 what its own environment installs (numpy, einops, torchaudio...), which the auditor's does
 not; its Python builds the models as the project does. A path that does not name an
@@ -65,4 +69,18 @@ def python_option(command: F) -> F:
         callback=_interpreter,
         help="The Python that builds the models: the audited project's own environment "
         "(with torch and what its code imports). Default: the auditor's Python.",
+    )(command)
+
+
+def stub_imports_option(command: F) -> F:
+    """``--stub-imports/--no-stub-imports``: stub the modules the code imports that are not
+    installed (default), or leave such a model unavailable."""
+    return click.option(
+        "--stub-imports/--no-stub-imports",
+        "stub_imports",
+        default=True,
+        show_default=True,
+        help="Stub the third-party modules the models' code imports but that are not installed "
+        "(numpy, faiss, librosa...), so the models build without them; a model that calls one "
+        "is unavailable. --no-stub-imports: a model whose code imports one is unavailable.",
     )(command)

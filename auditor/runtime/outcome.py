@@ -1,7 +1,8 @@
 """The outcome of one model, from what the old and the new revision's workers said about it.
 
 Keys and shapes come from the two state-dict maps (the ``meta`` build, or the real one when
-it ran); the load and inference results from the new revision's real build.
+it ran); the load and inference results from the new revision's real build. A load or an
+inference that needed a stubbed module (not installed here) makes the model ``unavailable``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.runtime.profile import ModelSpec
-from auditor.runtime.results import ModelResult, Outcome, OutputComparison
+from auditor.runtime.results import ModelResult, Outcome, OutputComparison, Timings
 from auditor.runtime.statediff import diff_state_maps
 
 
@@ -29,10 +30,13 @@ def outcome(spec: ModelSpec, old: Side, new: Side, tolerance: float | None = Non
 
     Outputs match when their relative error is at most TOLERANCE (default: the profile's).
     """
+    raws = (old.models.get(spec.name, {}), new.models.get(spec.name, {}))
     base: dict[str, Any] = {
         "name": spec.name,
         "old_config": old.configs.get(spec.name),
         "new_config": new.configs.get(spec.name),
+        "stubbed_imports": tuple(sorted({str(m) for raw in raws for m in raw.get("stubbed", ())})),
+        "timings": timings(*raws),
     }
     for label, side in (("old", old), ("new", new)):
         raw = side.models.get(spec.name, {})
@@ -54,12 +58,12 @@ def outcome(spec: ModelSpec, old: Side, new: Side, tolerance: float | None = Non
     if diff.mismatches:
         return ModelResult(**base, outcome=Outcome.FAILS_TO_LOAD)
     if load is not None and not load.get("loaded"):
-        return ModelResult(**base, outcome=Outcome.FAILS_TO_LOAD, error=load.get("error"))
+        failed = Outcome.UNAVAILABLE if load.get("unavailable") else Outcome.FAILS_TO_LOAD
+        return ModelResult(**base, outcome=failed, error=load.get("error"))
     recorded = before.get("inference")
     if recorded is not None and not recorded["ok"]:
-        return ModelResult(
-            **base, outcome=Outcome.INFERENCE_FAILED, error=recorded["error"], side="old"
-        )
+        failed = Outcome.UNAVAILABLE if recorded.get("unavailable") else Outcome.INFERENCE_FAILED
+        return ModelResult(**base, outcome=failed, error=recorded["error"], side="old")
     inference = after.get("inference")
     if inference is not None:
         base.update(
@@ -67,9 +71,10 @@ def outcome(spec: ModelSpec, old: Side, new: Side, tolerance: float | None = Non
             output_shapes=tuple(tuple(s) for s in inference["output_shapes"]),
         )
         if not inference["ok"]:
-            return ModelResult(
-                **base, outcome=Outcome.INFERENCE_FAILED, error=inference["error"], side="new"
+            failed = (
+                Outcome.UNAVAILABLE if inference.get("unavailable") else Outcome.INFERENCE_FAILED
             )
+            return ModelResult(**base, outcome=failed, error=inference["error"], side="new")
         if inference.get("comparison") is not None:
             limit = spec.tolerance if tolerance is None else tolerance
             base["comparison"] = comparison(inference["comparison"], limit)
@@ -87,6 +92,27 @@ def _unbuilt(raw: Mapping[str, Any]) -> Outcome:
     if raw.get("stopped"):
         return Outcome(raw["stopped"])
     return Outcome.UNAVAILABLE if raw.get("unavailable") else Outcome.BUILD_FAILED
+
+
+def timings(old: Mapping[str, Any], new: Mapping[str, Any]) -> Timings:
+    """The seconds the two workers say they took on the model, on one device: the real one
+    when either side was built on it (the new side's first), else ``meta``.
+
+    A model settled by its state-dict maps can still have been built for real at the old
+    revision, as the weights another model receives; its ``meta`` times are left out then.
+    """
+    sides = [raw.get("timings", {}) for raw in (new, old)]
+    devices = [str(t["device"]) for t in sides if t.get("device")]
+    device = next((d for d in devices if d != "meta"), devices[0] if devices else None)
+    after, before = (t if t.get("device") == device else {} for t in sides)
+    return Timings(
+        device=device,
+        old_build=before.get("build"),
+        new_build=after.get("build"),
+        load=after.get("load"),
+        old_inference=before.get("inference"),
+        new_inference=after.get("inference"),
+    )
 
 
 def comparison(raw: Mapping[str, Any], tolerance: float) -> OutputComparison:

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from auditor.runtime.results import Outcome, OutputComparison, RuntimeReport
+from auditor.runtime.results import Outcome, OutputComparison, RuntimeReport, Timings
 from auditor.schemas import schema_id
 from auditor.wording import counted, key_rename, shape_change
 
@@ -63,6 +63,8 @@ def runtime_document(report: RuntimeReport) -> dict[str, Any]:
                 if m.method is None
                 else {"method": m.method, "output_shapes": [list(s) for s in m.output_shapes]},
                 "output_comparison": _comparison(m.comparison),
+                "stubbed_imports": list(m.stubbed_imports),
+                "timings": _timings(m.timings),
             }
             for m in report.models
         ],
@@ -83,6 +85,17 @@ def _comparison(found: OutputComparison | None) -> dict[str, Any] | None:
         "max_rel_error": found.max_rel_error,
         "tolerance": found.tolerance,
         "note": found.note,
+    }
+
+
+def _timings(found: Timings) -> dict[str, Any]:
+    return {
+        "device": found.device,
+        "old_build": found.old_build,
+        "new_build": found.new_build,
+        "load": found.load,
+        "old_inference": found.old_inference,
+        "new_inference": found.new_inference,
     }
 
 
@@ -123,6 +136,12 @@ def table(report: RuntimeReport) -> Table:
             details.append(_comparison_line(m.comparison))
         if m.old_tensors or m.new_tensors:
             details.append(f"state dict: {m.old_tensors} -> {m.new_tensors} tensors")
+        if m.stubbed_imports:
+            built = "built with stubbed imports" if m.old_tensors else "stubbed imports"
+            details.append(f"{built}: {', '.join(m.stubbed_imports)}")
+        times = _times_line(m.timings)
+        if times:
+            details.append(times)
         outcome = f"[{_STYLES[m.outcome]}]{m.outcome.value}[/]"
         grid.add_row(m.name, outcome, "\n".join(details).replace("[", r"\["))
     return grid
@@ -142,6 +161,25 @@ def _comparison_line(found: OutputComparison) -> str:
         f"outputs {verdict} the old revision's: max abs error {found.max_abs_error:.3g}, "
         f"relative {found.max_rel_error:.3g} (tolerance {found.tolerance:g})"
     )
+
+
+def _times_line(found: Timings) -> str:
+    """``times on cpu: build 0.41 s -> 0.39 s, load 0.02 s, inference 0.1 s -> 0.09 s``
+    (old -> new), or "" when nothing was timed."""
+    parts = []
+    for what, old, new in (
+        ("build", found.old_build, found.new_build),
+        ("load", None, found.load),
+        ("inference", found.old_inference, found.new_inference),
+    ):
+        if old is not None and new is not None:
+            parts.append(f"{what} {old:.3g} s -> {new:.3g} s")
+        elif old is not None or new is not None:
+            side = "" if what == "load" else (" (old)" if new is None else " (new)")
+            parts.append(f"{what} {old if new is None else new:.3g} s{side}")
+    if not parts:
+        return ""
+    return f"times{f' on {found.device}' if found.device else ''}: {', '.join(parts)}"
 
 
 def _more(count: int, what: str) -> list[str]:

@@ -33,9 +33,18 @@ class Request:
 
 
 def build_request(
-    profile: Profile, blobs: BlobReader, tree: Mapping[str, str], root: Path
+    profile: Profile,
+    blobs: BlobReader,
+    tree: Mapping[str, str],
+    root: Path,
+    *,
+    stub_imports: bool = False,
 ) -> Request:
-    """The worker request of PROFILE for the revision whose files are TREE, under ROOT."""
+    """The worker request of PROFILE for the revision whose files are TREE, under ROOT.
+
+    With STUB_IMPORTS the worker stubs the third-party modules the models' code imports
+    but that are not installed (:mod:`auditor.runtime.stubs`); without, such a model is
+    unavailable."""
     models: list[dict[str, Any]] = []
     configs: dict[str, str | None] = {}
     for spec in profile.models:
@@ -67,6 +76,7 @@ def build_request(
         "device": "cpu",
         "sys_path": sys_path,
         "own_modules": own_modules(tree, [*profile.sys_path, "."]),
+        "stub_imports": stub_imports,
         "models": models,
     }
     return Request(document=document, configs=configs)

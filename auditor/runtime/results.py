@@ -90,13 +90,29 @@ class OutputComparison:
 
 
 @dataclass(frozen=True)
+class Timings:
+    """Seconds one model took on ``device`` (a build on ``meta`` allocates nothing): its build
+    at each revision (the constructor and the move to the device; a worker's first build of a
+    module also imports it), the ``load_state_dict`` of the old weights into the new model,
+    and the inference call at each revision. None: not done."""
+
+    device: str | None = None
+    old_build: float | None = None
+    new_build: float | None = None
+    load: float | None = None
+    old_inference: float | None = None
+    new_inference: float | None = None
+
+
+@dataclass(frozen=True)
 class ModelResult:
     """The outcome for one model of the profile.
 
     ``side`` names the revision (``old`` or ``new``) a build failure happened at;
     ``error`` is the last line of the error; ``output_shapes`` are the shapes of the tensors
     the inference call returned at the new revision, ``comparison`` how they compare with the
-    old revision's.
+    old revision's. ``stubbed_imports`` are the modules, not installed here, that either
+    revision's code imports and that were stubbed to build the model.
     """
 
     name: str
@@ -117,6 +133,8 @@ class ModelResult:
     #: The old revision's model whose weights were used, when it is not ``name`` itself (a
     #: variant the old revision lacks receives the weights of the model it varies).
     old_model: str | None = None
+    stubbed_imports: tuple[str, ...] = ()
+    timings: Timings = Timings()
 
 
 @dataclass(frozen=True)

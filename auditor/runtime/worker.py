@@ -15,32 +15,37 @@ Before it, the worker says on a line of its own which model it starts (``{"start
 the others' results. Fatal problems (no torch, no CUDA when asked for) are ``{"fatal":
 message}``. The worker ignores SIGINT: on Ctrl-C the parent ends it.
 
+A third-party module the model's module imports but that is not installed is stubbed
+(:mod:`auditor.runtime.imports`, when the request says ``"stub_imports": true``) and the
+import tried again; a model built so says which (``"stubbed": ["faiss"]``). Each model's
+``timings`` are the seconds its build (the first build of a module imports it too), its
+``load_state_dict`` and its inference call took.
+
 The worker may run in the audited project's own Python, which has torch and the packages the
 project's code imports but not the auditor's dependencies: it and the modules it imports
 (:mod:`auditor.runtime.inference`, :mod:`auditor.runtime.terms`,
-:mod:`auditor.runtime.evaluate`) use only the standard library and torch.
+:mod:`auditor.runtime.evaluate`, :mod:`auditor.runtime.imports`, :mod:`auditor.runtime.stubs`)
+use only the standard library and torch.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import json
 import os
 import signal
 import sys
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from auditor.runtime.inference import last_line, run_inference
+from auditor.runtime.imports import import_model_module, stubbing, stubs_of
+from auditor.runtime.inference import clock, last_line, run_inference
+from auditor.runtime.stubs import UNAVAILABLE, stub_failure
 
 EXIT_FATAL = 3
 #: Told each progress line (``starting`` and ``finished``) while a request is answered.
 Progress = Callable[[dict[str, Any]], None]
-#: The first words of the error of a model whose code imports a module that is not installed.
-UNAVAILABLE = "runtime check unavailable"
 
 
 class Fatal(Exception):
@@ -87,18 +92,24 @@ def run(request: Mapping[str, Any], progress: Progress | None = None) -> dict[st
     roots = list(request["sys_path"])
     sys.path[:0] = [root for root in roots if root not in sys.path]
     own = set(request.get("own_modules", ()))
+    stub_imports = bool(request.get("stub_imports", False))
     results: dict[str, Any] = {}
     for model in request["models"]:
         if progress is not None:
             progress({"starting": model["name"], "device": device})
-        results[model["name"]] = check_model(model, device, own)
+        results[model["name"]] = check_model(model, device, own, stub_imports)
         if progress is not None:
             progress({"finished": model["name"], "result": results[model["name"]]})
     return {"device": device, "torch": str(torch.__version__), "models": results}
 
 
-def check_model(spec: Mapping[str, Any], device: str, own: set[str]) -> dict[str, Any]:
-    """Build one model; its state-dict map, and the save, load and inference asked for."""
+def check_model(
+    spec: Mapping[str, Any], device: str, own: set[str], stub_imports: bool = False
+) -> dict[str, Any]:
+    """Build one model; its state-dict map, and the save, load and inference asked for.
+
+    With STUB_IMPORTS, a third-party module its code imports but that is not installed is
+    stubbed (OWN: the repository's own top-level modules, never stubbed)."""
     import torch
 
     result: dict[str, Any] = {"built": False, "error": spec.get("error")}
@@ -106,9 +117,12 @@ def check_model(spec: Mapping[str, Any], device: str, own: set[str]) -> dict[str
         result["not_applicable"] = True
     if result["error"] is not None:
         return result
-    started = time.perf_counter()
+    started = clock(device)
     try:
-        model = build(spec, device)
+        if stub_imports:
+            model = stubbing(lambda: build(spec, device), spec["module"], own)
+        else:
+            model = build(spec, device)
     except NotApplicable as error:
         result.update(error=str(error), not_applicable=True)
         return result
@@ -118,10 +132,12 @@ def check_model(spec: Mapping[str, Any], device: str, own: set[str]) -> dict[str
         message = build_error(error, own)
         result.update(error=message, unavailable=message.startswith(UNAVAILABLE))
         return result
+    timings: dict[str, Any] = {"device": device, "build": round(clock(device) - started, 6)}
     state = model.state_dict()
     result.update(
         built=True,
-        seconds=round(time.perf_counter() - started, 3),
+        timings=timings,
+        stubbed=stubs_of(spec["module"], own),
         parameters={k: list(v.shape) for k, v in state.items()},
         dtypes={k: str(v.dtype).removeprefix("torch.") for k, v in state.items()},
     )
@@ -132,6 +148,9 @@ def check_model(spec: Mapping[str, Any], device: str, own: set[str]) -> dict[str
         torch.save(state, spec["save"])
     if spec.get("load"):
         result["load"] = load_into(model, spec["load"], state, device)
+        seconds = result["load"].pop("seconds", None)
+        if seconds is not None:
+            timings["load"] = seconds
         if not result["load"]["loaded"]:
             return result
     if spec.get("inputs") is not None and (spec.get("load") or spec.get("record")):
@@ -143,6 +162,9 @@ def check_model(spec: Mapping[str, Any], device: str, own: set[str]) -> dict[str
             record=spec.get("record"),
             reference=spec.get("reference"),
         )
+        seconds = result["inference"].pop("seconds", None)
+        if seconds is not None:
+            timings["inference"] = seconds
     return result
 
 
@@ -150,7 +172,7 @@ def build(spec: Mapping[str, Any], device: str) -> Any:
     """``module.class(*args, **kwargs)`` of SPEC, on DEVICE (meta: under ``torch.device``)."""
     import torch
 
-    module = import_once(spec["module"])
+    module = import_model_module(spec["module"])
     factory = getattr(module, spec["class"], None)
     if factory is None and spec.get("variant"):
         raise NotApplicable(f"{spec['module']} has no {spec['class']} at this revision")
@@ -197,28 +219,16 @@ def _no_random_init_on_meta() -> Iterator[None]:
             setattr(torch.Tensor, name, original)
 
 
-#: Modules whose import failed in this process, with the error: a second import of a
-#: half-imported package fails with a misleading error of its own.
-_FAILED_IMPORTS: dict[str, BaseException] = {}
-
-
-def import_once(name: str) -> Any:
-    """Import NAME; a module that failed to import fails again with its first error."""
-    if name in _FAILED_IMPORTS:
-        raise _FAILED_IMPORTS[name]
-    try:
-        return importlib.import_module(name)
-    except Exception as error:
-        _FAILED_IMPORTS[name] = error
-        raise
-
-
 def build_error(error: BaseException, own: set[str]) -> str:
-    """What stopped a build; a third-party module that is not installed is said plainly.
+    """What stopped a build; a third-party module that is not installed, or a stub standing
+    for one, is said plainly (starting with :data:`UNAVAILABLE`).
 
     OWN are the top-level modules the repository holds: a missing one of those is a build
     failure of the repository, not a package to install.
     """
+    stub = stub_failure(error)
+    if stub is not None:
+        return stub
     missing = error.name if isinstance(error, ModuleNotFoundError) else None
     if missing and missing.split(".")[0] not in own:
         return f"{UNAVAILABLE}: module {missing} not installed"
@@ -244,11 +254,15 @@ def load_into(model: Any, path: str, own: Mapping[str, Any], device: str) -> dic
     }
     if mismatched:
         return outcome
+    started = clock(device)
     try:
         keys = model.load_state_dict(old, strict=False)
     except Exception as error:
-        outcome["error"] = last_line(error)
+        stub = stub_failure(error)
+        outcome.update(error=stub or last_line(error), unavailable=stub is not None)
         return outcome
+    finally:
+        outcome["seconds"] = round(clock(device) - started, 6)
     outcome.update(
         loaded=True, missing=sorted(keys.missing_keys), unexpected=sorted(keys.unexpected_keys)
     )

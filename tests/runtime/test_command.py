@@ -231,7 +231,8 @@ def test_a_model_that_could_not_be_checked_is_no_break(
     profile = tmp_path / "tiny.yaml"
     profile.write_text(tiny_profile(*models), encoding="utf-8")
     args = ("HEAD~1", "HEAD", str(repo.path), "--profile", str(profile), "--format", "json")
-    exit_code, out, err = run(capsys, "runtime", *args)
+    # strict: a module that is not installed is not stubbed
+    exit_code, out, err = run(capsys, "runtime", *args, "--no-stub-imports")
     assert exit_code == code, err
     document = json.loads(out)
     validate(document, "runtime")
@@ -243,4 +244,31 @@ def test_a_model_that_could_not_be_checked_is_no_break(
         assert outcomes["dies"] == "crashed"
         assert "could not check dies: crashed: the runtime worker for dies at old revision" in err
     assert "Traceback" not in err
+    assert list(temp_root.iterdir()) == []
+
+
+@pytest.mark.torch
+def test_a_module_not_installed_is_stubbed_by_default(
+    make_repo: Callable[..., GitRepo],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    temp_root: Path,
+) -> None:
+    pytest.importorskip("torch")
+    repo = tiny_repo(make_repo)
+    profile = tmp_path / "tiny.yaml"
+    profile.write_text(tiny_profile("needs:Unavailable"), encoding="utf-8")
+    args = ("HEAD~1", "HEAD", str(repo.path), "--profile", str(profile), "--format", "json")
+    exit_code, out, err = run(capsys, "runtime", *args)
+    assert exit_code == 1, err  # built with the stub: the width grew, it fails to load
+    document = json.loads(out)
+    validate(document, "runtime")
+    (needs,) = document["models"]
+    assert (needs["outcome"], needs["stubbed_imports"]) == (
+        "fails-to-load",
+        ["sovits_cuda_kernels"],
+    )
+    timings = needs["timings"]
+    assert timings["device"] == "meta" and timings["load"] is None  # settled by the maps
+    assert timings["old_build"] >= 0 and timings["new_build"] >= 0
     assert list(temp_root.iterdir()) == []

@@ -268,6 +268,19 @@ LOADED = {"loaded": True, "missing": [], "unexpected": []}
             },
             Outcome.INFERENCE_FAILED,
         ),
+        (  # the model's forward calls a stubbed module: it needs it after all
+            {
+                **BUILT,
+                "load": LOADED,
+                "inference": {
+                    "ok": False,
+                    "error": "runtime check unavailable: librosa.stft was called, but ...",
+                    "output_shapes": [],
+                    "unavailable": True,
+                },
+            },
+            Outcome.UNAVAILABLE,
+        ),
     ],
 )
 def test_outcomes(new: dict[str, Any], expected: Outcome) -> None:
@@ -277,6 +290,35 @@ def test_outcomes(new: dict[str, Any], expected: Outcome) -> None:
         assert (result.side, result.error) == ("new", "ImportError: no module named x")
     if expected is Outcome.FAILS_TO_LOAD and not new.get("load"):
         assert [(m.key, m.old, m.new) for m in result.mismatches] == [("w", (2,), (3,))]
+
+
+def test_timings_are_those_of_one_device() -> None:
+    real = {"device": "cuda", "build": 0.5, "inference": 1.6}
+    both = outcome(
+        SOVITS,
+        side({"sovits": {**BUILT, "timings": real}}),
+        side({"sovits": {**BUILT, "timings": {**real, "build": 0.55, "load": 0.02}}}),
+    ).timings
+    assert (both.device, both.old_build, both.new_build, both.load) == ("cuda", 0.5, 0.55, 0.02)
+    assert (both.old_inference, both.new_inference) == (1.6, 1.6)
+    # settled on meta at the new revision, built for real at the old one (for a variant)
+    mixed = outcome(
+        SOVITS,
+        side({"sovits": {**BUILT, "timings": real}}),
+        side({"sovits": {**BUILT, "timings": {"device": "meta", "build": 4.1}}}),
+    ).timings
+    assert (mixed.device, mixed.old_build, mixed.new_build, mixed.old_inference) == (
+        "cuda",
+        0.5,
+        None,
+        1.6,
+    )
+    meta = outcome(
+        SOVITS,
+        side({"sovits": {**BUILT, "timings": {"device": "meta", "build": 0.2}}}),
+        side({"sovits": {**BUILT, "timings": {"device": "meta", "build": 0.3}}}),
+    ).timings
+    assert (meta.device, meta.old_build, meta.new_build, meta.load) == ("meta", 0.2, 0.3, None)
 
 
 def test_output_comparison_and_tolerance() -> None:
@@ -405,3 +447,130 @@ def test_a_module_that_is_not_installed_makes_the_check_unavailable(
     for result in report.models:
         assert (result.outcome, result.error, result.side) == (outcome, error, "old")
     assert "Traceback" not in render_table(report)
+
+
+#: A model module whose utilities import modules that are not installed anywhere: at the top
+#: level (a decorator, a subclass, a call), and through a module of the repository itself.
+STUBBED_NETS = """
+import torch
+from torch import nn
+
+import faiss_not_installed_xyz
+from librosa_missing_abc.filters import mel as mel_fn
+from numba_missing_q import jit
+
+from helpers import audio
+
+MEL_BASIS = mel_fn(sr=16000, n_fft=1024, n_mels=80)
+
+
+@jit(nopython=True)
+def half(x):
+    return x // 2
+
+
+class Index(faiss_not_installed_xyz.IndexFlatL2):
+    pass
+
+
+class Net(nn.Module):
+    def __init__(self, width, mel: audio.Spectrogram = None):
+        super().__init__()
+        self.proj = nn.Linear(width, half(2 * width))
+
+    def forward(self, x):
+        return self.proj(x)
+
+
+class NeedsMel(Net):
+    def __init__(self, width):
+        super().__init__(width)
+        self.register_buffer("mel", torch.tensor(mel_fn(sr=16000, n_fft=1024)))
+"""
+HELPERS = """
+import gradio_missing_zz as gr
+
+Spectrogram = gr.Audio
+"""
+STUBBED_PROFILE = """
+name: stubbed
+files: ["**/*.py", "*.json"]
+models:
+  - name: net
+    module: nets
+    class: Net
+    config: conf.json
+    kwargs: {width: hps.width}
+    inputs:
+      - method: forward
+        args:
+          - {name: x, dtype: float, shape: [2, hps.width]}
+  - name: mel
+    module: nets
+    class: NeedsMel
+    config: conf.json
+    kwargs: {width: hps.width}
+"""
+STUBBED = ("faiss_not_installed_xyz", "gradio_missing_zz", "librosa_missing_abc", "numba_missing_q")
+
+
+@pytest.fixture
+def stubbed_repo(make_repo: Callable[..., GitRepo]) -> GitRepo:
+    repo = make_repo()
+    files = {"nets.py": STUBBED_NETS, "helpers/audio.py": HELPERS, "conf.json": '{"width": 4}'}
+    repo.commit("nets that import what is not installed", {**files, "helpers/__init__.py": ""})
+    return repo
+
+
+@pytest.mark.torch
+def test_a_model_builds_loads_and_runs_with_stubbed_imports(stubbed_repo: GitRepo) -> None:
+    pytest.importorskip("torch")
+    profile = parse_profile(STUBBED_PROFILE, "stubbed.yaml")
+    report = confirm(stubbed_repo.path, "HEAD", "HEAD", profile, "cpu", stub_imports=True)
+    net, mel = report.models
+    assert (net.outcome, net.error, net.stubbed_imports) == (Outcome.LOADS, None, STUBBED)
+    assert net.comparison is not None and net.comparison.matches
+    times = net.timings
+    assert times.device == "cpu"
+    measured = [times.old_build, times.new_build, times.load, times.old_inference]
+    assert all(t is not None and t >= 0 for t in [*measured, times.new_inference])
+    # a model that calls a stubbed function while it is built cannot be checked here
+    assert (mel.outcome, mel.side) == (Outcome.UNAVAILABLE, "old")
+    assert mel.error == (
+        "runtime check unavailable: librosa_missing_abc.filters.mel was called, but "
+        "librosa_missing_abc is stubbed (not installed)"
+    )
+    document = runtime_document(report)
+    validate(document, "runtime")
+    assert document["models"][0]["stubbed_imports"] == list(STUBBED)
+    assert set(document["models"][0]["timings"]) == {
+        "device",
+        "old_build",
+        "new_build",
+        "load",
+        "old_inference",
+        "new_inference",
+    }
+    text = " ".join(render_table(report, width=200).split())
+    assert f"built with stubbed imports: {', '.join(STUBBED)}" in text
+    assert "times on cpu: build " in text and ", load " in text and ", inference " in text
+
+
+@pytest.mark.torch
+def test_without_stubs_a_module_not_installed_makes_the_check_unavailable(
+    stubbed_repo: GitRepo,
+) -> None:
+    pytest.importorskip("torch")
+    profile = parse_profile(STUBBED_PROFILE, "stubbed.yaml")
+    report = confirm(stubbed_repo.path, "HEAD", "HEAD", profile, "cpu")
+    for result in report.models:
+        assert result.outcome is Outcome.UNAVAILABLE and result.stubbed_imports == ()
+        assert (
+            result.error
+            == "runtime check unavailable: module faiss_not_installed_xyz not installed"
+        )
+    maps = state_maps(stubbed_repo.path, "HEAD", profile, stub_imports=True)
+    net, mel = maps.models
+    assert net.built and net.stubbed_imports == STUBBED
+    assert net.shapes == {"proj.weight": (4, 4), "proj.bias": (4,)}
+    assert mel.unavailable and not mel.built

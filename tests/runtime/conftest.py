@@ -1,0 +1,36 @@
+"""Fixtures of the runtime tests."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from auditor.runtime import imports
+from auditor.runtime.stubs import FINDER
+
+
+@pytest.fixture
+def fresh_stubs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A folder on ``sys.path`` for test modules; the stubs installed, the modules imported
+    and the import failures remembered meanwhile are undone afterwards."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    roots, meta_path = set(FINDER.roots), list(sys.meta_path)
+    failed, stubbed_for = dict(imports._FAILED_IMPORTS), dict(imports._STUBBED_FOR)
+    try:
+        yield tmp_path
+    finally:
+        gone = FINDER.roots - roots
+        FINDER.roots.clear()
+        FINDER.roots.update(roots)
+        sys.meta_path[:] = meta_path
+        for name, found in list(sys.modules.items()):  # never torch's: it cannot load twice
+            where = getattr(found, "__file__", None) or ""
+            if name.split(".")[0] in gone or where.startswith(str(tmp_path)):
+                del sys.modules[name]
+        imports._FAILED_IMPORTS.clear()
+        imports._FAILED_IMPORTS.update(failed)
+        imports._STUBBED_FOR.clear()
+        imports._STUBBED_FOR.update(stubbed_for)
