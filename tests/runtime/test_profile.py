@@ -156,7 +156,7 @@ def test_bad_profiles_are_refused_naming_the_key(edit: tuple[str, str], message:
 
 
 def test_unknown_profile_names_the_available_ones(tmp_path: Path) -> None:
-    with pytest.raises(ProfileError, match="available: gpt-sovits"):
+    with pytest.raises(ProfileError, match=r"available: .*\bgpt-sovits\b"):
         load_profile("nope")
     with pytest.raises(ProfileError, match="does not exist"):
         load_profile(str(tmp_path / "nope.yaml"))
