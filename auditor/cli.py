@@ -37,6 +37,7 @@ from auditor.options import (
     write_output,
 )
 from auditor.pipeline import AuditOptions, Confirmation, diff_revisions, scan
+from auditor.provenance.command import identify_command, stamp_command, verify_command
 from auditor.render import OutputFormat, render
 from auditor.render.formats import formats_of
 from auditor.render.github import summary_markdown
@@ -270,7 +271,10 @@ cli.add_command(ci_group)
 cli.add_command(ckpt_info_command)
 cli.add_command(fork_command)
 cli.add_command(forks_command)
+cli.add_command(identify_command)
 cli.add_command(runtime_command)
+cli.add_command(stamp_command)
+cli.add_command(verify_command)
 
 
 def _interrupted() -> NoReturn:

@@ -49,12 +49,13 @@ def check_document(
         "repository": repository,
         "profile": check.profile,
         "device": check.device,
-        "check": _check(check),
-        "bisect": None if bisect is None else _bisect(bisect),
+        "check": check_section(check),
+        "bisect": None if bisect is None else bisect_section(bisect),
     }
 
 
-def _check(check: CheckResult) -> dict[str, Any]:
+def check_section(check: CheckResult) -> dict[str, Any]:
+    """The ``check`` of the JSON document (``verify`` embeds it too)."""
     return {
         "revision": check.revision,
         "sha": check.sha,
@@ -131,7 +132,8 @@ def _commit(commit: Commit) -> dict[str, Any]:
     return {"sha": commit.sha, "subject": commit.subject}
 
 
-def _bisect(result: BisectResult) -> dict[str, Any]:
+def bisect_section(result: BisectResult) -> dict[str, Any]:
+    """The ``bisect`` of the JSON document (``verify`` embeds it too)."""
     first = result.first_rejecting
     return {
         "range": result.range,
@@ -218,7 +220,7 @@ def render_check(checkpoint: Checkpoint, file: str, check: CheckResult) -> list[
         lines += ["", "likely renames (checkpoint -> model):"]
         lines += [f"  {r.old}.* -> {r.new}.* ({r.tensors} tensors)" for r in c.renames]
     if c.config_differences:
-        lines += ["", f"config (the checkpoint's -> {c.config} at {check.revision}):"]
+        lines += ["", f"config (the checkpoint's -> {c.config} at {_revision(check)}):"]
         width = max(len(d.key) for d in c.config_differences)
         lines += [
             f"  {d.key:<{width}}  {json.dumps(d.checkpoint)} -> {json.dumps(d.model)}"

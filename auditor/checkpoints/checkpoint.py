@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import TypeAlias
 
@@ -36,13 +36,18 @@ class TensorInfo:
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """A checkpoint as read from its file, tensor data left unread."""
+    """A checkpoint as read from its file, tensor data left unread.
+
+    ``extras`` are the container's other top-level entries that are plain values (RVC's
+    ``version``, ``sr`` and ``f0``; ``info``; so-vits-svc's ``iteration``), in file order.
+    """
 
     format: ContainerFormat
     version_tag: str | None
     tensors: dict[str, TensorInfo]
     config: JSONValue
     container_keys: tuple[str, ...]
+    extras: dict[str, JSONValue] = field(default_factory=dict)
 
     @property
     def parameter_count(self) -> int:

@@ -23,6 +23,9 @@ EOCD_SIGNATURE = b"PK\x05\x06"
 #: The end-of-central-directory record is 22 bytes plus a comment of at most 65,535 bytes.
 EOCD_SEARCH = 22 + 0xFFFF
 SAFETENSORS_HEADER_LIMIT = 100 * 1024 * 1024
+#: The ``__metadata__`` entry of a safetensors file that holds its provenance manifest
+#: (``model-audit stamp``): not part of the checkpoint's config.
+MANIFEST_METADATA_KEY = "model_audit.manifest"
 
 
 @dataclass(frozen=True)

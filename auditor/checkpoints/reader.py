@@ -11,6 +11,7 @@ from auditor.checkpoints.checkpoint import Checkpoint, ContainerFormat, JSONValu
 from auditor.checkpoints.errors import CheckpointError
 from auditor.checkpoints.formats import (
     LEGACY_MAGIC,
+    MANIFEST_METADATA_KEY,
     PatchedHead,
     detect_format,
     read_safetensors_header,
@@ -38,7 +39,17 @@ def read_checkpoint(path: Path) -> Checkpoint:
     tensors = dict(_flatten(_state_dict(root)))
     config = _jsonable(root.get("config")) if isinstance(root, Mapping) else None
     keys = tuple(str(key) for key in root) if isinstance(root, Mapping) else ()
-    return Checkpoint(detected.format, detected.version_tag, tensors, config, keys)
+    extras = _extras(root) if isinstance(root, Mapping) else {}
+    return Checkpoint(detected.format, detected.version_tag, tensors, config, keys, extras)
+
+
+def _extras(root: Mapping[Any, Any]) -> dict[str, JSONValue]:
+    """The container's top-level entries that are plain values, but for the config."""
+    return {
+        str(key): value
+        for key, value in root.items()
+        if key != "config" and (value is None or isinstance(value, (str, bool, int, float)))
+    }
 
 
 def _load_zip(path: Path) -> Any:
@@ -113,6 +124,8 @@ def _from_safetensors(path: Path) -> Checkpoint:
             raise CheckpointError(f"{path}: tensor {key!r} has no dtype")
         tensors[key] = TensorInfo(SAFETENSORS_DTYPES.get(dtype, dtype.lower()), tuple(shape))
     metadata = header.get("__metadata__")
+    if isinstance(metadata, dict):
+        metadata = {k: v for k, v in metadata.items() if k != MANIFEST_METADATA_KEY}
     config = _jsonable(metadata) if isinstance(metadata, dict) else None
     return Checkpoint(ContainerFormat.SAFETENSORS, None, tensors, config, ())
 

@@ -64,6 +64,7 @@ def command_formats() -> dict[str, Formats[Any]]:
     from auditor.fork.report_text import render_markdown as fork_markdown
     from auditor.fork.report_text import render_table as fork_table
     from auditor.fork.rows import render_rows_markdown, render_rows_text
+    from auditor.provenance import identify_text, stamp_text, verify_text
     from auditor.render import github, json_report, markdown, sarif, table
     from auditor.rules.catalogue_doc import catalogue_json, catalogue_markdown, catalogue_table
     from auditor.runtime.report_text import render_json as runtime_json
@@ -118,6 +119,21 @@ def command_formats() -> dict[str, Formats[Any]]:
             {
                 OutputFormat.TABLE: lambda i: info_table(i.checkpoint, i.file),
                 OutputFormat.JSON: lambda i: info_json(i.checkpoint, i.file),
+            }
+        ),
+        "identify": Formats(
+            {
+                OutputFormat.TABLE: identify_text.render_table,
+                OutputFormat.JSON: identify_text.render_json,
+            }
+        ),
+        "stamp": Formats(
+            {OutputFormat.TABLE: stamp_text.render_table, OutputFormat.JSON: stamp_text.render_json}
+        ),
+        "verify": Formats(
+            {
+                OutputFormat.TABLE: verify_text.render_table,
+                OutputFormat.JSON: verify_text.render_json,
             }
         ),
         "rules": Formats(

@@ -75,6 +75,25 @@ def test_so_vits_svc_layout_and_parameters(tmp_path: Path) -> None:
     }
     assert checkpoint.container_keys == ("model", "iteration", "optimizer", "learning_rate")
     assert checkpoint.config is None
+    assert checkpoint.extras == {"iteration": 0, "learning_rate": 1e-4}
+
+
+def test_plain_top_level_values_are_kept_as_extras(tmp_path: Path) -> None:
+    """RVC saves its version, sampling rate and pitch flag beside a list config."""
+    saved = {
+        "weight": {},
+        "config": [1025, 32, 192, 40000],
+        "info": "300epoch",
+        "sr": "40k",
+        "f0": 1,
+        "version": "v2",
+        "nested": {"not": "kept"},
+    }
+    path = tmp_path / "rvc.pth"
+    path.write_bytes(pickle.dumps(saved, protocol=2))
+    checkpoint = read_checkpoint(path)
+    assert checkpoint.config == [1025, 32, 192, 40000]
+    assert checkpoint.extras == {"info": "300epoch", "sr": "40k", "f0": 1, "version": "v2"}
 
 
 def test_safetensors(tmp_path: Path) -> None:
@@ -89,6 +108,14 @@ def test_safetensors(tmp_path: Path) -> None:
         "step": TensorInfo("int64", ()),
     }
     assert checkpoint.config == {"format": "pt"}
+
+
+def test_a_stamped_manifest_is_no_part_of_a_safetensors_config(tmp_path: Path) -> None:
+    from auditor.provenance.embed import embed_manifest
+
+    path = write_safetensors(tmp_path / "m.safetensors", {"w": ("F32", (4,))})
+    embed_manifest(path, '{"schema_version": 1}')
+    assert read_checkpoint(path).config == {"format": "pt"}
 
 
 def test_truncated_safetensors(tmp_path: Path) -> None:

@@ -13,9 +13,13 @@ from auditor import __version__
 from auditor.checkpoints.checkpoint import Checkpoint, CheckpointFile, ContainerFormat, TensorInfo
 from auditor.cli import cli
 from auditor.domain import Report
+from auditor.provenance.identify import FileFacts, Identification
+from auditor.provenance.layout import Layout
+from auditor.provenance.weights_only import WeightsOnly
 from auditor.render.formats import OutputFormat, command_formats, formats_of
 from auditor.rules import all_rules
 from tests.conftest import validate
+from tests.provenance.test_stamp_text import STAMPED
 
 #: Commands that write no report of their own: ``ci`` runs the others, ``explain`` shows one
 #: rule's documentation (text or Markdown, to the terminal).
@@ -30,6 +34,9 @@ SCHEMAS = {
     "runtime": "runtime",
     "check-ckpt": "ckpt-check",
     "ckpt-info": "checkpoint",
+    "identify": "identify",
+    "stamp": "manifest",
+    "verify": "verify",
     "rules": "rules",
 }
 
@@ -80,7 +87,26 @@ CHECKPOINT = CheckpointFile(
     ),
     "G_0.pth",
 )
-SUBJECTS = {"scan": EMPTY, "diff": EMPTY, "rules": all_rules(), "ckpt-info": CHECKPOINT}
+IDENTIFIED = Identification(
+    FileFacts(
+        file="G_0.pth",
+        checkpoint=CHECKPOINT.checkpoint,
+        sha256="0" * 64,
+        keys_digest="sha256:" + "1" * 64,
+        layout=Layout(None, None),
+        front_end=(),
+        weights_only=WeightsOnly(True, None, (), ()),
+    ),
+    not_checked="no repository given",
+)
+SUBJECTS = {
+    "scan": EMPTY,
+    "diff": EMPTY,
+    "rules": all_rules(),
+    "ckpt-info": CHECKPOINT,
+    "identify": IDENTIFIED,
+    "stamp": STAMPED,
+}
 
 
 @pytest.mark.parametrize(
