@@ -91,6 +91,12 @@ class FactKind(str, Enum):
     VERSION_BRANCH = "version-branch"
     ENCODER_IMPORT = "encoder-import"
     AUDIO_FRONTEND = "audio-frontend"
+    #: A literal resampling ratio or size of features in model code (``F.interpolate``).
+    FEATURE_RATE = "feature-rate"
+    #: Which layers of an encoder the features come from (``hidden_states[-3]``).
+    FEATURE_LAYER = "feature-layer"
+    #: The checkpoint path or model id a loader of an encoder or vocoder is given.
+    ENCODER_CHECKPOINT = "encoder-checkpoint"
 
     @property
     def from_code(self) -> bool:
@@ -157,6 +163,9 @@ class Change:
     facts: tuple[Fact, ...] = ()
     #: For a new file compared with the existing file it is a variant of: that file.
     variant_of: str | None = None
+    #: For a component a file starts to use: the other files of the same change set that
+    #: import that file (what wires the component into the code that runs).
+    used_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

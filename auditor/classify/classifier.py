@@ -17,7 +17,7 @@ from auditor.domain import (
 )
 from auditor.project_config import ProjectConfig
 from auditor.rules.base import ParameterRule, Rule, normalise_name
-from auditor.wording import value_text, what_changed
+from auditor.wording import listed, value_text, what_changed
 
 _CATEGORY_BY_SEVERITY = {
     Severity.CRITICAL: Category.TENSOR_SHAPE,
@@ -52,7 +52,8 @@ def project_parameter_rules(parameters: dict[str, Severity]) -> tuple[ParameterR
 
 def describe(change: Change) -> str:
     """What changed, in a few words (``model.gin_channels: 512 → 1024``); a change in a file
-    moved since the old side names where the file was (``… (file moved from configs/s2.json)``)."""
+    moved since the old side names where the file was (``… (file moved from configs/s2.json)``),
+    a component added the files that import it (``… (imported by webui.py)``)."""
     what = what_changed(
         change.kind,
         change.key,
@@ -63,6 +64,8 @@ def describe(change: Change) -> str:
     )
     if change.old_file and change.variant_of is None and change.old_file != change.file:
         return f"{what} (file moved from {change.old_file})"
+    if change.used_by:
+        return f"{what} (imported by {listed(list(change.used_by))})"
     return what
 
 

@@ -9,6 +9,7 @@ from functools import partial
 
 from auditor.diff.class_copies import class_variants
 from auditor.diff.code_changes import refine_code_changes
+from auditor.diff.components import components_added, with_users
 from auditor.diff.facts import diff_facts, file_change
 from auditor.diff.siblings import sibling_of
 from auditor.domain import Change, ChangeKind, Commit, Fact
@@ -76,8 +77,10 @@ class CodeDiffer:
             if before == after:
                 continue
             if not before and old_path not in old_tree:
-                found.append(file_change(ChangeKind.FILE_ADDED, path, after))
+                added = file_change(ChangeKind.FILE_ADDED, path, after)
+                found.append(added)
                 found += self._variant(path, after, old_tree)
+                found += components_added(added, facts.neighbour_facts(path, old_tree))
             elif not after and path not in new_tree:
                 if path not in moved_away:
                     found.append(file_change(ChangeKind.FILE_REMOVED, path, before))
@@ -91,7 +94,18 @@ class CodeDiffer:
                 )
                 copies = partial(self._copied_class, path, old_tree)
                 found += class_variants(path, before, after, changes, copies)
-        return refine_code_changes(found)
+        changed = [p for p in new_tree if old_tree.get(p) != new_tree.get(p)]
+        return with_users(
+            refine_code_changes(found),
+            partial(facts.importers, new_tree, candidates=changed),
+            partial(self._components_of, old_tree),
+        )
+
+    def _components_of(self, tree: PythonTree, path: str, key: str) -> frozenset[str]:
+        """The names the component fact KEY of PATH lists in TREE."""
+        facts = self._facts.facts(path, tree) if path in tree else ()
+        value = next((f.value for f in facts if f.key == key), None)
+        return frozenset(str(v) for v in value) if isinstance(value, tuple) else frozenset()
 
     def _copied_class(
         self, path: str, tree: PythonTree, name: str, mine: tuple[Fact, ...]

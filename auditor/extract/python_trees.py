@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import git
 
@@ -21,6 +21,8 @@ from auditor.extract.python import (
     SnapshotFacts,
     measured_origins,
 )
+from auditor.extract.python.snapshot import PythonSnapshot
+from auditor.extract.python.values import Unresolved
 from auditor.extract.resolved_store import KEPT_PER_FILE, Resolved, ResolvedStore
 from auditor.extract.selection import FileSelection
 from auditor.extract.summary_store import SummaryStore
@@ -301,6 +303,44 @@ class PythonFacts:
             if self._measured_in(path, old_tree) != self._measured_in(path, new_tree):
                 affected.add(path)
         return affected & every
+
+    def neighbour_facts(self, path: str, tree: PythonTree) -> Iterator[Fact]:
+        """The facts of the files of ``tree`` a new file ``path`` may copy: the other files of
+        its folder, and the files of its name elsewhere (``oldVersion/V101/models.py`` keeps
+        a copy of ``models.py``)."""
+        folder, name = posixpath.split(path)
+        for other in sorted(tree):
+            if other == path:
+                continue
+            there, its_name = posixpath.split(other)
+            if there == folder or (its_name == name and name != "__init__.py"):
+                yield from self.facts(other, tree)
+
+    def importers(
+        self, tree: PythonTree, target: str, candidates: Iterable[str]
+    ) -> tuple[str, ...]:
+        """The files among ``candidates`` whose imports or calls name the module ``target``
+        of ``tree`` (resolved as the import system of :class:`PythonSnapshot` does)."""
+        modules = _Parsed(tree, self._store)
+        snapshot = PythonSnapshot(modules)
+        stem = posixpath.basename(target).removesuffix(".py")
+        if stem == "__init__":
+            stem = posixpath.basename(posixpath.dirname(target))
+        found: list[str] = []
+        for path in sorted(set(candidates)):
+            if path == target or path not in modules:
+                continue
+            for callee in modules[path].callees:
+                if stem not in callee.split("."):
+                    continue
+                try:
+                    value = snapshot.qualified(path, callee)
+                except (Unresolved, RecursionError):
+                    continue
+                if getattr(value, "path", None) == target:
+                    found.append(path)
+                    break
+        return tuple(found)
 
     def same_named_classes(
         self, path: str, tree: PythonTree, name: str

@@ -1,9 +1,13 @@
-"""Rules for the known encoders and vocoders a file imports or builds (``component.<role>``).
+"""Rules for the known encoders and vocoders a file imports or builds (``component.<role>``)
+and for the checkpoints they are loaded from (``encoder-checkpoint``).
 
 A swap replaces one component with another (MA111, a parameter rule). A component added
 beside the existing one is not a swap: a model built with the existing one is unchanged and
 the new one is another path (an API offering a second vocoder). Nor is one dropped while
-others of its role remain (an unused import removed).
+others of its role remain (an unused import removed). A component of a role the file did not
+use (a new file building a speaker-verification network) is a new input (MA119); a loader
+given a path that names another model of the family (``medium.pt`` → ``large-v2.pt``) swaps
+the encoder as surely as another class does (MA117).
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.domain import Category, Change, ChangeKind, FactKind, Severity
-from auditor.rules.base import Rule, RuleExample
+from auditor.extract.python import builtin_components
+from auditor.extract.python.checkpoint_names import identity
+from auditor.rules.base import FactRater, Rule, RuleExample
 
 _HUBERT = (
     "from transformers import HubertModel\n\n\n"
@@ -52,6 +58,51 @@ class ComponentSetRule(Rule):
         return old < new if self.grown else new < old
 
 
+@dataclass(frozen=True)
+class ComponentAddedRule(Rule):
+    """A file started to import or build a known component of a role it did not use (a new
+    file that builds one included); ``high`` when other files of the change set import that
+    file, wiring the component into the code that runs."""
+
+    def applies(self, change: Change) -> bool:
+        return (
+            change.fact_kind is FactKind.ENCODER_IMPORT
+            and change.kind is ChangeKind.ADDED
+            and change.key.startswith("component.")
+        )
+
+    def severity_of(self, change: Change, rate: FactRater) -> Severity:
+        return Severity.HIGH if change.used_by else self.severity
+
+
+@dataclass(frozen=True)
+class CheckpointIdentityRule(Rule):
+    """The path an encoder or vocoder is loaded from names another model: its component,
+    size or version words differ (a path moved, with the same words, is a pointer change)."""
+
+    def applies(self, change: Change) -> bool:
+        if change.fact_kind is not FactKind.ENCODER_CHECKPOINT:
+            return False
+        if change.kind is not ChangeKind.MODIFIED:
+            return False
+        known = builtin_components()
+        old, new = identity(str(change.old), known), identity(str(change.new), known)
+        return bool(old) and bool(new) and old != new
+
+
+_SV = (
+    "import torch\nfrom ERes2NetV2 import ERes2NetV2\n\n\n"
+    "class SV:\n    def __init__(self, device):\n"
+    "        self.embedding_model = ERes2NetV2(baseWidth=24, scale=4, expansion=4)\n"
+)
+_PPG = (
+    "import os\nfrom whisper.model import Whisper\n\n\n"
+    "def load_model(path):\n    return Whisper(path)\n\n\n"
+    'if __name__ == "__main__":\n'
+    '    whisper = load_model(os.path.join("whisper_pretrain", "medium.pt"))\n'
+)
+
+
 RULES = (
     ComponentSetRule(
         id="MA114",
@@ -84,6 +135,47 @@ RULES = (
         examples=(
             RuleExample("module/content.py", _BOTH, _HUBERT, flagged=True),
             RuleExample("module/content.py", _WAVLM, _HUBERT, flagged=False),
+        ),
+    ),
+    ComponentAddedRule(
+        id="MA119",
+        slug="component-added-role",
+        severity=Severity.MEDIUM,
+        category=Category.INPUT_FEATURES,
+        summary="Code started to build or import an encoder or vocoder of a role it did not use.",
+        why="a new encoder feeds the models new features or embeddings (a new input); where the "
+        "change set wires it into the code that runs, models fed by it need checkpoints "
+        "trained with it",
+        hint="Check which models consume the new component, and that checkpoints trained "
+        "without it are not loaded into a model that now expects its output.",
+        precedence=0,
+        examples=(
+            RuleExample("GPT_SoVITS/sv.py", "import torch\n", _SV, flagged=True),
+            RuleExample("module/content.py", _HUBERT, _BOTH, flagged=False),
+        ),
+    ),
+    CheckpointIdentityRule(
+        id="MA117",
+        slug="encoder-checkpoint-swap",
+        severity=Severity.HIGH,
+        category=Category.INPUT_FEATURES,
+        summary="An encoder or vocoder is now loaded from a checkpoint of another model "
+        "(another size, version or family).",
+        why="features from another encoder model have other statistics and often another "
+        "width, so models trained on the old features produce wrong output",
+        hint="Re-extract features with the new encoder checkpoint and retrain; keep the old "
+        "checkpoint to use old models.",
+        precedence=0,
+        examples=(
+            RuleExample(
+                "whisper/inference.py", _PPG, _PPG.replace("medium.pt", "large-v2.pt"), True
+            ),
+            RuleExample(
+                "whisper/inference.py",
+                _PPG,
+                _PPG.replace('"whisper_pretrain", ', '"pretrain", "whisper", '),
+                False,
+            ),
         ),
     ),
 )

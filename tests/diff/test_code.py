@@ -373,3 +373,81 @@ def test_a_new_branch_is_compared_with_the_default_branch(
         if f.severity.rank > 0
     ]
     assert found == [("MA401", "low", "Net.__init__[mode!=v1].self.proj.in_features", 1025, 704)]
+
+
+SV = """import torch
+from ERes2NetV2 import ERes2NetV2
+
+
+class SV:
+    def __init__(self, device):
+        self.embedding_model = ERes2NetV2(baseWidth=24, scale=4, expansion=4)
+"""
+WEBUI = "import torch\n\n\ndef synthesise(text):\n    return text\n"
+
+
+def _component_findings(report: Report) -> list[tuple[str, str, str, str]]:
+    return [
+        (f.rule, f.severity.value, f.file, f.message.partition(": a new encoder")[0])
+        for f in report.findings
+        if f.rule == "MA119"
+    ]
+
+
+def test_a_new_file_building_a_speaker_encoder_is_a_component_added(
+    make_repo: Callable[..., GitRepo],
+) -> None:
+    repo = make_repo()
+    repo.commit("root", {"app/webui.py": WEBUI})
+    repo.commit("speaker verification", {"app/sv.py": SV})
+    assert _component_findings(scan(repo.path, None, NO_CACHE)) == [
+        ("MA119", "medium", "app/sv.py", 'component.speaker-encoder added: ["ERes2Net"]')
+    ]
+
+
+def test_a_component_the_change_set_imports_is_wired_in(
+    make_repo: Callable[..., GitRepo],
+) -> None:
+    repo = make_repo()
+    repo.commit("root", {"app/webui.py": WEBUI})
+    wired = "from sv import SV\n" + WEBUI + "\n\nsv_model = SV('cpu')\n"
+    repo.commit("speaker verification", {"app/sv.py": SV, "app/webui.py": wired})
+    assert _component_findings(scan(repo.path, None, NO_CACHE)) == [
+        (
+            "MA119",
+            "high",
+            "app/sv.py",
+            'component.speaker-encoder added: ["ERes2Net"] (imported by app/webui.py)',
+        )
+    ]
+
+
+def test_a_copy_of_a_component_its_folder_already_uses_is_no_component_added(
+    make_repo: Callable[..., GitRepo],
+) -> None:
+    repo = make_repo()
+    repo.commit("root", {"app/sv.py": SV})
+    repo.commit("export copy", {"app/sv_onnx.py": SV})
+    assert _component_findings(scan(repo.path, None, NO_CACHE)) == []
+
+
+def test_a_component_moved_into_a_module_its_user_imports_is_no_component_added(
+    make_repo: Callable[..., GitRepo],
+) -> None:
+    repo = make_repo()
+    user = "import torch\n\n\nclass SV:\n    pass\n"
+    repo.commit("root", {"app/webui.py": user + SV.replace("import torch\n", "")})
+    repo.commit(
+        "move the encoder", {"lib/sv.py": SV, "app/webui.py": "from lib.sv import SV\n" + user}
+    )
+    assert _component_findings(scan(repo.path, None, NO_CACHE)) == []
+
+
+def test_a_snapshot_of_a_file_in_another_folder_adds_no_component(
+    make_repo: Callable[..., GitRepo],
+) -> None:
+    repo = make_repo()
+    repo.commit("root", {"app/sv.py": SV, "app/webui.py": WEBUI})
+    wired = "from old.v1.sv import SV\n" + WEBUI
+    repo.commit("keep the old version", {"old/v1/sv.py": SV, "app/webui.py": wired})
+    assert _component_findings(scan(repo.path, None, NO_CACHE)) == []

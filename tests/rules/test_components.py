@@ -1,4 +1,5 @@
-"""A component added beside another, or one of several dropped, is not a swap."""
+"""A component added beside another, or one of several dropped, is not a swap; one of a new
+role is a new input; a checkpoint of another model is a swap, a moved one a pointer."""
 
 from __future__ import annotations
 
@@ -37,3 +38,61 @@ def test_sets_of_components(
 ) -> None:
     found = Classifier(all_rules(), ProjectConfig()).classify(_change(old, new), "a" * 40, None)
     assert found is not None and (found.rule, found.severity.value) == (rule, severity)
+
+
+def _classify(change: Change) -> tuple[str, str]:
+    found = Classifier(all_rules(), ProjectConfig()).classify(change, "a" * 40, None)
+    assert found is not None
+    return found.rule, found.severity.value
+
+
+def _added(used_by: tuple[str, ...] = ()) -> Change:
+    return Change(
+        ChangeKind.ADDED,
+        FactKind.ENCODER_IMPORT,
+        "GPT_SoVITS/sv.py",
+        "component.speaker-encoder",
+        "speaker-encoder",
+        None,
+        ("ERes2Net",),
+        4,
+        used_by=used_by,
+    )
+
+
+def test_a_component_of_a_new_role_is_medium_and_high_when_wired_in() -> None:
+    assert _classify(_added()) == ("MA119", "medium")
+    assert _classify(_added(("GPT_SoVITS/inference_webui.py",))) == ("MA119", "high")
+    found = Classifier(all_rules(), ProjectConfig()).classify(
+        _added(("a.py", "b.py")), "a" * 40, None
+    )
+    assert found is not None and "(imported by a.py and b.py)" in found.message
+
+
+def _checkpoint(old: str, new: str) -> Change:
+    return Change(
+        ChangeKind.MODIFIED,
+        FactKind.ENCODER_CHECKPOINT,
+        "whisper/inference.py",
+        "<main>.load_model.checkpoint",
+        "checkpoint",
+        old,
+        new,
+        66,
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rule", "severity"),
+    [
+        ("whisper_pretrain/medium.pt", "whisper_pretrain/large-v2.pt", "MA117", "high"),
+        ("hubert/hubert_base.pt", "contentvec/contentvec_base.pt", "MA117", "high"),
+        ("hubert_base.pt", "assets/hubert/hubert_base.pt", "MA203", "low"),
+        ("hubert/checkpoint_best_legacy_500.pt", "pretrain/checkpoint_best_legacy_500.pt",
+         "MA203", "low"),
+    ],
+)  # fmt: skip
+def test_a_checkpoint_of_another_model_is_a_swap_and_a_moved_one_a_pointer(
+    old: str, new: str, rule: str, severity: str
+) -> None:
+    assert _classify(_checkpoint(old, new)) == (rule, severity)

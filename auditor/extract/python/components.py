@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -23,11 +24,16 @@ ROLES = ("content-encoder", "speaker-encoder", "vocoder")
 
 @dataclass(frozen=True)
 class KnownComponent:
-    """A component whose import or construction says which features a model is trained on."""
+    """A component whose import or construction says which features a model is trained on.
+
+    ``match`` are identifiers of code; ``words`` name the component in checkpoint paths and
+    model ids (lower case: a word of a path that starts with one names this component).
+    """
 
     name: str
     role: str
     match: tuple[str, ...]
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,9 +54,15 @@ class Components:
         return re.compile("|".join(re.escape(i) for i in idents))
 
     @cached_property
+    def words(self) -> tuple[str, ...]:
+        """Every word that names a component in a path, longest first."""
+        found = {word for c in self.entries for word in c.words}
+        return tuple(sorted(found, key=lambda word: (-len(word), word)))
+
+    @cached_property
     def digest(self) -> str:
         """A short fingerprint of the list, for cache keys."""
-        rows = [[c.name, c.role, list(c.match)] for c in self.entries]
+        rows = [[c.name, c.role, list(c.match), list(c.words)] for c in self.entries]
         text = json.dumps(rows, separators=(",", ":"), ensure_ascii=True)
         return hashlib.sha256(text.encode("ascii")).hexdigest()[:12]
 
@@ -68,9 +80,13 @@ def builtin_components() -> Components:
         .joinpath("known_components.yaml")
         .read_text(encoding="utf-8")
     )
-    return Components(
-        tuple(
-            KnownComponent(str(e["name"]), str(e["role"]), tuple(str(m) for m in e["match"]))
-            for e in yaml.safe_load(text) or ()
-        )
+    return Components(tuple(_entry(e) for e in yaml.safe_load(text) or ()))
+
+
+def _entry(entry: dict[str, Any]) -> KnownComponent:
+    return KnownComponent(
+        str(entry["name"]),
+        str(entry["role"]),
+        tuple(str(m) for m in entry["match"]),
+        tuple(str(w).lower() for w in entry.get("words") or ()),
     )

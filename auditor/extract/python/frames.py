@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.extract.python.expressions import Call
+from auditor.extract.python.expressions import Call, Expr
 from auditor.extract.python.summary import (
     Binding,
     ClassSummary,
@@ -50,8 +50,9 @@ class Frame:
 
     ``kind`` is ``module``, ``class`` (a top-level class body), ``init`` (its ``__init__``),
     ``function`` or ``other``; ``conditions_from`` is where its own ``if`` conditions start on
-    the visitor's stack; ``assigned`` collects a function's local names and ``sites`` its
-    audio front-end calls.
+    the visitor's stack; ``assigned`` collects a function's local names, ``sites`` its
+    audio front-end calls, ``resamples`` and ``loads`` its resampling and checkpoint-loading
+    calls, ``picks`` its layer selections (target, how, value, line).
     """
 
     kind: str
@@ -60,3 +61,6 @@ class Frame:
     cls: ClassBuilder | None = None
     assigned: set[str] = field(default_factory=set)
     sites: list[tuple[Call, int]] = field(default_factory=list)
+    resamples: list[tuple[Call, int]] = field(default_factory=list)
+    loads: list[tuple[Call, int]] = field(default_factory=list)
+    picks: list[tuple[str, str, Expr, int]] = field(default_factory=list)

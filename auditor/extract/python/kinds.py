@@ -17,6 +17,9 @@ SYMBOL_TABLE = "symbol-table"
 VERSION_BRANCH = "version-branch"
 ENCODER_IMPORT = "encoder-import"
 AUDIO_FRONTEND = "audio-frontend"
+FEATURE_RATE = "feature-rate"
+FEATURE_LAYER = "feature-layer"
+ENCODER_CHECKPOINT = "encoder-checkpoint"
 
 PYTHON_KIND_NAMES = (
     CONSTRUCTOR_ARG,
@@ -27,6 +30,9 @@ PYTHON_KIND_NAMES = (
     VERSION_BRANCH,
     ENCODER_IMPORT,
     AUDIO_FRONTEND,
+    FEATURE_RATE,
+    FEATURE_LAYER,
+    ENCODER_CHECKPOINT,
 )
 
 

@@ -2,9 +2,10 @@
 
 Metadata (qualified names, positions) costs most of the time on a large ``models.py``, so
 before resolving it the module is pruned: the bodies of functions that cannot hold facts (not
-an ``__init__``, and no audio or known-component name in their text) are replaced by a ``pass``
-padded with blank lines, so every line number stays where it was; so are the bodies of
-``if __name__ == "__main__":`` blocks, which the visitor skips anyway.
+an ``__init__``, and no audio, feature-site or known-component name in their text) are
+replaced by a ``pass`` padded with blank lines, so every line number stays where it was; so
+are the bodies of ``if __name__ == "__main__":`` blocks, where the visitor reads only config
+writes and checkpoint loaders given a path.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from auditor.extract.python.components import Components, builtin_components
+from auditor.extract.python.feature_sites import KEEP, LOADER_GIVEN_A_PATH
 from auditor.extract.python.summary import ModuleSummary
 from auditor.extract.python.syntax import is_main_guard
 from auditor.extract.python.visitor import SummaryVisitor
@@ -32,7 +34,7 @@ _TINY_BYTES = 1024
 
 _MARKERS = re.compile(
     rb"nn\.Module|Module\)|class |symbols|phoneme|vocab|punctuation|Embedding|Conv|Linear"
-    rb"|__init__|spectrogram|librosa|torchaudio"
+    rb"|__init__|spectrogram|librosa|torchaudio|output_layer|hidden_states"
     rb"|^[A-Z][A-Z0-9_]*[ \t]*(?::[^=\n]*)?=(?!=)"
     rb"|^[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?\+?=[ \t]*[-+(\[{\d\"']",
     re.MULTILINE,
@@ -41,6 +43,7 @@ _FUNCTION_KEEP = re.compile(r"spectrogram|librosa|torchaudio", re.IGNORECASE)
 #: ``cfg["model"]["ssl_dim"] =``: a script writing into a config it emits.
 _CONFIG_WRITE = re.compile(r"""\[\s*(['"])\w+\1\s*\]\s*\[\s*(['"])\w+\2\s*\]\s*=(?!=)""")
 _CONFIG_WRITE_BYTES = re.compile(_CONFIG_WRITE.pattern.encode())
+_LOADER_BYTES = re.compile(LOADER_GIVEN_A_PATH.pattern.encode())
 
 
 class PythonParseError(ValueError):
@@ -56,13 +59,19 @@ class PythonParseError(ValueError):
 def may_hold_facts(data: bytes, components: Components | None = None) -> bool:
     """False when a blob certainly yields no Python facts and defines nothing others use.
 
-    Cheap (one regular expression over the bytes): model classes, symbol tables, constants,
-    literal module-level bindings, audio front ends, known ``components`` (default: the
-    built-in list) and tiny files (package ``__init__.py`` markers) all pass.
+    Cheap (regular expressions over the bytes): model classes, symbol tables, constants,
+    literal module-level bindings, audio front ends, loaders given a path, known
+    ``components`` (default: the built-in list) and tiny files (package ``__init__.py``
+    markers) all pass.
     """
     if b"\x00" in data[:8192]:
         return False
-    if len(data) < _TINY_BYTES or _MARKERS.search(data) or _CONFIG_WRITE_BYTES.search(data):
+    if (
+        len(data) < _TINY_BYTES
+        or _MARKERS.search(data)
+        or _CONFIG_WRITE_BYTES.search(data)
+        or _LOADER_BYTES.search(data)
+    ):
         return True
     try:
         known = components or builtin_components()
@@ -182,7 +191,8 @@ def _prune(module: cst.Module, components: Components) -> cst.Module:
         if isinstance(statement, cst.FunctionDef):
             pruned = _stub(module, statement, components)
         elif isinstance(statement, cst.If) and is_main_guard(statement.test):
-            if not _CONFIG_WRITE.search(module.code_for_node(statement.body)):
+            code = module.code_for_node(statement.body)
+            if not (_CONFIG_WRITE.search(code) or LOADER_GIVEN_A_PATH.search(code)):
                 pruned = statement.with_changes(body=_stub_block(module, statement.body))
         elif isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
             members = [
@@ -203,7 +213,12 @@ def _stub(module: cst.Module, function: cst.FunctionDef, components: Components)
     if not isinstance(block, cst.IndentedBlock):
         return function
     code = module.code_for_node(block)
-    if _FUNCTION_KEEP.search(code) or components.pattern.search(code) or _CONFIG_WRITE.search(code):
+    if (
+        _FUNCTION_KEEP.search(code)
+        or KEEP.search(code)
+        or components.pattern.search(code)
+        or _CONFIG_WRITE.search(code)
+    ):
         return function
     return function.with_changes(body=_stub_block(module, block))
 

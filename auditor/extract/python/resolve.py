@@ -9,6 +9,12 @@ from auditor.extract.python.class_facts import class_facts
 from auditor.extract.python.components import Components, builtin_components
 from auditor.extract.python.config_writes import config_write_facts
 from auditor.extract.python.expressions import BinOp, Call, Comp, DictExpr, Seq
+from auditor.extract.python.feature_facts import (
+    checkpoint_facts,
+    frontend_attribute_facts,
+    layer_facts,
+    resample_facts,
+)
 from auditor.extract.python.module_facts import (
     audio_facts,
     component_facts,
@@ -68,6 +74,10 @@ class SnapshotFacts:
         found.extend(_bounded(component_facts, snapshot, path, self.components))
         found.extend(_bounded(audio_facts, snapshot, path))
         found.extend(_bounded(config_write_facts, snapshot, path))
+        found.extend(_bounded(frontend_attribute_facts, snapshot, path))
+        found.extend(_bounded(resample_facts, snapshot, path))
+        found.extend(_bounded(layer_facts, snapshot, path))
+        found.extend(_bounded(checkpoint_facts, snapshot, path, self.components))
         by_key: dict[str, Fact] = {}
         for fact in found:
             by_key.setdefault(fact.key, fact)

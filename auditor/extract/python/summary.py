@@ -17,7 +17,7 @@ from auditor.extract.python.expressions import Call, Expr
 
 #: Bump when a summary of the same bytes would differ (format, visitor). The list of known
 #: components is keyed apart (its digest is part of every cache key of Python facts).
-EXTRACTOR_VERSION = 4
+EXTRACTOR_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -114,11 +114,31 @@ class ClassSummary:
 
 @dataclass(frozen=True)
 class CallSite:
-    """A call that sets up an audio front end; ``scope`` is ``Class.method``, ``func`` or
-    ``<module>``; ``shadowed`` are the local names of that function (never module values)."""
+    """A call that sets up an audio front end, resamples features or loads a checkpoint;
+    ``scope`` is ``Class.method``, ``func``, ``<module>`` or ``<main>`` (a script's main
+    block); ``shadowed`` are the local names of that scope (never module values)."""
 
     scope: str
     call: Call
+    line: int
+    shadowed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LayerPick:
+    """Which layers of an encoder a function keeps or reads.
+
+    ``how`` is ``del`` (``del model.encoder.blocks[cut:]``: ``target`` ``encoder.blocks``,
+    ``value`` the selection as text), ``index`` (``out.hidden_states[-3]``, ``layers[:9]``)
+    or ``keyword`` (``output_layer=9`` of a call or a dict display: ``target``
+    ``extract_features.output_layer``, the callee's name first, or ``output_layer`` for a
+    dict; ``value`` the argument).
+    """
+
+    scope: str
+    target: str
+    how: str
+    value: Expr
     line: int
     shadowed: tuple[str, ...] = ()
 
@@ -150,6 +170,12 @@ class ModuleSummary:
     #: What reading the file had to work around (bytes that are not UTF-8 in comments).
     notes: tuple[str, ...] = ()
     config_writes: tuple[ConfigWrite, ...] = ()
+    #: ``F.interpolate`` / ``nn.Upsample`` calls in methods (not ``__init__``) of classes.
+    resample_calls: tuple[CallSite, ...] = ()
+    #: Checkpoint loaders given a path or model id (``load_model("whisper/medium.pt")``),
+    #: anywhere, a script's main block included (its scope is ``<main>``).
+    loader_calls: tuple[CallSite, ...] = ()
+    layer_picks: tuple[LayerPick, ...] = ()
 
     def to_json(self) -> str:
         """Compact ASCII JSON (lone surrogates in string literals survive), stable for equal
@@ -160,14 +186,18 @@ class ModuleSummary:
             "bindings": [_binding(b) for b in self.bindings],
             "classes": [_class(c) for c in self.classes],
             "functions": [_function(f) for f in self.functions],
-            "audio_calls": [
-                [s.scope, encode(s.call), s.line, list(s.shadowed)] for s in self.audio_calls
-            ],
+            "audio_calls": [_site(s) for s in self.audio_calls],
             "callees": list(self.callees),
             "notes": list(self.notes),
             "config_writes": [
                 [list(w.keys), encode(w.value), w.line, _conditions(w.conditions), w.scope]
                 for w in self.config_writes
+            ],
+            "resample_calls": [_site(s) for s in self.resample_calls],
+            "loader_calls": [_site(s) for s in self.loader_calls],
+            "layer_picks": [
+                [p.scope, p.target, p.how, encode(p.value), p.line, list(p.shadowed)]
+                for p in self.layer_picks
             ],
         }
         return json.dumps(data, separators=(",", ":"))
@@ -183,17 +213,29 @@ class ModuleSummary:
             bindings=tuple(_read_binding(b) for b in data["bindings"]),
             classes=tuple(_read_class(c) for c in data["classes"]),
             functions=tuple(_read_function(f) for f in data["functions"]),
-            audio_calls=tuple(
-                CallSite(scope, _call(decode(call)), line, tuple(shadowed))
-                for scope, call, line, shadowed in data["audio_calls"]
-            ),
+            audio_calls=tuple(_read_site(s) for s in data["audio_calls"]),
             callees=tuple(data["callees"]),
             notes=tuple(data.get("notes", ())),
             config_writes=tuple(
                 ConfigWrite(tuple(keys), decode(value), line, _read_conditions(tests), scope)
                 for keys, value, line, tests, scope in data.get("config_writes", ())
             ),
+            resample_calls=tuple(_read_site(s) for s in data["resample_calls"]),
+            loader_calls=tuple(_read_site(s) for s in data["loader_calls"]),
+            layer_picks=tuple(
+                LayerPick(scope, target, how, decode(value), line, tuple(shadowed))
+                for scope, target, how, value, line, shadowed in data["layer_picks"]
+            ),
         )
+
+
+def _site(site: CallSite) -> list[Any]:
+    return [site.scope, encode(site.call), site.line, list(site.shadowed)]
+
+
+def _read_site(data: list[Any]) -> CallSite:
+    scope, call, line, shadowed = data
+    return CallSite(scope, _call(decode(call)), line, tuple(shadowed))
 
 
 def _conditions(conditions: tuple[Condition, ...]) -> list[Any]:

@@ -1,10 +1,11 @@
 """The libcst visitor of stage 1: gathers a module's imports, bindings and classes.
 
 Only module-level code, the bodies of top-level classes (their constants) and their
-``__init__`` are read for values; other functions are read only for audio front-end calls and
-for the callees they construct.
-Statements under ``if`` carry their conditions; ``if __name__ == "__main__"`` blocks and
-``except`` handlers are skipped (the ``try`` body is the path a model is built on).
+``__init__`` are read for values; other functions are read only for audio front-end calls,
+feature sites (:mod:`.feature_sites`) and the callees they construct.
+Statements under ``if`` carry their conditions; ``if __name__ == "__main__"`` blocks are read
+only for config writes and feature sites, ``except`` handlers are skipped (the ``try`` body is
+the path a model is built on).
 """
 
 from __future__ import annotations
@@ -14,6 +15,14 @@ from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from auditor.extract.python.convert import ExpressionConverter, source_text
 from auditor.extract.python.expressions import BinOp, Call, Expr, Name, Opaque, Seq
+from auditor.extract.python.feature_sites import (
+    LAYER_KEYWORDS,
+    is_loader_callee,
+    is_resample_callee,
+    layer_read,
+    layers_deleted,
+    may_name_a_path,
+)
 from auditor.extract.python.frames import ClassBuilder, Frame
 from auditor.extract.python.summary import (
     Binding,
@@ -24,6 +33,7 @@ from auditor.extract.python.summary import (
     Function,
     Import,
     KwargDefault,
+    LayerPick,
     ModuleSummary,
     Submodule,
 )
@@ -62,6 +72,9 @@ class SummaryVisitor(cst.CSTVisitor):
         self._sites: list[CallSite] = []
         self._callees: set[str] = set()
         self._writes: list[ConfigWrite] = []
+        self._resamples: list[CallSite] = []
+        self._loads: list[CallSite] = []
+        self._picks: list[LayerPick] = []
 
     def summary(self) -> ModuleSummary:
         """What the visit gathered."""
@@ -73,6 +86,9 @@ class SummaryVisitor(cst.CSTVisitor):
             audio_calls=tuple(self._sites),
             callees=tuple(sorted(self._callees)),
             config_writes=tuple(self._writes),
+            resample_calls=tuple(self._resamples),
+            loader_calls=tuple(self._loads),
+            layer_picks=tuple(self._picks),
         )
 
     # -- metadata helpers
@@ -134,6 +150,24 @@ class SummaryVisitor(cst.CSTVisitor):
         shadowed = tuple(sorted(frame.assigned))
         for call, line in frame.sites:
             self._sites.append(CallSite(frame.name, call, line, shadowed))
+        if frame.kind == "init" and frame.cls is not None and frame.cls.init is not None:
+            local = {p.name for p in frame.cls.init.params} | {b.name for b in frame.cls.locals}
+            shadowed = tuple(sorted(local | frame.assigned))
+        self._flush_features(frame, frame.name, shadowed)
+
+    def _flush_features(self, frame: Frame, scope: str, shadowed: tuple[str, ...]) -> None:
+        """The feature sites of a scope that ends, with its local names."""
+        self._resamples.extend(
+            CallSite(scope, call, line, shadowed) for call, line in frame.resamples
+        )
+        self._loads.extend(CallSite(scope, call, line, shadowed) for call, line in frame.loads)
+        self._picks.extend(
+            LayerPick(scope, target, how, value, line, shadowed)
+            for target, how, value, line in frame.picks
+        )
+        frame.resamples.clear()
+        frame.loads.clear()
+        frame.picks.clear()
 
     # -- control flow
     def visit_If(self, node: cst.If) -> bool:
@@ -145,7 +179,8 @@ class SummaryVisitor(cst.CSTVisitor):
 
     def leave_If(self, original_node: cst.If) -> None:
         if self._frame.kind == "script" and is_main_guard(original_node.test):
-            self._frames.pop()
+            frame = self._frames.pop()
+            self._flush_features(frame, "<main>", tuple(sorted(frame.assigned)))
 
     def visit_If_body(self, node: cst.If) -> None:
         self._conditions.append(Condition(self._tests[id(node)], True))
@@ -306,9 +341,10 @@ class SummaryVisitor(cst.CSTVisitor):
             frame.assigned.add(name)
 
     def visit_Call(self, node: cst.Call) -> None:
+        callee = self._qualified(node.func)
+        self._feature_call(node, callee)
         if self._frame.kind == "script":
             return
-        callee = self._qualified(node.func)
         if callee:
             self._callees.add(callee)
         frame = self._frame
@@ -324,3 +360,48 @@ class SummaryVisitor(cst.CSTVisitor):
                 self._sites.append(CallSite("<module>", call, self._line(node)))
             else:
                 frame.sites.append((call, self._line(node)))
+
+    # -- feature sites (see :mod:`.feature_sites`)
+    def _feature_call(self, node: cst.Call, callee: str) -> None:
+        frame = self._frame
+        method = frame.kind == "function" and "." in frame.name
+        if method and not isinstance(node.func, cst.Call) and is_resample_callee(callee):
+            # in a method: ``__init__`` builds an ``nn.Upsample`` as a submodule instead
+            frame.resamples.append((self._expr.call(node), self._line(node)))
+        if is_loader_callee(callee) and may_name_a_path(node):
+            frame.loads.append((self._expr.call(node), self._line(node)))
+        name = (callee or dotted(node.func) or "").rsplit(".", 1)[-1]
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in LAYER_KEYWORDS:
+                target = f"{name}.{arg.keyword.value}" if name else arg.keyword.value
+                value = self._value(arg.value)
+                frame.picks.append((target, "keyword", value, self._line(node)))
+        self._flush_if_at_top()
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for element in node.elements:
+            key = element.key if isinstance(element, cst.DictElement) else None
+            if isinstance(key, cst.SimpleString) and key.evaluated_value in LAYER_KEYWORDS:
+                value = self._value(element.value)
+                target = str(key.evaluated_value)
+                self._frame.picks.append((target, "keyword", value, self._line(node)))
+        self._flush_if_at_top()
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        read = layer_read(node)
+        if read is not None:
+            path, selection = read
+            self._frame.picks.append((path, "index", Opaque(selection), self._line(node)))
+            self._flush_if_at_top()
+
+    def visit_Del(self, node: cst.Del) -> bool:
+        for path, selection in layers_deleted(node):
+            self._frame.picks.append((path, "del", Opaque(selection), self._line(node)))
+        self._flush_if_at_top()
+        return False
+
+    def _flush_if_at_top(self) -> None:
+        """Sites outside any function belong to the module (or to a class body)."""
+        frame = self._frame
+        if frame.kind in ("module", "class", "other"):
+            self._flush_features(frame, "<module>" if frame.kind == "module" else frame.name, ())

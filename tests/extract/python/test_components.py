@@ -70,3 +70,11 @@ def test_function_bodies_naming_a_project_component_are_read() -> None:
     mine = builtin_components().extended([OURS])
     assert "MyHubert.from_pretrained" not in summarise_module(data).callees
     assert "MyHubert.from_pretrained" in summarise_module(data, mine).callees
+
+
+def test_words_name_components_in_paths_and_key_the_digest() -> None:
+    builtin = builtin_components()
+    assert "whisper" in builtin.words and "hubert" in builtin.words
+    assert builtin.words == tuple(sorted(builtin.words, key=lambda w: (-len(w), w)))
+    worded = KnownComponent("MyHubert", "content-encoder", ("MyHubert",), ("myhubert",))
+    assert builtin.extended([OURS]).digest != builtin.extended([worded]).digest
