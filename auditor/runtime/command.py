@@ -108,13 +108,15 @@ def runtime_command(
             python=python,
             stub_imports=stub_imports,
         )
-    screen = console.terminal() if output_format == "table" and to_stdout(output) else None
+    table_on_stdout = output_format == "table" and to_stdout(output)
+    screen = console.terminal() if table_on_stdout else None
     if screen is not None:
         screen.print(table(report))
     else:
         write_output(formats_of("runtime").render(report, output_format), output)
-    for name, why in report.skipped:
-        console.inform(f"skipped {name}: {why}")
+    if not table_on_stdout:  # the table has a row for each; JSON and files are not read here
+        for name, why in report.skipped:
+            console.inform(f"skipped {name}: {why}")
     for warning in report.warnings:
         console.warn(warning)
     for m in report.models:

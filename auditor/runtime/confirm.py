@@ -171,9 +171,12 @@ def confirm(
 class Plan:
     """Which models to compare, and whose weights at the old revision each one receives.
 
-    A variant the new revision lacks is skipped. A variant the old revision lacks receives
-    the weights of the model it is a variant of: before a project had versions, its one
-    model is what every later version's users start from.
+    A model the new revision lacks (its config, its modules; a variant's class or parameter)
+    is skipped. A variant the old revision lacks receives the weights of its ``fallback``
+    (default: the model it is a variant of; before a project had versions, its one model is
+    what every later version's users start from), or of that one's fallback when the old
+    revision lacks it too. A model the old revision lacks with nothing to fall back on is
+    skipped as well: there are no old weights to load.
     """
 
     models: tuple[ModelSpec, ...]
@@ -190,18 +193,33 @@ class Plan:
         models: list[ModelSpec] = []
         fallbacks: dict[str, str] = {}
         skipped: list[tuple[str, str]] = []
+        by_name = {spec.name: spec for spec in profile.models}
         for spec in profile.models:
             if new.get(spec.name, {}).get("not_applicable"):
                 skipped.append((spec.name, str(new[spec.name].get("error"))))
                 continue
-            if spec.base is not None and old.get(spec.name, {}).get("not_applicable"):
-                fallbacks[spec.name] = spec.base
+            source: str | None = spec.name
+            while source is not None and old.get(source, {}).get("not_applicable"):
+                fallback = by_name[source]
+                source = fallback.fallback or fallback.base
+            if source is None:
+                skipped.append((spec.name, _at_old(str(old[spec.name].get("error")))))
+                continue
+            if source != spec.name:
+                fallbacks[spec.name] = source
             models.append(spec)
         return cls(tuple(models), fallbacks, tuple(skipped))
 
     def source(self, name: str) -> str:
         """The model of the old revision whose weights NAME receives."""
         return self.fallbacks.get(name, name)
+
+
+def _at_old(why: str) -> str:
+    """WHY a model is not applicable, said of the old revision."""
+    if "at this revision" in why:
+        return why.replace("at this revision", "at the old revision")
+    return f"{why} (at the old revision)"
 
 
 def _needs_real_build(

@@ -2,7 +2,8 @@
 
 In order: ``--profile NAME|FILE``; the repository's own ``.model-audit-profile.yaml`` at
 the new revision (it knows its models best); the first shipped profile whose ``detect``
-paths all exist at the new revision. When none fits, the error lists the shipped ones.
+paths exist at the new revision (one path of each group). When none fits, the error lists
+the shipped ones.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def pick_profile(path: str | os.PathLike[str], revision: str, spec: str | None) 
     names = available_profiles()
     for name in names:
         profile = load_profile(name)
-        if profile.detect and all(marker in tree for marker in profile.detect):
+        if profile.fits(tree):
             return profile
     raise ProfileError(
         f"no runtime profile fits {os.fspath(path)} at {revision}: none of the shipped "

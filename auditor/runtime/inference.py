@@ -6,7 +6,10 @@ worker, having loaded those weights, runs the recorded inputs through its own co
 the generator seeded again before the call so that sampled noise is drawn alike, and
 compares: output shapes, then the largest absolute difference and the relative error (that
 difference over the largest absolute value of the old output). Weights that load but give
-other outputs are the silent break: "it loads, but it's noise". torch is imported lazily;
+other outputs are the silent break: "it loads, but it's noise". Of the profile's input
+alternatives, the first whose method the model has and whose inputs fit that method's
+signature is run; an alternative's ``outputs`` say which of the returned values are compared.
+torch is imported lazily;
 like the worker, this module runs in the audited project's Python and imports only the
 standard library (and torch). The inference call is timed (``seconds``); a model that calls
 a stubbed module's function (:mod:`auditor.runtime.stubs`) is ``unavailable``, not failed.
@@ -14,6 +17,7 @@ a stubbed module's function (:mod:`auditor.runtime.stubs`) is ``unavailable``, n
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import time
@@ -51,20 +55,19 @@ def run_inference(
 ) -> dict[str, Any]:
     """Call ``model.<method>`` on seeded dummy inputs (or those recorded at REFERENCE).
 
-    CHOICES are the profile's inputs in order: the first whose method the model has is
-    run (the recorded one's, when the model has it). RECORD, when given, is where inputs and
-    outputs are saved for the other revision; with REFERENCE the outputs are compared with
-    the recorded ones (``comparison``).
+    CHOICES are the profile's inputs in order: the first that fits the model (:func:`fits`)
+    is run (the recorded one, when it fits). RECORD, when given, is where inputs and outputs
+    are saved for the other revision; with REFERENCE the outputs are compared with the
+    recorded ones (``comparison``).
     """
     import torch
 
     previous = None
     if reference and os.path.isfile(reference):
         previous = torch.load(reference, map_location="cpu", weights_only=True)
-    inputs = choose(model, choices, previous["method"] if previous else None)
+    inputs = choose(model, choices, recorded_choice(previous))
     if inputs is None:
-        methods = ", ".join(f"{c['method']}()" for c in choices)
-        return {"ok": False, "error": f"the model has none of {methods}", "output_shapes": []}
+        return {"ok": False, "error": none_fits(model, choices), "output_shapes": []}
     namespace = {"hps": hps, "model": model}
     seed = int(inputs.get("seed", 0))
     try:
@@ -84,11 +87,11 @@ def run_inference(
         with torch.no_grad():
             output = getattr(model, inputs["method"])(*args, **kwargs)
         seconds = round(clock(device) - started, 6)
-    except Exception as error:
+        outputs = [t.detach().cpu() for t in tensors(selected(output, inputs.get("outputs")))]
+    except (Exception, SystemExit) as error:
         stub = stub_failure(error)
         failed = {"ok": False, "error": stub or last_line(error), "output_shapes": []}
         return {**failed, "unavailable": True} if stub else failed
-    outputs = [t.detach().cpu() for t in tensors(output)]
     result: dict[str, Any] = {
         "ok": True,
         "error": None,
@@ -99,6 +102,7 @@ def run_inference(
     if record:
         saved = {
             "method": inputs["method"],
+            "names": input_names(inputs),
             "args": [t.detach().cpu() for t in args],
             "kwargs": {k: t.detach().cpu() for k, t in kwargs.items()},
             "outputs": outputs,
@@ -110,12 +114,98 @@ def run_inference(
 
 
 def choose(
-    model: Any, choices: Sequence[Mapping[str, Any]], recorded: str | None
+    model: Any,
+    choices: Sequence[Mapping[str, Any]],
+    recorded: tuple[str, list[str]] | None,
 ) -> Mapping[str, Any] | None:
-    """The inputs to run: the recorded method's when the model has it, else the first it has."""
-    usable = [c for c in choices if callable(getattr(model, c["method"], None))]
-    same = [c for c in usable if c["method"] == recorded]
+    """The inputs to run: the RECORDED ones (method and input names) when they fit the model,
+    else the first of CHOICES that fits."""
+    usable = [c for c in choices if fits(model, c)]
+    same = [c for c in usable if recorded == (c["method"], input_names(c))]
     return next(iter(same or usable), None)
+
+
+def recorded_choice(previous: Mapping[str, Any] | None) -> tuple[str, list[str]] | None:
+    """The method and input names of the inputs recorded at the old revision."""
+    if previous is None:
+        return None
+    return str(previous["method"]), list(previous.get("names", ()))
+
+
+def input_names(choice: Mapping[str, Any]) -> list[str]:
+    """The names of CHOICE's positional inputs, in order, then of its keyword inputs, sorted."""
+    args = [t["name"] for t in choice.get("args", [])]
+    return [*args, *sorted(t["name"] for t in choice.get("kwargs", []))]
+
+
+def fits(model: Any, choice: Mapping[str, Any]) -> bool:
+    """Whether MODEL has CHOICE's method and CHOICE's inputs fit its parameters: each
+    positional input is the parameter at its position, by name; each keyword input is a
+    parameter (or the method takes ``**kwargs``); no parameter without a default is left out.
+    A method whose signature cannot be read fits any inputs."""
+    method = getattr(model, choice["method"], None)
+    if not callable(method):
+        return False
+    try:
+        signature = inspect.signature(method)
+    except (TypeError, ValueError):
+        return True
+    kinds = inspect.Parameter
+    params = list(signature.parameters.values())
+    positional = [
+        p for p in params if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD)
+    ]
+    named = {p.name for p in params if p.kind in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY)}
+    varargs = any(p.kind is kinds.VAR_POSITIONAL for p in params)
+    varkw = any(p.kind is kinds.VAR_KEYWORD for p in params)
+    args = [t["name"] for t in choice.get("args", [])]
+    kwargs = [t["name"] for t in choice.get("kwargs", [])]
+    if len(args) > len(positional) and not varargs:
+        return False
+    if any(name != p.name for name, p in zip(args, positional, strict=False)):
+        return False
+    if any(name not in named for name in kwargs) and not varkw:
+        return False
+    given = {*args, *kwargs}
+    required = [
+        p
+        for p in params
+        if p.default is p.empty and p.kind not in (kinds.VAR_POSITIONAL, kinds.VAR_KEYWORD)
+    ]
+    return all(p.name in given for p in required)
+
+
+def none_fits(model: Any, choices: Sequence[Mapping[str, Any]]) -> str:
+    """Why none of CHOICES can be run: the methods the model lacks, or the signature of the
+    one it has that none of their inputs fit."""
+    methods = list(dict.fromkeys(c["method"] for c in choices))
+    present = [m for m in methods if callable(getattr(model, m, None))]
+    if not present:
+        return f"the model has none of {', '.join(f'{m}()' for m in methods)}"
+    said = []
+    for name in present:
+        try:
+            params = inspect.signature(getattr(model, name)).parameters.values()
+        except (TypeError, ValueError):
+            params = None
+        bare = [str(p.replace(annotation=p.empty)) for p in params or ()]
+        said.append(f"{name}({', '.join(bare)})" if params is not None else f"{name}()")
+    return f"none of the profile's inputs fit {', '.join(said)}"
+
+
+def selected(output: Any, positions: Sequence[int] | None) -> Any:
+    """The values of OUTPUT at POSITIONS (a value that is not a tuple or list is one value, at
+    0); all of OUTPUT when POSITIONS is None."""
+    if positions is None:
+        return output
+    values = list(output) if isinstance(output, (tuple, list)) else [output]
+    beyond = [p for p in positions if p >= len(values)]
+    if beyond:
+        raise IndexError(
+            f"the profile compares output {beyond[0]}, but the method returned "
+            f"{len(values)} value{'s' if len(values) != 1 else ''}"
+        )
+    return [values[p] for p in positions]
 
 
 def input_difference(
@@ -125,7 +215,8 @@ def input_difference(
     names: Sequence[str],
 ) -> str | None:
     """Why the recorded inputs cannot be given to this revision's model (None: they can)."""
-    old = [(name, t) for name, t in zip(names, previous["args"], strict=False)]
+    recorded = previous.get("names", names)
+    old = [(name, t) for name, t in zip(recorded, previous["args"], strict=False)]
     old += [(k, t) for k, t in sorted(previous["kwargs"].items())]
     new = [(name, t) for name, t in zip(names, args, strict=True)]
     new += [(k, t) for k, t in sorted(kwargs.items())]

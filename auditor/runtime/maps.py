@@ -5,10 +5,10 @@ a worker process (:mod:`auditor.runtime.worker`) from the revision's files, mate
 git objects into a temporary folder that is always removed; on the ``meta`` device nothing is
 allocated, so even large models map in a moment.
 
-Every model of the profile has a map, variants included: a variant that does not exist at the
-revision (its config file, its class or a constructor parameter it needs is absent) is marked
-``not_applicable`` rather than reported as a build failure, and :attr:`StateMaps.applicable`
-leaves it out.
+Every model of the profile has a map, variants included: a model that does not exist at the
+revision (none of its config files or modules; for a variant, its class or a constructor
+parameter it needs) is marked ``not_applicable`` rather than reported as a build failure, and
+:attr:`StateMaps.applicable` leaves it out.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ class ModelMap:
     ``config_keys`` are the dotted config keys its constructor reads (see :func:`covers`).
     ``unavailable`` says the build failed only because the code imports a module that is not
     installed here; ``stopped`` that its worker ran past its timeout (``timeout``) or died
-    (``crashed``) on it; ``not_applicable`` that the model is a variant this revision does not have
-    (``error`` says why). ``base`` and ``variant`` name what a variant (``sovits@v2``) is a
+    (``crashed``) on it; ``not_applicable`` that this revision does not have the model (``error``
+    says why). ``base`` and ``variant`` name what a variant (``sovits@v2``) is a
     variant of and the variant itself; both are None for a profile's own models.
     ``shipped_without``: the profile's globs of keys the project's saved weights leave out.
     ``stubbed_imports``: the modules, not installed here, stubbed to build it.
@@ -87,7 +87,7 @@ class StateMaps:
 
     @property
     def applicable(self) -> tuple[ModelMap, ...]:
-        """The models that exist at this revision: every one but the variants it lacks."""
+        """The models that exist at this revision: every one but those it lacks."""
         return tuple(model for model in self.models if not model.not_applicable)
 
 
@@ -187,8 +187,8 @@ def config_keys(spec: ModelSpec) -> tuple[str, ...]:
     """
     found: set[str] = set()
     for term in [*spec.args, *(t for _, t in spec.kwargs), *spec.splat]:
-        if term.expression is not None:
-            found.update(_hps_chains(term.expression.tree))
+        for expression in term.expressions:
+            found.update(_hps_chains(expression.tree))
     return tuple(sorted(k for k in found if not any(covers(c, k) for c in found if c != k)))
 
 

@@ -105,7 +105,9 @@ def render_json(report: RuntimeReport) -> str:
 
 
 def table(report: RuntimeReport) -> Table:
-    """REPORT as a rich table: one row per model, details below its outcome."""
+    """REPORT as a rich table: one row per model, details below its outcome; a model that
+    was skipped (the new revision, or the old with nothing to fall back on, lacks it) has a
+    row saying why."""
     title = (
         f"runtime: {report.old} ({report.old_sha[:7]}) -> {report.new} ({report.new_sha[:7]}), "
         f"profile {report.profile}, device {report.device}"
@@ -144,6 +146,8 @@ def table(report: RuntimeReport) -> Table:
             details.append(times)
         outcome = f"[{_STYLES[m.outcome]}]{m.outcome.value}[/]"
         grid.add_row(m.name, outcome, "\n".join(details).replace("[", r"\["))
+    for name, why in report.skipped:
+        grid.add_row(name, "[dim]skipped[/]", why.replace("[", r"\["))
     return grid
 
 
@@ -187,10 +191,10 @@ def _more(count: int, what: str) -> list[str]:
 
 
 def render_table(report: RuntimeReport, width: int = 120) -> str:
-    """REPORT as plain text (the table without colours), then its warnings."""
+    """REPORT as plain text (the table without colours, skipped models as rows of their
+    own), then its warnings."""
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     console.print(table(report))
-    lines = [f"skipped {name}: {why}" for name, why in report.skipped]
-    lines += [f"warning: {w}" for w in report.warnings]
+    lines = [f"warning: {w}" for w in report.warnings]
     text = "".join(line.rstrip() + "\n" for line in console.export_text().splitlines())
     return text + "".join(line + "\n" for line in lines)

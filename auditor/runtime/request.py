@@ -42,21 +42,23 @@ def build_request(
 ) -> Request:
     """The worker request of PROFILE for the revision whose files are TREE, under ROOT.
 
-    With STUB_IMPORTS the worker stubs the third-party modules the models' code imports
-    but that are not installed (:mod:`auditor.runtime.stubs`); without, such a model is
-    unavailable."""
+    A model none of whose config candidates is in TREE is not applicable at the revision
+    (the worker says the same of one none of whose modules exists). With STUB_IMPORTS the
+    worker stubs the third-party modules the models' code imports but that are not installed
+    (:mod:`auditor.runtime.stubs`); without, such a model is unavailable."""
     models: list[dict[str, Any]] = []
     configs: dict[str, str | None] = {}
     for spec in profile.models:
         entry: dict[str, Any] = {
             "name": spec.name,
-            "module": spec.module,
+            "modules": list(spec.modules),
             "class": spec.class_name,
             "requires": list(spec.requires),
             "variant": spec.variant,
+            "stub_modules": list(spec.stub_modules),
         }
         configs[spec.name] = None
-        if spec.variant is not None and not any(path in tree for path in spec.config):
+        if not any(path in tree for path in spec.config):
             entry.update(
                 error=f"no {' or '.join(spec.config)} at this revision", not_applicable=True
             )
@@ -153,6 +155,7 @@ def inputs_json(spec: ModelSpec) -> list[dict[str, Any]]:
             "seed": choice.seed,
             "args": [tensor(t) for t in choice.args],
             "kwargs": [tensor(t) for t in choice.kwargs],
+            "outputs": None if choice.outputs is None else list(choice.outputs),
         }
         for choice in choices
     ]

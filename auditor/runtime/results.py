@@ -131,7 +131,8 @@ class ModelResult:
     output_shapes: tuple[tuple[int, ...], ...] = ()
     comparison: OutputComparison | None = None
     #: The old revision's model whose weights were used, when it is not ``name`` itself (a
-    #: variant the old revision lacks receives the weights of the model it varies).
+    #: variant the old revision lacks receives the weights of its fallback, by default the
+    #: model it varies).
     old_model: str | None = None
     stubbed_imports: tuple[str, ...] = ()
     timings: Timings = Timings()
@@ -151,7 +152,8 @@ class RuntimeReport:
     models: tuple[ModelResult, ...]
     #: Files the profile asked for that could not be read (absent blobs), per side.
     warnings: tuple[str, ...] = ()
-    #: Variants the new revision does not have: ``(model, why)``.
+    #: Models not compared, ``(model, why)``: those the new revision does not have, and those
+    #: the old revision does not have with nothing to fall back on.
     skipped: tuple[tuple[str, str], ...] = ()
 
     @property

@@ -14,6 +14,11 @@ gives another stub. Afterwards, while the model is built or run, it raises
 :class:`StubCalled`, whose message starts with :data:`UNAVAILABLE`: the model needs the module
 after all, and the check is unavailable here, not failed.
 
+A profile can also name modules of the repository itself to stub (:func:`stub_named`,
+``stub_modules``: a compiled extension that is never committed, a module that reads files or
+exits when imported); those may be dotted (``monotonic_align.monotonic_align``: the package
+stays real, the extension under it is stubbed).
+
 Like the worker, this module runs in the audited project's Python: standard library only.
 """
 
@@ -23,7 +28,7 @@ import importlib.abc
 import importlib.machinery
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import ModuleType, TracebackType
 from typing import Any
 
@@ -68,14 +73,11 @@ class StubbedImport(type):
                 base = _stub_name(cls)
                 raise StubCalled(
                     f"{UNAVAILABLE}: {cls.__qualname__} was instantiated, but its base "
-                    f"{base} is stubbed ({base.split('.')[0]} is not installed)"
+                    f"{base} is stubbed ({_why(base)})"
                 )
             return super().__call__(*args, **kwargs)
         if not importing():
-            raise StubCalled(
-                f"{UNAVAILABLE}: {own} was called, but {own.split('.')[0]} is stubbed "
-                "(not installed)"
-            )
+            raise StubCalled(f"{UNAVAILABLE}: {own} was called, but {_stubbed(own)}")
         # ``@numba.jit`` or ``@numba.jit(...)``: the decorated function itself, not a stub
         if len(args) == 1 and not kwargs and _decoratable(args[0]):
             return args[0]
@@ -117,6 +119,19 @@ def _stub_name(cls: type) -> str:
     return str(next(b.__dict__["_stub_name"] for b in cls.__mro__ if "_stub_name" in b.__dict__))
 
 
+def _stubbed(name: str) -> str:
+    """``numpy is stubbed (not installed)``: which stubbed module NAME is under, and why."""
+    root = FINDER.root_of(name) or name.split(".")[0]
+    why = "the profile stubs it" if root in FINDER.named else "not installed"
+    return f"{root} is stubbed ({why})"
+
+
+def _why(name: str) -> str:
+    """``numpy is not installed``: why NAME, a stub's name, is stubbed."""
+    root = FINDER.root_of(name) or name.split(".")[0]
+    return f"the profile stubs {root}" if root in FINDER.named else f"{root} is not installed"
+
+
 def _decoratable(value: Any) -> bool:
     return callable(value) and not isinstance(value, StubbedImport)
 
@@ -125,9 +140,7 @@ def _used(cls: type, how: str) -> Any:
     """A stub standing for CLS used HOW at import time; afterwards, :class:`StubCalled`."""
     name = _stub_name(cls)
     if not importing():
-        raise StubCalled(
-            f"{UNAVAILABLE}: {name} was {how}, but {name.split('.')[0]} is stubbed (not installed)"
-        )
+        raise StubCalled(f"{UNAVAILABLE}: {name} was {how}, but {_stubbed(name)}")
     return stub(f"{name}(…)")
 
 
@@ -164,15 +177,27 @@ def _module_getattr(module: str) -> Callable[[str], Any]:
 
 
 class StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Finds a stub module for each module under one of ``roots`` (top-level names)."""
+    """Finds a stub module for each module under one of ``roots`` (top-level names of
+    third-party modules that are not installed) or ``named`` (modules the profile stubs,
+    dotted names allowed)."""
 
     def __init__(self) -> None:
         self.roots: set[str] = set()
+        self.named: set[str] = set()
+
+    def root_of(self, fullname: str) -> str | None:
+        """The stubbed module FULLNAME is, or is under (the longest); None if none."""
+        found = [
+            root
+            for root in (*self.roots, *self.named)
+            if fullname == root or fullname.startswith(root + ".")
+        ]
+        return max(found, key=len) if found else None
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        if fullname.split(".")[0] not in self.roots:
+        if self.root_of(fullname) is None:
             return None
         return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
 
@@ -197,8 +222,21 @@ def install(root: str) -> None:
 
 
 def stubbed() -> frozenset[str]:
-    """The top-level modules stubbed in this process."""
+    """The top-level modules stubbed in this process because they are not installed."""
     return frozenset(FINDER.roots)
+
+
+def stub_named(names: Iterable[str]) -> None:
+    """Stub the modules NAMES (and their submodules) from now on, in place of those named
+    before: the modules the profile stubs for the model about to be built."""
+    FINDER.named = set(names)
+    if FINDER.named and FINDER not in sys.meta_path:
+        sys.meta_path.insert(0, FINDER)
+
+
+def named() -> frozenset[str]:
+    """The modules the profile stubs now."""
+    return frozenset(FINDER.named)
 
 
 def stubbable(name: str | None, own: set[str]) -> bool:
@@ -216,13 +254,16 @@ def stubbable(name: str | None, own: set[str]) -> bool:
 
 
 def stub_root(value: Any) -> str | None:
-    """The stubbed top-level module VALUE comes from: a stub module, a stub, or a class that
-    subclasses one; None for anything else."""
+    """The stubbed module VALUE comes from (a top-level name, or a module the profile stubs):
+    a stub module, a stub, or a class that subclasses one; None for anything else."""
     if isinstance(value, ModuleType):
         spec = getattr(value, "__spec__", None)
-        return value.__name__.split(".")[0] if getattr(spec, "loader", None) is FINDER else None
+        if getattr(spec, "loader", None) is not FINDER:
+            return None
+        return FINDER.root_of(value.__name__) or value.__name__.split(".")[0]
     if isinstance(value, StubbedImport):
-        return _stub_name(value).split(".")[0]
+        name = _stub_name(value)
+        return FINDER.root_of(name) or name.split(".")[0]
     return None
 
 
@@ -274,8 +315,9 @@ def stub_failure(error: BaseException) -> str | None:
         if isinstance(current, StubCalled):
             return str(current)
         if StubbedImport.__name__ in str(current):
-            roots = ", ".join(sorted(FINDER.roots))
-            return f"{UNAVAILABLE}: {_last_line(current)} (stubbed, not installed: {roots})"
+            kinds = [("not installed", FINDER.roots), ("by the profile", FINDER.named)]
+            said = "; ".join(f"{why}: {', '.join(sorted(r))}" for why, r in kinds if r)
+            return f"{UNAVAILABLE}: {_last_line(current)} (stubbed, {said})"
         current = current.__cause__ or current.__context__
     return None
 

@@ -15,31 +15,35 @@ Before it, the worker says on a line of its own which model it starts (``{"start
 the others' results. Fatal problems (no torch, no CUDA when asked for) are ``{"fatal":
 message}``. The worker ignores SIGINT: on Ctrl-C the parent ends it.
 
-A third-party module the model's module imports but that is not installed is stubbed
-(:mod:`auditor.runtime.imports`, when the request says ``"stub_imports": true``) and the
-import tried again; a model built so says which (``"stubbed": ["faiss"]``). Each model's
-``timings`` are the seconds its build (the first build of a module imports it too), its
-``load_state_dict`` and its inference call took.
+A model names candidate modules (``"modules"``): the first that exists is imported; a
+revision with none of them does not have the model (``not_applicable``, like a variant whose
+class or constructor parameter is absent). The modules of the repository the profile stubs
+for a model (``"stub_modules"``) are stubbed before its build. A third-party module the
+model's module imports but that is not installed is stubbed (:mod:`auditor.runtime.imports`,
+when the request says ``"stub_imports": true``) and the import tried again; a model built so
+says which (``"stubbed": ["faiss"]``). A module that calls ``sys.exit`` while it is imported
+(or a constructor that does) fails the build, naming the module; the worker goes on. Each
+model's ``timings`` are the seconds its build (the first build of a module imports it too),
+its ``load_state_dict`` and its inference call took.
 
 The worker may run in the audited project's own Python, which has torch and the packages the
 project's code imports but not the auditor's dependencies: it and the modules it imports
-(:mod:`auditor.runtime.inference`, :mod:`auditor.runtime.terms`,
+(:mod:`auditor.runtime.build`, :mod:`auditor.runtime.inference`, :mod:`auditor.runtime.terms`,
 :mod:`auditor.runtime.evaluate`, :mod:`auditor.runtime.imports`, :mod:`auditor.runtime.stubs`)
 use only the standard library and torch.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from auditor.runtime.imports import import_model_module, stubbing, stubs_of
+from auditor.runtime.build import NotApplicable, build, build_error, candidates
+from auditor.runtime.imports import stub_profile_modules, stubbing, stubs_of, tops
 from auditor.runtime.inference import clock, last_line, run_inference
 from auditor.runtime.stubs import UNAVAILABLE, stub_failure
 
@@ -50,20 +54,6 @@ Progress = Callable[[dict[str, Any]], None]
 
 class Fatal(Exception):
     """The worker cannot run at all."""
-
-
-class NotApplicable(Exception):
-    """A variant does not exist at this revision (its class or a parameter it needs)."""
-
-
-def parameters(factory: Any) -> set[str]:
-    """The named parameters FACTORY's constructor takes (``**kwargs`` names none)."""
-    try:
-        signature = inspect.signature(factory)
-    except (TypeError, ValueError):
-        return set()
-    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    return {p.name for p in signature.parameters.values() if p.kind in kinds}
 
 
 def pick_device(requested: str) -> str:
@@ -117,19 +107,22 @@ def check_model(
         result["not_applicable"] = True
     if result["error"] is not None:
         return result
+    modules = candidates(spec)
+    stub_profile_modules(spec.get("stub_modules", ()), own | tops(modules))
     started = clock(device)
+    built: list[str] = []
     try:
         if stub_imports:
-            model = stubbing(lambda: build(spec, device), spec["module"], own)
+            model = stubbing(lambda: build(spec, device, built), modules, own)
         else:
-            model = build(spec, device)
+            model = build(spec, device, built)
     except NotApplicable as error:
         result.update(error=str(error), not_applicable=True)
         return result
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
-        message = build_error(error, own)
+        message = build_error(error, own, spec)
         result.update(error=message, unavailable=message.startswith(UNAVAILABLE))
         return result
     timings: dict[str, Any] = {"device": device, "build": round(clock(device) - started, 6)}
@@ -137,7 +130,7 @@ def check_model(
     result.update(
         built=True,
         timings=timings,
-        stubbed=stubs_of(spec["module"], own),
+        stubbed=stubs_of(built[-1], own),
         parameters={k: list(v.shape) for k, v in state.items()},
         dtypes={k: str(v.dtype).removeprefix("torch.") for k, v in state.items()},
     )
@@ -168,73 +161,6 @@ def check_model(
     return result
 
 
-def build(spec: Mapping[str, Any], device: str) -> Any:
-    """``module.class(*args, **kwargs)`` of SPEC, on DEVICE (meta: under ``torch.device``)."""
-    import torch
-
-    module = import_model_module(spec["module"])
-    factory = getattr(module, spec["class"], None)
-    if factory is None and spec.get("variant"):
-        raise NotApplicable(f"{spec['module']} has no {spec['class']} at this revision")
-    if factory is None:
-        raise AttributeError(f"module {spec['module']!r} has no attribute {spec['class']!r}")
-    absent = [name for name in spec.get("requires", ()) if name not in parameters(factory)]
-    if absent:
-        raise NotApplicable(f"{spec['class']} takes no {', '.join(absent)} at this revision")
-    torch.manual_seed(0)
-    if device == "meta":
-        with torch.device("meta"), _no_random_init_on_meta():
-            return factory(*spec["args"], **spec["kwargs"])
-    return factory(*spec["args"], **spec["kwargs"]).to(device)
-
-
-#: In-place random initialisers; on meta tensors they have nothing to fill.
-_INITIALISERS = ("normal_", "uniform_", "random_", "exponential_", "log_normal_", "cauchy_")
-
-
-@contextmanager
-def _no_random_init_on_meta() -> Iterator[None]:
-    """Make random initialisation of meta tensors a no-op while a model is built.
-
-    On ``meta`` these fall back to Python decompositions whose first use imports
-    ``torch._dynamo`` (over a second, more than building the model); the values they would
-    draw do not exist on meta anyway.
-    """
-    import torch
-
-    saved = {name: getattr(torch.Tensor, name) for name in _INITIALISERS}
-
-    def skipping(original: Any) -> Any:
-        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-            return self if self.is_meta else original(self, *args, **kwargs)
-
-        return method
-
-    for name, original in saved.items():
-        setattr(torch.Tensor, name, skipping(original))
-    try:
-        yield
-    finally:
-        for name, original in saved.items():
-            setattr(torch.Tensor, name, original)
-
-
-def build_error(error: BaseException, own: set[str]) -> str:
-    """What stopped a build; a third-party module that is not installed, or a stub standing
-    for one, is said plainly (starting with :data:`UNAVAILABLE`).
-
-    OWN are the top-level modules the repository holds: a missing one of those is a build
-    failure of the repository, not a package to install.
-    """
-    stub = stub_failure(error)
-    if stub is not None:
-        return stub
-    missing = error.name if isinstance(error, ModuleNotFoundError) else None
-    if missing and missing.split(".")[0] not in own:
-        return f"{UNAVAILABLE}: module {missing} not installed"
-    return last_line(error)
-
-
 def load_into(model: Any, path: str, own: Mapping[str, Any], device: str) -> dict[str, Any]:
     """Load the state dict at PATH into MODEL; shape mismatches are found before loading."""
     import torch
@@ -257,7 +183,7 @@ def load_into(model: Any, path: str, own: Mapping[str, Any], device: str) -> dic
     started = clock(device)
     try:
         keys = model.load_state_dict(old, strict=False)
-    except Exception as error:
+    except (Exception, SystemExit) as error:
         stub = stub_failure(error)
         outcome.update(error=stub or last_line(error), unavailable=stub is not None)
         return outcome
@@ -277,7 +203,7 @@ def answer(path: str, progress: Progress | None = None) -> tuple[dict[str, Any],
         return run(request, progress), 0
     except Fatal as error:
         return {"fatal": str(error)}, EXIT_FATAL
-    except Exception as error:
+    except (Exception, SystemExit) as error:
         return {"fatal": f"worker error: {last_line(error)}"}, EXIT_FATAL
 
 

@@ -57,7 +57,24 @@ def test_v1_to_v2_json(
         "sovits@v4",
         "gpt@v2",
     ]
+    # JSON on stdout is for programs: people read the skipped models on stderr
+    assert err.count("skipped sovits@v3: module.models has no SynthesizerTrnV3") == 1
     assert list(temp_root.iterdir()) == []
+
+
+@pytest.mark.torch
+def test_the_table_lists_each_skipped_model_once(
+    sample_repo: Callable[[str], Path], capsys: pytest.CaptureFixture[str], temp_root: Path
+) -> None:
+    pytest.importorskip("torch")
+    repo = str(sample_repo("mini_sovits"))
+    code, out, err = run(capsys, "runtime", "v1.0", "v2.0", repo)
+    assert code == 1, err
+    both = out + err  # a CI log holds both
+    rows = [" ".join(line.split()) for line in both.splitlines() if "sovits@v3" in line]
+    assert rows == [
+        "│ sovits@v3 │ skipped │ module.models has no SynthesizerTrnV3 at this revision │"
+    ]
 
 
 @pytest.mark.torch

@@ -25,7 +25,7 @@ models:
 def test_the_samples_layout_picks_gpt_sovits(sample_repo: Callable[[str], Path]) -> None:
     profile = pick_profile(sample_repo("mini_sovits"), "v1.0", None)
     assert profile.name == "gpt-sovits"
-    assert profile.detect == ("GPT_SoVITS/module/models.py",)
+    assert profile.detect == (("GPT_SoVITS/module/models.py",),)
 
 
 def test_the_repositorys_own_profile_at_the_new_revision_wins(

@@ -87,16 +87,17 @@ def test_maps_at_two_revisions(mini_sovits: Path, temp_root: Path) -> None:
 
 
 @pytest.mark.torch
-def test_a_model_without_its_config_is_not_built(mini_sovits: Path, temp_root: Path) -> None:
+def test_a_model_without_its_config_is_not_applicable(mini_sovits: Path, temp_root: Path) -> None:
     pytest.importorskip("torch")
     shipped = Path(__file__).resolve().parents[2] / "auditor/runtime/profiles/gpt-sovits.yaml"
     text = shipped.read_text(encoding="utf-8").replace("GPT_SoVITS/configs_v2/s2.json", "no.json")
     text = text.replace("- GPT_SoVITS/configs/s2.json", "- nowhere/s2.json")
     models = by_name(state_maps(mini_sovits, "v1.0", parse_profile(text, "test")).models)
     model = models["sovits"]
-    assert not model.built and model.shapes == {} and not model.not_applicable
-    assert model.error == "none of the config candidates exists: nowhere/s2.json, no.json"
-    # its variants that read the same config do not exist without it
+    # a revision without any of its configs does not have the model: absent, not failed
+    assert not model.built and model.shapes == {} and model.not_applicable
+    assert model.error == "no nowhere/s2.json or no.json at this revision"
+    # nor its variants that read the same config
     assert models["sovits@v1"].not_applicable
     assert models["sovits@v1"].error == "no nowhere/s2.json or no.json at this revision"
     assert models["gpt"].built

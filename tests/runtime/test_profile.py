@@ -57,7 +57,7 @@ def test_gpt_sovits_profile_builds_synthesizer_the_projects_way() -> None:
     assert forward.method == "forward"
     assert [t.name for t in forward.args] == ["ssl", "text", "refer"]
     assert "GPT_SoVITS" in profile.sys_path
-    assert profile.detect == ("GPT_SoVITS/module/models.py",)
+    assert profile.detect == (("GPT_SoVITS/module/models.py",),)
 
 
 def test_gpt_sovits_builds_each_version_and_the_gpt_stage() -> None:
@@ -179,3 +179,129 @@ def test_globs(pattern: str, path: str, matches: bool) -> None:
 
 def test_select_is_sorted() -> None:
     assert select(["b.py", "a.py", "c.txt"], ["*.py"]) == ["a.py", "b.py"]
+
+
+EXTENDED = """
+name: extended
+files: ["**/*.py", "*.json"]
+detect:
+  - models.py
+  - [infer-web.py, infer/module/models.py]
+stub_modules: [config]
+models:
+  - name: net
+    module: [infer.module.models, infer_pack.models]
+    class: Net
+    config: conf.json
+    stub_modules: [monotonic_align.monotonic_align]
+    kwargs:
+      sr: {literal: "40k"}
+      rate: {first: [hps.data.sample_rate, hps.data.sampling_rate]}
+      use_f0: true
+    inputs:
+      - method: infer
+        args: [{name: x, shape: [1, {first: [model.width, 4]}]}]
+        outputs: [0]
+      - method: infer
+        args: [{name: x, shape: [1, 4]}, {name: y, shape: [1]}]
+    variants:
+      - name: nof0
+        kwargs: {use_f0: false}
+      - name: v2
+        module: pkg.v2.models
+        class: NetV2
+        stub_modules: [config_v2]
+      - name: v2-nof0
+        class: NetV2
+        kwargs: {use_f0: false}
+        fallback: nof0
+      - name: itself
+        fallback: net
+"""
+
+
+def test_the_extended_format_follows_the_schema() -> None:
+    validate(yaml.safe_load(EXTENDED), "profile")
+
+
+def test_candidate_modules_and_stub_modules() -> None:
+    profile = parse_profile(EXTENDED, "extended.yaml")
+    models = {m.name: m for m in profile.models}
+    net = models["net"]
+    assert net.modules == ("infer.module.models", "infer_pack.models")
+    assert net.module == "infer.module.models"  # the first candidate
+    # the profile's stubs, then the model's; a variant adds its own
+    assert profile.stub_modules == ("config",)
+    assert net.stub_modules == ("config", "monotonic_align.monotonic_align")
+    v2 = models["net@v2"]
+    assert (v2.modules, v2.class_name) == (("pkg.v2.models",), "NetV2")
+    assert v2.stub_modules == ("config", "monotonic_align.monotonic_align", "config_v2")
+    assert models["net@nof0"].modules == net.modules
+
+
+def test_detect_groups_are_met_by_any_of_their_paths() -> None:
+    profile = parse_profile(EXTENDED, "extended.yaml")
+    assert profile.detect == (("models.py",), ("infer-web.py", "infer/module/models.py"))
+    assert profile.fits({"models.py", "infer-web.py"})
+    assert profile.fits({"models.py", "infer/module/models.py"})
+    assert not profile.fits({"models.py"})
+    assert not profile.fits({"infer-web.py"})
+
+
+def test_a_variants_kwargs_replace_or_join_the_models() -> None:
+    models = {m.name: m for m in parse_profile(EXTENDED, "extended.yaml").models}
+
+    def kwargs(name: str) -> dict[str, object]:
+        return {
+            k: t.literal if t.expression is None and not t.first else "…"
+            for k, t in models[name].kwargs
+        }
+
+    assert kwargs("net") == {"sr": "40k", "rate": "…", "use_f0": True}
+    assert kwargs("net@nof0") == {"sr": "40k", "rate": "…", "use_f0": False}
+    assert models["net@nof0"].kwargs[2][1].key == "models[0].variants[0].kwargs.use_f0"
+
+
+def test_fallbacks_name_a_variant_of_the_same_model_or_the_model() -> None:
+    models = {m.name: m for m in parse_profile(EXTENDED, "extended.yaml").models}
+    assert models["net@v2-nof0"].fallback == "net@nof0"
+    assert models["net@itself"].fallback == "net"
+    assert models["net@v2"].fallback is None  # the model it varies, by default
+    with pytest.raises(ProfileError, match=r"variants\[2\]\.fallback: net has no variant 'v3'"):
+        parse_profile(EXTENDED.replace("fallback: nof0", "fallback: v3"), "extended.yaml")
+    cycle = EXTENDED.replace(
+        "kwargs: {use_f0: false}\n      - name: v2\n",
+        "kwargs: {use_f0: false}\n        fallback: v2-nof0\n      - name: v2\n",
+    )
+    with pytest.raises(ProfileError, match="fallback cycle: net@nof0 -> net@v2-nof0 -> net@nof0"):
+        parse_profile(cycle, "extended.yaml")
+
+
+def test_inputs_say_which_outputs_to_compare() -> None:
+    net = parse_profile(EXTENDED, "extended.yaml").models[0]
+    assert net.inputs is not None and net.inputs.outputs == (0,)
+    assert net.alternatives[0].outputs is None  # every output
+    width = net.inputs.args[0].shape[1]
+    assert [t.key for t in width.first] == [
+        "models[0].inputs[0].args[0].shape[1].first[0]",
+        "models[0].inputs[0].args[0].shape[1].first[1]",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ("module: [infer.module.models, infer_pack.models]", "module: [a/b]"),
+            r"models\[0\]\.module",
+        ),
+        (("outputs: [0]", "outputs: [-1]"), r"outputs\[0\]: -1 is less than the minimum"),
+        (('sr: {literal: "40k"}', "sr: {literal: [40]}"), r"kwargs\.sr"),
+        (("fallback: nof0", "fallback: [nof0]"), r"fallback: \['nof0'\] is not of type 'string'"),
+    ],
+)
+def test_bad_extensions_are_refused_naming_the_key(edit: tuple[str, str], message: str) -> None:
+    old, new = edit
+    assert old in EXTENDED
+    with pytest.raises(ProfileError, match=message):
+        parse_profile(EXTENDED.replace(old, new), "extended.yaml")

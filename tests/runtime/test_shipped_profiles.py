@@ -120,7 +120,7 @@ LAYOUTS: list[tuple[str, str, list[str]]] = [
         ],
     ),
     (
-        "rvc-2026",
+        "rvc",
         "RVC 2026 rewrite (infer/module)",
         [
             "webui.py",
@@ -148,8 +148,8 @@ LAYOUTS: list[tuple[str, str, list[str]]] = [
 
 
 def fits(profile: Profile, files: list[str]) -> bool:
-    """Whether PROFILE's detect paths are all among FILES (the rule pick_profile applies)."""
-    return bool(profile.detect) and all(marker in files for marker in profile.detect)
+    """Whether PROFILE's detect paths are among FILES (the rule pick_profile applies)."""
+    return profile.fits(set(files))
 
 
 @pytest.mark.parametrize("name", available_profiles())
@@ -190,13 +190,81 @@ def test_a_layout_of_another_family_is_claimed_by_none() -> None:
     assert [n for n in available_profiles() if fits(load_profile(n), files)] == []
 
 
-def test_the_rvc_profile_finds_its_generator_in_all_three_places() -> None:
-    # infer_pack/ moved twice; the folders before the root on sys.path make it one module
+def test_the_rvc_profile_finds_its_generator_in_all_four_places() -> None:
+    # infer_pack/ moved three times: candidate modules, newest first, from the root
     profile = load_profile("rvc")
-    assert profile.sys_path == ("infer/lib", "lib", ".")
-    assert {m.module for m in profile.models} == {"infer_pack.models"}
+    assert profile.sys_path == (".",)
+    assert {m.modules for m in profile.models} == {
+        (
+            "infer.module.models",
+            "infer.lib.infer_pack.models",
+            "lib.infer_pack.models",
+            "infer_pack.models",
+        )
+    }
     classes = {m.variant or "base": m.class_name for m in profile.models}
     assert classes["base"] == "SynthesizerTrnMs256NSFsid"
     assert classes["v1-nof0"] == "SynthesizerTrnMs256NSFsid_nono"
     assert classes["v2"] == "SynthesizerTrnMs768NSFsid"
     assert classes["v2-nof0"] == "SynthesizerTrnMs768NSFsid_nono"
+
+
+def test_rvc_passes_the_sample_rate_as_its_script_does_and_falls_back_without_pitch() -> None:
+    models = {m.variant or "base": m for m in load_profile("rvc").models}
+    sr = {name: dict(m.kwargs)["sr"].literal for name, m in models.items()}
+    assert sr == {
+        "base": "40k",
+        "v1-32k": "32k",
+        "v1-48k": "48k",
+        "v1-nof0": "40k",
+        "v2": "40k",
+        "v2-32k": "32k",
+        "v2-48k": "48k",
+        "v2-nof0": "40k",
+    }
+    # a release without v2 classes: the v1 model without pitch for the v2 one without
+    fallbacks = {name: m.fallback for name, m in models.items() if m.fallback}
+    assert fallbacks == {"v2-nof0": "synthesizer@v1-nof0"}
+
+
+def test_applio_models_without_pitch_are_variants_and_sr_follows_the_renamed_key() -> None:
+    models = {m.name: m for m in load_profile("applio").models}
+    nof0 = models["synthesizer@nof0"]
+    assert dict(nof0.kwargs)["use_f0"].literal is False
+    assert dict(models["synthesizer"].kwargs)["use_f0"].literal is True
+    assert nof0.inputs is not None and [t.name for t in nof0.inputs.args] == [
+        "phone",
+        "phone_lengths",
+    ]
+    assert models["synthesizer@v1-nof0"].fallback == "synthesizer@nof0"
+    sr = dict(models["synthesizer"].kwargs)["sr"]
+    assert sr.value({"hps": {"data": {"sampling_rate": 40000}}}) == 40000  # until July 2024
+    assert sr.value({"hps": {"data": {"sample_rate": 48000}}}) == 48000  # since
+
+
+def test_the_profiles_stub_the_repositories_own_modules_they_cannot_import() -> None:
+    (vits,) = {m.stub_modules for m in load_profile("vits").models}
+    assert vits == ("monotonic_align.monotonic_align",)  # the Cython extension
+    bert_vits2 = load_profile("bert-vits2")
+    assert "config" in bert_vits2.stub_modules  # reads config.yml, may sys.exit(0)
+
+
+def test_bert_vits2_builds_each_versions_class() -> None:
+    models = {m.name: m for m in load_profile("bert-vits2").models}
+    versions = {m.variant: m.module for m in models.values() if m.variant}
+    assert versions == {
+        "2.2": "oldVersion.V220.models",
+        "2.1": "oldVersion.V210.models",
+        "2.0": "oldVersion.V200.models",
+        "1.1.1": "oldVersion.V111.models",
+        "1.1": "oldVersion.V110.models",
+        "1.0": "oldVersion.V101.models",
+    }
+    base = models["synthesizer"]
+    choices = [base.inputs, *base.alternatives]
+    assert [len(c.args) for c in choices if c is not None] == [9, 8, 7, 6]  # emo, 3, 2, 1 BERT
+
+
+def test_so_vits_svc_compares_the_audio_alone() -> None:
+    for model in load_profile("so-vits-svc").models:
+        assert model.inputs is not None and model.inputs.outputs == (0,), model.name
