@@ -81,7 +81,6 @@ UNMIRRORED = {
     "runtime/options.py",
     "runtime/outcome.py",
     "runtime/results.py",
-    "runtime/terms.py",
     "schemas.py",
 }
 

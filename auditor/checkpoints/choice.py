@@ -167,8 +167,10 @@ def _unmatched(matches: Sequence[ModelMatch], profile: str) -> NoChoice:
     built = [m for m in matches if m.built] or list(matches)
     best = max(built, key=lambda m: m.fraction, default=None)
     closest = f" (closest: {best.name}, {best.fraction:.0%} of its keys)" if best else ""
+    absent = [m for m in matches if m.not_applicable]
+    elsewhere = "".join(f"; {m.name} is not at this revision ({m.error})" for m in absent)
     reason = (
-        f"no model of profile {profile} holds the checkpoint's keys{closest}; "
+        f"no model of profile {profile} holds the checkpoint's keys{closest}{elsewhere}; "
         "it is another model's checkpoint, or a profile with its model is needed"
     )
     return NoChoice(CheckOutcome.NO_MATCHING_MODEL, reason)

@@ -68,11 +68,13 @@ def concerned(finding: Finding, runtime: RuntimeReport, profile: Profile) -> lis
 
 
 def model_files(profile: Profile) -> dict[str, tuple[str, ...]]:
-    """The source file each model's class may live in, per folder on the worker's sys.path."""
+    """The source files each model's class may live in: every candidate module, per folder on
+    the worker's sys.path."""
     roots = [r.strip("/") for r in (*profile.sys_path, ".")]
     return {
         spec.name: tuple(
-            f"{root}/{spec.module.replace('.', '/')}.py".removeprefix("./").lstrip("/")
+            f"{root}/{module.replace('.', '/')}.py".removeprefix("./").lstrip("/")
+            for module in spec.modules
             for root in roots
         )
         for spec in profile.models
