@@ -22,6 +22,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scan_speed import timed_scan
+
 MODEL = """\
 import torch
 from torch import nn
@@ -90,30 +93,6 @@ def build_history(dest: Path, commits: int, files: int) -> None:
     )
 
 
-_SCAN = """
-import json, resource, sys, time
-from pathlib import Path
-from auditor.pipeline import AuditOptions, scan
-start = time.perf_counter()
-report = scan(sys.argv[1], "main", AuditOptions(cache_dir=Path(sys.argv[2])))
-seconds = time.perf_counter() - start
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "commits": report.commits_scanned,
-                  "findings": len(report.findings), "peak_rss_mib": rss / 1024}))
-"""
-
-
-def timed_scan(repo: Path, cache: Path) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, "-c", _SCAN, str(repo), str(cache)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, float] = json.loads(done.stdout)
-    return result
-
-
 def measure(commits: int, files: int) -> dict[str, Any]:
     """Cold and warm scans of one generated history."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -121,8 +100,8 @@ def measure(commits: int, files: int) -> dict[str, Any]:
         started = time.perf_counter()
         build_history(repo, commits, files)
         built = time.perf_counter() - started
-        cold = timed_scan(repo, cache)
-        warm = timed_scan(repo, cache)
+        cold = timed_scan(repo, cache, "main")
+        warm = timed_scan(repo, cache, "main")
     return {"commits": commits, "files": files, "build_s": built, "cold": cold, "warm": warm}
 
 

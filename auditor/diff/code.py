@@ -45,6 +45,15 @@ def _branches_against_default(
     return found
 
 
+def _changed_paths(
+    old_tree: PythonTree, new_tree: PythonTree, files: tuple[FileChange, ...]
+) -> list[str]:
+    """The paths whose blobs differ between the trees, in order. FILES are every change
+    between them, so only the paths they name are looked at, never the whole tree."""
+    named = {p for f in files for p in (f.old_path, f.new_path) if p is not None}
+    return sorted(p for p in named if old_tree.get(p) != new_tree.get(p))
+
+
 class CodeDiffer:
     """Compares the Python trees that :class:`PythonFacts` tracks along a walk."""
 
@@ -69,8 +78,9 @@ class CodeDiffer:
         facts = self._facts
         renamed = {f.new_path: f.old_path for f in files if f.status == "R" and f.new_path}
         moved_away = set(renamed.values())
+        changed = _changed_paths(old_tree, new_tree, files)
         found: list[Change] = []
-        for path in sorted(facts.affected(old_tree, new_tree, renamed)):
+        for path in sorted(facts.affected(old_tree, new_tree, renamed, changed)):
             old_path = renamed.get(path) or path
             before = facts.facts(old_path, old_tree) if old_path in old_tree else ()
             after = facts.facts(path, new_tree) if path in new_tree else ()
@@ -94,10 +104,9 @@ class CodeDiffer:
                 )
                 copies = partial(self._copied_class, path, old_tree)
                 found += class_variants(path, before, after, changes, copies)
-        changed = [p for p in new_tree if old_tree.get(p) != new_tree.get(p)]
         return with_users(
             refine_code_changes(found),
-            partial(facts.importers, new_tree, candidates=changed),
+            partial(facts.importers, new_tree, candidates=[p for p in changed if p in new_tree]),
             partial(self._components_of, old_tree),
         )
 

@@ -123,6 +123,8 @@ class PythonFacts:
         self._memo: dict[str, list[Resolved]] = {}
         self._whole_tree: set[str] = set()
         self._measured_by_tree: dict[int, frozenset[tuple[str, str]]] = {}
+        #: per tree, what each of its files that calls len() measures
+        self._measuring_by_tree: dict[int, dict[str, frozenset[tuple[str, str]]]] = {}
         self._measures: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
         #: path -> the files whose resolution looked it up (present or absent).
         self._dependents: dict[str, set[str]] = {}
@@ -218,16 +220,32 @@ class PythonFacts:
         entries.append(entry)
         del entries[:-KEPT_PER_FILE]
 
-    def _measured(self, tree: PythonTree) -> frozenset[tuple[str, str]]:
+    def _measured(
+        self, tree: PythonTree, base: PythonTree | None = None, changed: Iterable[str] = ()
+    ) -> frozenset[tuple[str, str]]:
+        """The bindings files of TREE measure with ``len()``. Given the tree it was derived
+        from (BASE) and the paths that differ (CHANGED), only those are looked at again."""
         key = id(tree)
         if key not in self._measured_by_tree:
-            if len(self._measured_by_tree) > KEPT_PER_FILE:
-                self._measured_by_tree.clear()
-            measured: set[tuple[str, str]] = set()
-            for path, blob in tree.items():
-                if self._store.mentions(blob, _LEN):
-                    measured |= self._measures_of(path, blob, tree)
-            self._measured_by_tree[key] = frozenset(measured)
+            known = None if base is None else self._measuring_by_tree.get(id(base))
+            if known is None:
+                measuring = {
+                    path: self._measures_of(path, blob, tree)
+                    for path, blob in tree.items()
+                    if self._store.mentions(blob, _LEN)
+                }
+            else:
+                measuring = dict(known)
+                for path in changed:
+                    measuring.pop(path, None)
+                    blob = tree.get(path)
+                    if blob is not None and self._store.mentions(blob, _LEN):
+                        measuring[path] = self._measures_of(path, blob, tree)
+            while len(self._measured_by_tree) > KEPT_PER_FILE:
+                oldest = next(iter(self._measured_by_tree))
+                del self._measured_by_tree[oldest], self._measuring_by_tree[oldest]
+            self._measuring_by_tree[key] = measuring
+            self._measured_by_tree[key] = frozenset().union(*measuring.values())
         return self._measured_by_tree[key]
 
     def _measures_of(self, path: str, blob: str, tree: PythonTree) -> frozenset[tuple[str, str]]:
@@ -286,23 +304,35 @@ class PythonFacts:
         return old, new
 
     def affected(
-        self, old_tree: PythonTree, new_tree: PythonTree, renamed: dict[str, str | None]
+        self,
+        old_tree: PythonTree,
+        new_tree: PythonTree,
+        renamed: dict[str, str | None],
+        changed: Iterable[str],
     ) -> set[str]:
-        """The files whose facts may differ between the trees: the changed ones, the files
-        whose resolution looked them up, and files whose sequences are measured otherwise.
-        The first time, every file (which also records who looks up what)."""
-        every = old_tree.keys() | new_tree.keys()
+        """The files whose facts may differ between the trees: the CHANGED ones (whose blobs
+        differ), the files whose resolution looked them up, and files whose sequences are
+        measured otherwise. The first time, every file (which also records who looks up what).
+
+        Nothing here walks the whole tree after the first time: a history of many commits over
+        a large tree costs what its changes cost.
+        """
         if not self._primed:
             self._primed = True
-            return set(every)
-        changed = {p for p in every if old_tree.get(p) != new_tree.get(p)}
-        affected = set(changed) | {p for p in renamed if p is not None}
+            return set(old_tree.keys() | new_tree.keys())
+        changed = set(changed)
+        affected = changed | {p for p in renamed if p is not None}
         for path in changed:
             affected |= self._dependents.get(path, set())
-        for path in self._whole_tree & every:
-            if self._measured_in(path, old_tree) != self._measured_in(path, new_tree):
-                affected.add(path)
-        return affected & every
+        present = [p for p in self._whole_tree if p in old_tree or p in new_tree]
+        if present:
+            before = self._measured(old_tree)
+            after = self._measured(new_tree, base=old_tree, changed=changed)
+            if before != after:
+                for path in present:
+                    if self._measured_in(path, old_tree) != self._measured_in(path, new_tree):
+                        affected.add(path)
+        return {p for p in affected if p in old_tree or p in new_tree}
 
     def neighbour_facts(self, path: str, tree: PythonTree) -> Iterator[Fact]:
         """The facts of the files of ``tree`` a new file ``path`` may copy: the other files of

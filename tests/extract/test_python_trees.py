@@ -55,3 +55,31 @@ def test_a_commit_that_changes_python_parses_its_tree(
     report = scan(repo.path, "HEAD~1..HEAD", AuditOptions(use_cache=False))
     assert [f.new for f in report.findings if f.severity.value == "critical"] == [256]
     assert len(set(parsed)) == 2  # the model file before and after
+
+
+SYMBOLS = "symbols = ['a', 'b', 'c']\nextra = ['x', 'y']\n"
+
+
+def measuring(name: str) -> str:
+    return (
+        "import torch.nn as nn\nfrom symbols import symbols, extra\n\n\nclass Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        f"        self.emb = nn.Embedding(len({name}), 192)\n"
+    )
+
+
+def test_a_file_measured_anew_by_another_file_is_compared_again(
+    make_repo: Callable[..., GitRepo],
+) -> None:
+    """Only the changed paths are looked at after the first commit; a file whose sequence
+    another file starts to measure with len() is still compared (its table is new)."""
+    repo = make_repo()
+    repo.commit("root", {"models.py": measuring("symbols"), "symbols.py": SYMBOLS, "a.md": "a"})
+    repo.commit("docs", {"a.md": "b"})
+    switched = repo.commit("other table", {"models.py": measuring("extra")})
+    grown = repo.commit("grow", {"symbols.py": SYMBOLS.replace("'y'", "'y', 'z'")})
+    report = scan(repo.path, None, AuditOptions(use_cache=False))
+    tables = [(f.commit, f.old, f.new) for f in report.findings if f.key == "extra"]
+    assert tables == [(switched, None, 2), (grown, 2, 3)]
+    widths = [(f.commit, f.old, f.new) for f in report.findings if f.key.endswith("num_embeddings")]
+    assert widths == [(switched, 3, 2), (grown, 2, 3)]
