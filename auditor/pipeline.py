@@ -34,7 +34,7 @@ from auditor.domain import AuditWarning, Change, Commit, Fact, Finding, Report
 from auditor.errors import AuditError
 from auditor.extract.blob_facts import FactReader, MissingBlob
 from auditor.extract.cache import FactCache, default_cache_dir
-from auditor.extract.python import Reach, builtin_components, model_reach
+from auditor.extract.python import Reach, builtin_components, model_reach, root_names
 from auditor.extract.python_trees import PythonFacts, python_selection
 from auditor.extract.resolved_store import ResolvedStore
 from auditor.extract.selection import extractor_for
@@ -345,21 +345,33 @@ def diff_revisions(
 
 def model_reaches(
     path: str | Path,
-    revisions: Sequence[str],
+    revisions: Sequence[str | tuple[str, str]],
     roots: Sequence[tuple[str, ...]],
     options: AuditOptions | None = None,
 ) -> dict[tuple[str, ...], tuple[Reach, ...]]:
     """For each set of root class globs in ROOTS, what those classes build at each of
-    REVISIONS, in order (:func:`auditor.extract.python.model_reach`)."""
+    REVISIONS, in order (:func:`auditor.extract.python.model_reach`). A revision given as
+    ``(revision, earlier)`` follows only the roots whose class names exist at EARLIER: what
+    the checkpoints trained there are made of, not a model added since."""
     options = options or AuditOptions()
     if not roots:
         return {}
+    ends = [(r, None) if isinstance(r, str) else r for r in revisions]
     with closing(open_repository(path)) as repo:
-        shas = [resolve_revision(repo, revision) for revision in revisions]
-        config = _project_config(repo, shas[-1], options)
+        shas = {r: resolve_revision(repo, r) for end in ends for r in end if r is not None}
+        config = _project_config(repo, shas[ends[-1][0]], options)
         with options.cache() as cache, _Auditor(repo, config, cache) as auditor:
-            modules = [auditor.code.modules(sha) for sha in shas]
-            return {globs: tuple(model_reach(tree, globs) for tree in modules) for globs in roots}
+            modules = {r: auditor.code.modules(sha) for r, sha in shas.items()}
+            found: dict[tuple[str, ...], tuple[Reach, ...]] = {}
+            for globs in roots:
+                named = {r: root_names(modules[r], globs) for r in shas}
+                found[globs] = tuple(
+                    model_reach(
+                        modules[revision], globs, None if earlier is None else named[earlier]
+                    )
+                    for revision, earlier in ends
+                )
+            return found
 
 
 __all__ = [

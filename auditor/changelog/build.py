@@ -33,7 +33,6 @@ class _Ends:
     """What the model map sees at a release's two ends: the models shipped at the tip."""
 
     shipped: tuple[str, ...]
-    revisions: tuple[str, ...]
     #: The models shipped at the release's base (None: it starts at the root commit).
     before: tuple[str, ...] | None
 
@@ -61,7 +60,6 @@ def build_changelog(
                 mapping,
                 files_at(repo, release.tip),
                 files_at(repo, release.base) if release.base else None,
-                release,
             )
             for release in plan.releases
         }
@@ -84,7 +82,7 @@ def build_changelog(
             group_findings(found, commits),
             mapping,
             end.shipped,
-            _of(reaches, end.revisions),
+            _of(reaches, release),
         )
         if release is baseline:
             entries = ()
@@ -111,15 +109,13 @@ def _ends(
     mapping: ModelMap,
     files: Mapping[str, str],
     base_files: Mapping[str, str] | None,
-    release: Release,
 ) -> _Ends:
     def trained(paths: Mapping[str, str]) -> tuple[str, ...]:
         return tuple(m for m in mapping.covered(paths) if mapping.scope(m) == Scope.CHECKPOINT)
 
-    revisions = (release.base or release.root, release.tip)
     # the fallback holds whatever the map places nowhere: never new
     before = (*trained(base_files), mapping.fallback) if base_files is not None else None
-    return _Ends(trained(files), tuple(r for r in revisions if r), before)
+    return _Ends(trained(files), before)
 
 
 def _verdict_models(mapping: ModelMap, end: _Ends, entries: Sequence[Entry]) -> tuple[str, ...]:
@@ -136,25 +132,35 @@ def _verdict_models(mapping: ModelMap, end: _Ends, entries: Sequence[Entry]) -> 
 
 def _reaches(
     path: str | Path, mapping: ModelMap, releases: Sequence[Release], options: AuditOptions | None
-) -> dict[tuple[str, ...], dict[str, Reach]] | None:
-    """What each root set builds at every release end, by revision."""
+) -> dict[tuple[str, ...], dict[tuple[str, ...], Reach]] | None:
+    """What each root set builds at every release end, by the end's revisions: at a release's
+    base, and at its tip from the roots that were already at the base (the checkpoints users
+    own; a model added in the release is new, and what only it builds breaks none of them)."""
     roots = mapping.root_sets()
-    revisions = list(
-        dict.fromkeys(r for rel in releases for r in (rel.base or rel.root, rel.tip) if r)
-    )
-    if not roots or not revisions:
+    ends = list(dict.fromkeys(end for release in releases for end in _release_ends(release)))
+    if not roots or not ends:
         return None
-    found = model_reaches(path, revisions, roots, options)
-    return {globs: dict(zip(revisions, found[globs], strict=True)) for globs in roots}
+    found = model_reaches(path, ends, roots, options)
+    keys = [(end,) if isinstance(end, str) else end for end in ends]
+    return {globs: dict(zip(keys, found[globs], strict=True)) for globs in roots}
+
+
+def _release_ends(release: Release) -> list[str | tuple[str, str]]:
+    """The reach ends of RELEASE: its base, and its tip as the base's roots build it."""
+    base = release.base or release.root
+    if not base:
+        return [release.tip]
+    return [base, (release.tip, base)]
 
 
 def _of(
-    reaches: Mapping[tuple[str, ...], Mapping[str, Reach]] | None, revisions: Sequence[str]
+    reaches: Mapping[tuple[str, ...], Mapping[tuple[str, ...], Reach]] | None, release: Release
 ) -> Reaches | None:
-    """The reaches at REVISIONS (a release's ends) of each root set."""
+    """The reaches at RELEASE's ends of each root set."""
     if reaches is None:
         return None
+    keys = [(end,) if isinstance(end, str) else end for end in _release_ends(release)]
     return {
-        globs: tuple(by_revision[r] for r in revisions if r in by_revision)
-        for globs, by_revision in reaches.items()
+        globs: tuple(by_end[key] for key in keys if key in by_end)
+        for globs, by_end in reaches.items()
     }

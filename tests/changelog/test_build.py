@@ -40,3 +40,52 @@ def test_markdown_and_json_say_the_audit_is_incomplete(
     assert (v2["incomplete"], v1["incomplete"]) == (True, False)
     assert v2["warnings"][0]["file"] == "module/models.py"
     assert v2["verdict"] == "yes (incomplete audit: 1 warning)"
+
+
+MODELS = "GPT_SoVITS/module/models.py"
+BASE_MODELS = """\
+from torch import nn
+
+
+class Flow(nn.Module):
+    def __init__(self, channels=192):
+        super().__init__()
+        self.proj = nn.Conv1d(channels, channels, 1)
+
+
+class SynthesizerTrn(nn.Module):
+    def __init__(self, hidden=192):
+        super().__init__()
+        self.enc = nn.Conv1d(hidden, hidden, 1)
+"""
+NEW_MODEL = """
+
+class SynthesizerTrnV3(nn.Module):
+    def __init__(self, hidden=192):
+        super().__init__()
+        self.flow = Flow(hidden)
+"""
+
+
+def test_what_only_a_model_added_in_the_release_builds_breaks_no_checkpoint(
+    make_repo: Callable[..., GitRepo], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The release adds SynthesizerTrnV3, the only class that builds Flow, and changes Flow:
+    checkpoints of SynthesizerTrn, the model at the base, still load."""
+    repo = make_repo()
+    repo.commit("root", {MODELS: BASE_MODELS})
+    repo.git("tag", "v1")
+    wider = BASE_MODELS.replace("channels, channels, 1)", "channels, channels, 3)")
+    repo.commit("v3 model", {MODELS: wider + NEW_MODEL})
+    repo.git("tag", "v2")
+    code, out, err = run(
+        capsys, "changelog", str(repo.path), "--no-cache", "--all-tags", "--format", "json"
+    )
+    assert code == 0, err
+    document = json.loads(out)
+    validate(document, "changelog")
+    v2 = document["releases"][0]
+    flow = [e for e in v2["entries"] if "Flow" in e["key"]]
+    assert flow, v2["entries"]
+    assert {e["scope"] for e in flow} == {"other"}
+    assert v2["verdict"].startswith("yes"), v2["verdict"]

@@ -13,7 +13,7 @@ and class signatures across modules). The analysed code is never executed.
 from auditor.extract.python.components import Components, KnownComponent, builtin_components
 from auditor.extract.python.kinds import PYTHON_FACT_KINDS, PYTHON_KIND_NAMES
 from auditor.extract.python.parse import PythonParseError, may_hold_facts, summarise_module
-from auditor.extract.python.reach import Reach, model_reach
+from auditor.extract.python.reach import Reach, model_reach, root_names
 from auditor.extract.python.resolve import SnapshotFacts, resolve_python_facts
 from auditor.extract.python.summary import EXTRACTOR_VERSION, ModuleSummary
 from auditor.extract.python.usage import measured_origins
@@ -33,5 +33,6 @@ __all__ = [
     "measured_origins",
     "model_reach",
     "resolve_python_facts",
+    "root_names",
     "summarise_module",
 ]

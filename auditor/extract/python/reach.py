@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 from auditor.extract.python.evaluate import evaluate
@@ -105,8 +105,28 @@ class Reach:
         return built is None or attr in built
 
 
-def model_reach(modules: Mapping[str, ModuleSummary], roots: Iterable[str]) -> Reach:
-    """What the classes named by the globs ROOTS build among MODULES (path → summary)."""
+def root_names(modules: Mapping[str, ModuleSummary], roots: Iterable[str]) -> frozenset[str]:
+    """The names of the classes of MODULES that the globs ROOTS name."""
+    patterns = tuple(roots)
+    return frozenset(
+        cls.name
+        for summary in modules.values()
+        for cls in summary.classes
+        if any(fnmatch.fnmatchcase(cls.name, p) for p in patterns)
+    )
+
+
+def model_reach(
+    modules: Mapping[str, ModuleSummary],
+    roots: Iterable[str],
+    named: Collection[str] | None = None,
+) -> Reach:
+    """What the classes named by the globs ROOTS build among MODULES (path → summary).
+
+    NAMED, when given, keeps only the roots of those class names (the roots that existed
+    when the checkpoints in question were trained); when none of them is left (the model's
+    class was renamed), every root is followed.
+    """
     snapshot = PythonSnapshot(modules)
     classes = frozenset(
         ClassRef(path, cls.name) for path in modules for cls in modules[path].classes
@@ -118,7 +138,12 @@ def model_reach(modules: Mapping[str, ModuleSummary], roots: Iterable[str]) -> R
             key=lambda ref: (ref.path, ref.name),
         )
     )
-    walk = _Walk(snapshot)
+    left_out: frozenset[ClassRef] = frozenset()
+    if named is not None:
+        kept = tuple(ref for ref in found if ref.name in named)
+        if kept:
+            left_out, found = frozenset(found) - frozenset(kept), kept
+    walk = _Walk(snapshot, left_out)
     for root in found:
         walk.reach(root, None)
     walk.run()
@@ -136,8 +161,11 @@ def model_reach(modules: Mapping[str, ModuleSummary], roots: Iterable[str]) -> R
 class _Walk:
     """The reached classes and what is left to follow; grows until nothing new is found."""
 
-    def __init__(self, snapshot: PythonSnapshot) -> None:
+    def __init__(self, snapshot: PythonSnapshot, left_out: frozenset[ClassRef] = frozenset()):
         self.snapshot = snapshot
+        #: Roots not followed (models added since): neither they nor what only they build
+        #: are reached because their file is.
+        self.left_out = left_out
         self.built: dict[ClassRef, set[str] | None] = {}
         self.pending: deque[tuple[ClassRef, frozenset[str] | None]] = deque()
         self.everything = False
@@ -296,8 +324,33 @@ class _Walk:
         return self._module_classes[key]
 
     def _called_in(self, path: str) -> Iterator[ClassRef]:
-        """The classes the file PATH calls or imports."""
-        return (value for value in self._callees(path) if isinstance(value, ClassRef))
+        """The classes the file PATH calls or imports, less the roots left out and the
+        classes only their submodules construct."""
+        theirs = self._only_left_out_build(path)
+        return (
+            value
+            for value in self._callees(path)
+            if isinstance(value, ClassRef) and value not in theirs
+        )
+
+    def _only_left_out_build(self, path: str) -> frozenset[ClassRef]:
+        """The left-out roots of PATH, and the classes their submodules construct that no
+        other class of PATH constructs."""
+        mine = [ref for ref in self.left_out if ref.path == path]
+        if not mine:
+            return frozenset()
+        theirs: set[ClassRef] = set(mine)
+        others: set[ClassRef] = set()
+        for cls in self.snapshot.summary(path).classes:
+            into = theirs if ClassRef(path, cls.name) in self.left_out else others
+            for sub in cls.submodules:
+                try:
+                    value = callee_value(self.snapshot, path, sub.call)
+                except (Unresolved, RecursionError):
+                    continue
+                if isinstance(value, ClassRef):
+                    into.add(value)
+        return frozenset(theirs - others)
 
     def _callees(self, path: str) -> Iterator[Value]:
         for callee in self.snapshot.summary(path).callees:

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import textwrap
 
-from auditor.extract.python import ModuleSummary, Reach, model_reach, summarise_module
+from auditor.extract.python import (
+    ModuleSummary,
+    Reach,
+    model_reach,
+    root_names,
+    summarise_module,
+)
 
 MODELS = "GPT_SoVITS/module/models.py"
 BLOCKS = "GPT_SoVITS/module/blocks.py"
@@ -255,3 +261,31 @@ def test_no_root_in_the_snapshot_says_nothing() -> None:
     assert found.roots == ()
     assert found.builds(MODELS, "Discriminator") is None
     assert found.builds(BLOCKS, "Attention", "to_k_c") is None
+
+
+def test_named_roots_leave_out_a_model_added_since() -> None:
+    """Given the root names at a release's base, a model class added in the release is not
+    followed: what only it builds is in no checkpoint users own."""
+    added = SYNTHESIZER + textwrap.indent(
+        textwrap.dedent("""\
+
+
+            class SynthesizerTrnV3(nn.Module):
+                def __init__(self, dim=4):
+                    super().__init__()
+                    self.disc = Discriminator()
+            """),
+        "    ",
+    )
+    every = reach(added)
+    assert every.builds(MODELS, "Discriminator") is True
+    sources = {PACKAGE: "", BLOCKS: BLOCKS_PY, MODELS: added}
+    modules = {p: summarise_module(textwrap.dedent(s).encode()) for p, s in sources.items()}
+    assert root_names(modules, ("SynthesizerTrn*",)) == {"SynthesizerTrn", "SynthesizerTrnV3"}
+    kept = model_reach(modules, ("SynthesizerTrn*",), named={"SynthesizerTrn"})
+    assert [r.name for r in kept.roots] == ["SynthesizerTrn"]
+    assert kept.builds(MODELS, "Discriminator") is False
+    assert kept.builds(MODELS, "Decoder", "layers") is True
+    # none of the names left (the class was renamed): every root is followed
+    renamed = model_reach(modules, ("SynthesizerTrn*",), named={"SynthesizerTrnOld"})
+    assert renamed.builds(MODELS, "Discriminator") is True
