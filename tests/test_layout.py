@@ -76,7 +76,6 @@ UNMIRRORED = {
     "rules/catalogue.py",
     "rules/catalogue_doc.py",
     "rules/code.py",
-    "rules/files.py",
     "runtime/materialise.py",
     "runtime/options.py",
     "runtime/outcome.py",

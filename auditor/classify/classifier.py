@@ -121,7 +121,7 @@ class Classifier:
             key=change.key,
             old=change.old,
             new=change.new,
-            message=f"{describe(change)}: {rule.why}.",
+            message=f"{describe(change)}: {rule.why_of(change)}.",
             hint=rule.hint,
         )
 

@@ -69,6 +69,10 @@ class Rule:
         """The severity of ``change``; most rules have a fixed one."""
         return self.severity
 
+    def why_of(self, change: Change) -> str:
+        """Why ``change`` matters (completing its message); most rules say one thing."""
+        return self.why
+
 
 def normalise_name(name: str) -> str:
     """Leaf names are matched case-insensitively, with ``-`` read as ``_``."""

@@ -20,9 +20,14 @@ class FileRule(Rule):
     """
 
     change_kind: ChangeKind = ChangeKind.FILE_ADDED
+    #: What ``why`` says of a Python module (model code rather than a config).
+    why_module: str = ""
 
     def applies(self, change: Change) -> bool:
         return change.kind is self.change_kind
+
+    def why_of(self, change: Change) -> str:
+        return self.why_module if self.why_module and change.file.endswith(".py") else self.why
 
     def severity_of(self, change: Change, rate: FactRater) -> Severity:
         if any(rate(fact).rank >= Severity.MEDIUM.rank for fact in change.facts):
@@ -53,6 +58,8 @@ RULES = (
         "existing variants are unaffected, but new checkpoints need this config",
         hint="Check which model the new config builds and ship it with its checkpoints.",
         change_kind=ChangeKind.FILE_ADDED,
+        why_module="a new model module usually means a new model or variant; checkpoints of "
+        "the existing ones are unaffected unless their code now imports it",
         examples=(
             RuleExample("configs/s2v2.json", None, _S2, flagged=True),
             RuleExample("i18n_extra/ui.json", _S2, _S2, flagged=False),
@@ -67,6 +74,8 @@ RULES = (
         why="checkpoints trained with this config can no longer be rebuilt from the repository",
         hint="Keep a copy of the removed config next to checkpoints trained with it.",
         change_kind=ChangeKind.FILE_REMOVED,
+        why_module="checkpoints of the models this module defined can no longer be built from "
+        "the repository",
         examples=(
             RuleExample("configs/s2.json", _S2, None, flagged=True),
             RuleExample("configs/s2.json", _S2, _S2, flagged=False),
