@@ -96,7 +96,8 @@ def _component(entry: dict[str, Any]) -> KnownComponent:
     """One ``components`` entry; ``match`` defaults to the name (the schema makes it one)."""
     name = str(entry["name"])
     match = entry.get("match") or [name]
-    return KnownComponent(name, str(entry["role"]), tuple(str(m) for m in match))
+    words = tuple(str(w).lower() for w in entry.get("words") or ())
+    return KnownComponent(name, str(entry["role"]), tuple(str(m) for m in match), words)
 
 
 _TOML_WHERE = re.compile(

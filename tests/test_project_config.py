@@ -86,6 +86,12 @@ components:
     assert found == (KnownComponent("CAMPPlusV2", "speaker-encoder", ("CAMPPlusV2",)),)
 
 
+def test_a_component_names_its_checkpoint_words() -> None:
+    text = "components:\n  - {name: MyHubert, role: content-encoder, words: [MyHubert, Tiny]}\n"
+    (component,) = read_project_config(text, ".model-audit.yaml").components
+    assert component.words == ("myhubert", "tiny")
+
+
 def test_component_roles_are_the_schema_roles() -> None:
     schema = load_schema("config")
     assert tuple(schema["$defs"]["component"]["properties"]["role"]["enum"]) == ROLES

@@ -82,7 +82,8 @@ class Classifier:
 
     def __init__(self, rules: Sequence[Rule], config: ProjectConfig) -> None:
         declared = project_parameter_rules(dict(config.parameters))
-        ordered = sorted(rules, key=lambda rule: rule.precedence)
+        own = config.components
+        ordered = sorted((r.for_project(own) for r in rules), key=lambda rule: rule.precedence)
         first = [rule for rule in ordered if rule.precedence < 1]
         rest = [rule for rule in ordered if rule.precedence >= 1]
         self._rules: tuple[Rule, ...] = (*first, *declared, *rest)

@@ -7,10 +7,11 @@ classifier (``auditor.classify.classifier``) turns the first rule that applies i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from auditor.domain import Category, Change, ChangeKind, Confidence, Fact, FactKind, Severity
+from auditor.extract.python import KnownComponent
 
 #: The precedence of rules that apply only when no other rule does.
 FALLBACK = 2
@@ -68,6 +69,11 @@ class Rule:
     def severity_of(self, change: Change, rate: FactRater) -> Severity:
         """The severity of ``change``; most rules have a fixed one."""
         return self.severity
+
+    def for_project(self, components: Iterable[KnownComponent]) -> Rule:
+        """This rule as a project with its own COMPONENTS (``components`` of its settings)
+        applies it; most rules do not depend on them."""
+        return self
 
     def why_of(self, change: Change) -> str:
         """Why ``change`` matters (completing its message); most rules say one thing."""

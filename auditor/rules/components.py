@@ -12,10 +12,11 @@ the encoder as surely as another class does (MA117).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from auditor.domain import Category, Change, ChangeKind, FactKind, Severity
-from auditor.extract.python import builtin_components
+from auditor.extract.python import KnownComponent, builtin_components
 from auditor.extract.python.checkpoint_names import identity
 from auditor.rules.base import FactRater, Rule, RuleExample
 
@@ -80,12 +81,18 @@ class CheckpointIdentityRule(Rule):
     """The path an encoder or vocoder is loaded from names another model: its component,
     size or version words differ (a path moved, with the same words, is a pointer change)."""
 
+    #: The project's own components, beside the built-in ones: their words count too.
+    own: tuple[KnownComponent, ...] = ()
+
+    def for_project(self, components: Iterable[KnownComponent]) -> Rule:
+        return replace(self, own=tuple(components))
+
     def applies(self, change: Change) -> bool:
         if change.fact_kind is not FactKind.ENCODER_CHECKPOINT:
             return False
         if change.kind is not ChangeKind.MODIFIED:
             return False
-        known = builtin_components()
+        known = builtin_components().extended(self.own)
         old, new = identity(str(change.old), known), identity(str(change.new), known)
         return bool(old) and bool(new) and old != new
 

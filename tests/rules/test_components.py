@@ -7,6 +7,7 @@ import pytest
 
 from auditor.classify.classifier import Classifier
 from auditor.domain import Change, ChangeKind, FactKind
+from auditor.extract.python import KnownComponent
 from auditor.project_config import ProjectConfig
 from auditor.rules import all_rules
 
@@ -96,3 +97,15 @@ def test_a_checkpoint_of_another_model_is_a_swap_and_a_moved_one_a_pointer(
     old: str, new: str, rule: str, severity: str
 ) -> None:
     assert _classify(_checkpoint(old, new)) == (rule, severity)
+
+
+def test_a_project_component_names_its_own_checkpoints() -> None:
+    """A checkpoint path naming the project's own encoder, swapped for another: MA117 only
+    once the project declares the encoder's words."""
+    change = _checkpoint("pretrain/voxenc.pt", "pretrain/hubert.pt")
+    assert _classify(change) != ("MA117", "high")
+    own = ProjectConfig(
+        components=(KnownComponent("VoxEnc", "content-encoder", ("VoxEnc",), ("voxenc",)),)
+    )
+    found = Classifier(all_rules(), own).classify(change, "a" * 40, None)
+    assert found is not None and (found.rule, found.severity.value) == ("MA117", "high")
