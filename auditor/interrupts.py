@@ -131,3 +131,7 @@ class WorkerPool(ProcessPoolExecutor):
                     process.terminate()
             for process in processes:
                 process.join(timeout=5)
+            for process in processes:  # one that did not end on SIGTERM (a loaded machine)
+                if process.is_alive():
+                    process.kill()
+                    process.join(timeout=5)
