@@ -19,6 +19,9 @@ from auditor.project_config import ProjectConfig
 from auditor.rules.base import ParameterRule, Rule, normalise_name
 from auditor.wording import listed, value_text, what_changed
 
+#: The most a change in a commit without a parent is rated: it adds what it holds.
+FIRST_COMMIT_CAP = Severity.LOW
+
 _CATEGORY_BY_SEVERITY = {
     Severity.CRITICAL: Category.TENSOR_SHAPE,
     Severity.HIGH: Category.INPUT_FEATURES,
@@ -107,6 +110,13 @@ class Classifier:
         rule = self.rule_for(change)
         if rule is None or rule.id in self._config.disabled:
             return None
+        severity = self._severity(rule, change)
+        why = rule.why_of(change)
+        if parent is None and severity.rank > FIRST_COMMIT_CAP.rank:
+            # a commit with no parent (the root, or the edge of a shallow history) has no
+            # earlier checkpoint that could stop loading
+            severity = FIRST_COMMIT_CAP
+            why = f"{why} (no earlier revision: nothing trained before it can break)"
         return Finding(
             id=finding_id(rule.id, commit, change),
             rule=rule.id,
@@ -115,14 +125,14 @@ class Classifier:
             parent=parent,
             file=change.file,
             line=change.line,
-            severity=self._severity(rule, change),
+            severity=severity,
             confidence=rule.confidence,
             category=rule.category,
             parameter=change.parameter,
             key=change.key,
             old=change.old,
             new=change.new,
-            message=f"{describe(change)}: {rule.why_of(change)}.",
+            message=f"{describe(change)}: {why}.",
             hint=rule.hint,
         )
 

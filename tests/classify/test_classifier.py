@@ -145,3 +145,21 @@ def test_a_finding_only_the_runtime_made_follows_the_project_settings() -> None:
     assert adjusted is not None and adjusted.severity is Severity.CRITICAL
     off = parse_project_config({"disable": ["MA601"]}, ".model-audit.yaml")
     assert Classifier(all_rules(), off).adjust(found) is None
+
+
+def test_a_commit_without_a_parent_breaks_no_earlier_checkpoint() -> None:
+    classifier = Classifier(all_rules(), ProjectConfig())
+    wider = change("model.gin_channels", 512, 1024)
+    first = classifier.classify(wider, SHA, None)
+    later = classifier.classify(wider, SHA, "b" * 40)
+    assert first is not None and later is not None
+    assert (first.rule, first.severity, later.severity) == (
+        "MA101",
+        Severity.LOW,
+        Severity.CRITICAL,
+    )
+    assert first.message.endswith("(no earlier revision: nothing trained before it can break).")
+    # what is rated low or below already keeps its severity and its words
+    epochs = classifier.classify(change("train.epochs", 10, 20), SHA, None)
+    assert epochs is not None and epochs.severity is Severity.INFO
+    assert "no earlier revision" not in epochs.message
