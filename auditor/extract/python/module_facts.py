@@ -22,6 +22,7 @@ from auditor.extract.python.kinds import (
 from auditor.extract.python.scopes import ModuleScope, is_version_like
 from auditor.extract.python.signatures import callee_name, callee_value, positional_names
 from auditor.extract.python.snapshot import PythonSnapshot
+from auditor.extract.python.summary import Binding
 from auditor.extract.python.usage import Usage
 from auditor.extract.python.values import (
     ClassRef,
@@ -98,8 +99,7 @@ def symbol_table_facts(snapshot: PythonSnapshot, path: str, names: set[str]) -> 
         if binding is None:
             continue
         try:
-            value = snapshot.binding_value(path, binding)
-            items = _items(value)
+            items = symbol_table_items(snapshot, path, binding)
         except (Unresolved, RecursionError):
             text = expression_text(binding.value, ModuleScope(snapshot, path, binding.order))
             facts.append(Fact(kind, name, name, text, binding.line))
@@ -110,6 +110,14 @@ def symbol_table_facts(snapshot: PythonSnapshot, path: str, names: set[str]) -> 
         facts.append(Fact(kind, name, name, len(items), binding.line))
         facts.append(Fact(kind, f"{name}.fingerprint", name, digest, binding.line))
     return facts
+
+
+def symbol_table_items(snapshot: PythonSnapshot, path: str, binding: Binding) -> tuple[Value, ...]:
+    """The resolved contents of the symbol table BINDING (of PATH) binds, in order.
+
+    Raises :class:`Unresolved` when they cannot be resolved and :class:`NotAFactValue` when
+    the value is not a sequence."""
+    return _items(snapshot.binding_value(path, binding))
 
 
 def _items(value: Value) -> tuple[Value, ...]:
