@@ -28,6 +28,7 @@ from auditor.domain import Report, Severity
 from auditor.errors import AuditError
 from auditor.fork.command import fork_command, forks_command
 from auditor.interrupts import exit_interrupted, stop_on_interrupt
+from auditor.migrate.command import migrate_command
 from auditor.options import (
     cache_options,
     output_options,
@@ -272,6 +273,7 @@ cli.add_command(ckpt_info_command)
 cli.add_command(fork_command)
 cli.add_command(forks_command)
 cli.add_command(identify_command)
+cli.add_command(migrate_command)
 cli.add_command(runtime_command)
 cli.add_command(stamp_command)
 cli.add_command(verify_command)

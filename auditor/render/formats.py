@@ -64,6 +64,7 @@ def command_formats() -> dict[str, Formats[Any]]:
     from auditor.fork.report_text import render_markdown as fork_markdown
     from auditor.fork.report_text import render_table as fork_table
     from auditor.fork.rows import render_rows_markdown, render_rows_text
+    from auditor.migrate import migrate_text
     from auditor.provenance import identify_text, stamp_text, verify_text
     from auditor.render import github, json_report, markdown, sarif, table
     from auditor.rules.catalogue_doc import catalogue_json, catalogue_markdown, catalogue_table
@@ -134,6 +135,12 @@ def command_formats() -> dict[str, Formats[Any]]:
             {
                 OutputFormat.TABLE: verify_text.render_table,
                 OutputFormat.JSON: verify_text.render_json,
+            }
+        ),
+        "migrate": Formats(
+            {
+                OutputFormat.TABLE: migrate_text.render_table,
+                OutputFormat.JSON: migrate_text.render_json,
             }
         ),
         "rules": Formats(
