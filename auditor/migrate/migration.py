@@ -21,6 +21,7 @@ from auditor.checkpoints.checkpoint import Checkpoint
 from auditor.checkpoints.reader import read_checkpoint
 from auditor.checkpoints.results import CheckResult
 from auditor.errors import AuditError
+from auditor.history import open_repository, resolve_revision
 from auditor.migrate.build import Worker, initial_state
 from auditor.migrate.origin import Origin, checkpoint_origin
 from auditor.migrate.plan import MigrationPlan, NewRows, plan_migration
@@ -85,6 +86,7 @@ class Request:
 
 def migrate(request: Request, say: Callable[[str], None] = lambda message: None) -> Migration:
     """Plan REQUEST's migration and, unless it is a dry run or refused, write and verify it."""
+    _resolve(request.repository, [request.target, request.source])
     checkpoint = read_checkpoint(request.checkpoint)
     origin = checkpoint_origin(
         request.checkpoint, request.repository, request.profile, request.source
@@ -143,9 +145,26 @@ def migrate(request: Request, say: Callable[[str], None] = lambda message: None)
         (new_maps.sha, model),
     )
     verification = verify_migration(
-        sides, request.checkpoint, request.output, plan.mapping, plan.symbol_rows, request.worker
+        sides,
+        request.checkpoint,
+        request.output,
+        plan.mapping,
+        plan.symbol_rows,
+        request.worker,
+        plan.not_shipped,
     )
     return replace(migration, verification=verification)
+
+
+def _resolve(repository: str | os.PathLike[str], revisions: list[str | None]) -> None:
+    """Fail early, naming it, on a revision the repository does not have."""
+    repo = open_repository(repository)
+    try:
+        for revision in revisions:
+            if revision is not None:
+                resolve_revision(repo, revision)
+    finally:
+        repo.close()
 
 
 def _maps(request: Request, revision: str) -> StateMaps:

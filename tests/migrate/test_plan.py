@@ -70,7 +70,9 @@ def test_a_grown_symbol_table_copies_rows_by_symbol() -> None:
 
 def test_symbols_the_new_table_drops_make_the_rows_approximate() -> None:
     mismatch = ShapeMismatch("emb.weight", (3, 4), (4, 4))
-    plan = plan_migration(comparison(mismatches=(mismatch,)), {"emb.weight": (4, 4)}, [OLD_SYMBOLS], [SHRUNK])
+    plan = plan_migration(
+        comparison(mismatches=(mismatch,)), {"emb.weight": (4, 4)}, [OLD_SYMBOLS], [SHRUNK]
+    )
     assert plan.tensors[0].treatment is Treatment.APPROXIMATE
     assert "1 old symbols the new table lacks are dropped" in plan.tensors[0].reason
 
@@ -89,7 +91,10 @@ def test_a_changed_dimension_is_impossible_and_named() -> None:
     )
     assert plan.treatment is Treatment.IMPOSSIBLE
     assert [t.key for t in plan.impossible] == ["enc_p.proj.weight", "emb.weight"]
-    assert plan.tensors[0].reason == "[384, 192, 1] → [512, 256, 1]: a learned dimension changed; retrain"
+    assert (
+        plan.tensors[0].reason
+        == "[384, 192, 1] → [512, 256, 1]: a learned dimension changed; retrain"
+    )
     assert plan.tensors[1].reason == (
         "[3, 4] → [5, 4]: its rows follow no symbol table (no symbol table has 3 symbols at "
         "the old revision and 5 at the new one); retrain"
@@ -118,7 +123,9 @@ def test_added_keys_start_from_initialisation_removed_ones_are_dropped() -> None
 def test_duplicated_symbols_are_warned_about() -> None:
     doubled = SymbolTable("text/symbols.py", "symbols", ("_", "a", "b", "b"))
     mismatch = ShapeMismatch("emb.weight", (3, 4), (4, 4))
-    plan = plan_migration(comparison(mismatches=(mismatch,)), {"emb.weight": (4, 4)}, [OLD_SYMBOLS], [doubled])
+    plan = plan_migration(
+        comparison(mismatches=(mismatch,)), {"emb.weight": (4, 4)}, [OLD_SYMBOLS], [doubled]
+    )
     assert plan.symbol_rows[0].rows.rows == (0, 1, 2, None)
     assert plan.warnings == (
         "emb.weight: the new table text/symbols.py:symbols holds 1 symbols more than once (b): "

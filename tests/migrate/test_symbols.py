@@ -26,7 +26,10 @@ def test_the_table_of_matching_lengths_is_chosen_same_place_first() -> None:
     other = table("x", "y", "z", name="punctuation")
     found = matching_tables([v1, other], [v1, v2, other], 2, 3)
     assert isinstance(found, RowMap)
-    assert (found.old.where, found.new.where) == ("text/symbols.py:symbols", "text/symbols2.py:symbols")
+    assert (found.old.where, found.new.where) == (
+        "text/symbols.py:symbols",
+        "text/symbols2.py:symbols",
+    )
     ambiguous = matching_tables([v1], [v2, table("_", "b", "a", path="text/symbols3.py")], 2, 3)
     assert ambiguous == (
         "the rows may follow any of several symbol tables (text/symbols.py:symbols → "

@@ -48,7 +48,9 @@ def test_a_config_object_becomes_the_dict_of_its_fields(
     path = tmp_path / "s2G.pth"
     hps = HParams(model=HParams(hidden_channels=192), version="v2")
     torch.save({"weight": {"w": torch.ones(2)}, "config": hps}, path)
-    assert read_weights(path).root == {"config": {"model": {"hidden_channels": 192}, "version": "v2"}}
+    assert read_weights(path).root == {
+        "config": {"model": {"hidden_channels": 192}, "version": "v2"}
+    }
 
 
 def test_views_of_one_storage_keep_their_own_data(tmp_path: Path) -> None:
@@ -80,5 +82,5 @@ def test_code_in_the_pickle_is_refused_and_never_run(tmp_path: Path) -> None:
 
 def test_a_legacy_file_is_refused_with_what_to_do(tmp_path: Path) -> None:
     path = torch_gpt_sovits(torch, tmp_path / "old.pth", legacy=True)
-    with pytest.raises(CheckpointError, match="not a torch-legacy file .load and save it once"):
+    with pytest.raises(CheckpointError, match=r"not a torch-legacy file \(load and save it once"):
         read_weights(path)

@@ -19,6 +19,7 @@ from auditor.provenance.weights_only import WeightsOnly
 from auditor.render.formats import OutputFormat, command_formats, formats_of
 from auditor.rules import all_rules
 from tests.conftest import validate
+from tests.migrate.test_migrate_text import MIGRATION
 from tests.provenance.test_stamp_text import STAMPED
 
 #: Commands that write no report of their own: ``ci`` runs the others, ``explain`` shows one
@@ -37,8 +38,12 @@ SCHEMAS = {
     "identify": "identify",
     "stamp": "manifest",
     "verify": "verify",
+    "migrate": "migrate",
     "rules": "rules",
 }
+#: The option that sends a command's report to a file, where ``-o`` names something else:
+#: ``migrate -o`` names the migrated checkpoint.
+REPORT_OPTION = {"migrate": "--report"}
 
 
 def _commands() -> dict[str, click.Command]:
@@ -70,8 +75,8 @@ def test_format_choices_default_and_output_come_from_the_registry(name: str) -> 
     formats = formats_of(name)
     assert list(fmt.type.choices) == formats.names
     assert fmt.default == formats.default.value
-    output = _option(command, "-o")
-    assert output is not None and "--output" in output.opts
+    output = _option(command, REPORT_OPTION.get(name, "-o"))
+    assert output is not None and {"--output", "--report"} & set(output.opts)
     assert isinstance(output.type, click.Path) and output.type.allow_dash
     assert OutputFormat.JSON in formats.renderers, f"{name} has no machine-readable output"
 
@@ -106,6 +111,7 @@ SUBJECTS = {
     "ckpt-info": CHECKPOINT,
     "identify": IDENTIFIED,
     "stamp": STAMPED,
+    "migrate": MIGRATION,
 }
 
 
