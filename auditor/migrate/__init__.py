@@ -5,7 +5,8 @@ comparison of the checkpoint with its model at both revisions and, for an embedd
 follows a symbol table, the tables' contents (:mod:`.symbols`); :mod:`.weights` and
 :mod:`.write` read and write the file without running it; :mod:`.verify` loads the result
 at the new revision and runs it against the original at the old; :mod:`.migration` is the
-order of it all. Writing and verifying need torch; planning does not.
+order of it all. A plan needs torch only in the workers' Python (the maps are built there);
+writing needs it in this one too.
 """
 
 from auditor.migrate.migration import Migration, Request, migrate
