@@ -129,8 +129,7 @@ def migrate(request: Request, say: Callable[[str], None] = lambda message: None)
     if request.dry_run:
         return migration
     if plan.impossible and not request.allow_partial:
-        names = ", ".join(t.key for t in plan.impossible)
-        return _refused(migration, f"impossible without retraining: {names}")
+        return _refused(migration, refusal(plan))
     say(f"building {model} at {request.target} for its initial state")
     init = initial_state(request.repository, new_maps.sha, request.profile, model, request.worker)
     stored = read_weights(request.checkpoint)
@@ -154,6 +153,18 @@ def migrate(request: Request, say: Callable[[str], None] = lambda message: None)
         plan.not_shipped,
     )
     return replace(migration, verification=verification)
+
+
+def refusal(plan: MigrationPlan, shown: int = 3) -> str:
+    """Why PLAN is not written: its impossible tensors (the first SHOWN named) and the
+    config values that changed them."""
+    names = [t.key for t in plan.impossible]
+    listed = ", ".join(names[:shown]) + (
+        f" and {len(names) - shown} more" if len(names) > shown else ""
+    )
+    said = f"{len(names)} impossible without retraining ({listed})"
+    changed = [f"{c.key} {c.checkpoint} → {c.model}" for c in plan.config_updates]
+    return said + (f"; the config changed: {', '.join(changed)}" if changed else "")
 
 
 def _resolve(repository: str | os.PathLike[str], revisions: list[str | None]) -> None:

@@ -74,10 +74,11 @@ def test_a_refusal_and_a_dry_run_write_nothing() -> None:
     from dataclasses import replace
 
     refused = replace(
-        MIGRATION, refused="impossible without retraining: x", output=None, verification=None
+        MIGRATION, refused="1 impossible without retraining (x)", output=None, verification=None
     )
-    assert "written     nothing: impossible without retraining: x (--allow-partial" in render_table(
-        refused
+    assert (
+        "written     nothing: 1 impossible without retraining (x) (--allow-partial"
+        in render_table(refused)
     )
     dry = replace(MIGRATION, dry_run=True, verification=None)
     assert "written     nothing (--dry-run)\n" in render_table(dry)

@@ -57,8 +57,11 @@ def test_a_renamed_subtree_migrates_exactly(renamed: Migration) -> None:
 
 def test_a_widened_encoder_is_refused_with_its_reason(widened: Migration) -> None:
     assert widened.plan.treatment is Treatment.IMPOSSIBLE
-    assert widened.refused is not None and widened.refused.startswith(
-        "impossible without retraining: enc_p.ssl_proj.weight"
+    assert widened.refused == (
+        f"{len(widened.plan.impossible)} impossible without retraining (enc_p.ssl_proj.weight, "
+        "enc_p.ssl_proj.bias, enc_p.encoder_ssl.attn_layers.0.in_proj_weight and "
+        f"{len(widened.plan.impossible) - 3} more); the config changed: "
+        "model.hidden_channels 192 → 256"
     )
     first = widened.plan.impossible[0]
     assert first.reason == "[192, 768, 1] → [256, 768, 1]: a learned dimension changed; retrain"
