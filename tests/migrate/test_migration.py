@@ -10,10 +10,15 @@ from pathlib import Path
 import pytest
 
 from auditor.checkpoints.reader import read_checkpoint
+from auditor.checkpoints.results import KeyMapping
 from auditor.errors import AuditError
+from auditor.migrate.build import Worker
 from auditor.migrate.migrate_text import render_json
 from auditor.migrate.migration import Migration, Request, migrate
 from auditor.migrate.plan import Step, Treatment
+from auditor.migrate.verify import Sides, verify_migration
+from auditor.migrate.weights import read_weights
+from auditor.migrate.write import write_checkpoint
 from tests.checkpoint_files import shapes_checkpoint
 from tests.conftest import validate
 from tests.migrate.conftest import PROFILE
@@ -91,3 +96,35 @@ def test_a_checkpoint_no_model_holds_is_an_error(mini_sovits: Path, tmp_path: Pa
         AuditError, match=r"other.pth: at v1.0: no model of profile gpt-sovits holds"
     ):
         migrate(request)
+
+
+def test_rows_copied_by_index_instead_of_symbol_fail_verification(
+    grown: Migration, tmp_path: Path
+) -> None:
+    torch = pytest.importorskip("torch")
+    stored = read_weights(Path(str(grown.output)))
+    original = read_weights(Path(grown.checkpoint))
+    key = "enc_p.text_embedding.weight"
+    by_index = stored.weights[key].clone()
+    by_index[:300] = original.weights[key]
+    tampered = tmp_path / "by_index.pth"
+    write_checkpoint(stored, {**stored.weights, key: by_index}, [], tampered)
+    sides = Sides(
+        grown.repository,
+        PROFILE,
+        (grown.old.sha, grown.old.model),
+        (grown.new.sha, grown.new.model),
+    )
+    found = verify_migration(
+        sides,
+        Path(grown.checkpoint),
+        tampered,
+        KeyMapping(),
+        grown.plan.symbol_rows,
+        Worker(),
+        grown.plan.not_shipped,
+    )
+    assert found.loads and found.matches is False
+    assert found.max_rel_error is not None and found.max_rel_error > found.tolerance
+    assert found.missing == ()
+    assert torch.equal(read_weights(tampered).weights[key][:300], original.weights[key])
