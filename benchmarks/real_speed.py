@@ -51,7 +51,7 @@ def history_blobs(repo: Path, branch: str) -> dict[str, str]:
     """Every Python blob of BRANCH's history the audit reads: blob -> one path of it."""
     selection = python_selection(())
     found: dict[str, str] = {}
-    for line in _git(repo, "rev-list", "--objects", branch).splitlines():
+    for line in _git(repo, "rev-list", "--objects", "--missing=allow-any", branch).splitlines():
         sha, _, path = line.partition(" ")
         if path.endswith(".py") and selection.selects(path):
             found.setdefault(sha, path)
