@@ -17,7 +17,7 @@ from auditor import console
 from auditor.options import output_options, to_stdout, write_output
 from auditor.render.formats import formats_of
 from auditor.runtime.confirm import DEVICES, confirm
-from auditor.runtime.detect import pick_profile
+from auditor.runtime.detect import choose_profile
 from auditor.runtime.options import python_option, stub_imports_option
 from auditor.runtime.report_text import table
 from auditor.runtime.results import Verdict
@@ -33,7 +33,7 @@ EXIT_CODES = {
 
 @click.command("runtime")
 @click.argument("old")
-@click.argument("new")
+@click.argument("new", required=False)
 @click.argument("path", default=".", type=click.Path(path_type=Path))
 @click.option(
     "--profile",
@@ -41,7 +41,20 @@ EXIT_CODES = {
     default=None,
     metavar="NAME|FILE",
     help="A shipped profile (auditor/runtime/profiles) or a profile YAML file. Default: the "
-    "repository's .model-audit-profile.yaml at NEW, else the shipped profile its layout fits.",
+    "repository's .model-audit-profile.yaml at NEW, else the shipped profile its layout fits, "
+    "else one inferred from the code at NEW.",
+)
+@click.option(
+    "--infer-profile",
+    is_flag=True,
+    help="Infer the profile from the code at NEW even where the repository's own or a "
+    "shipped profile fits.",
+)
+@click.option(
+    "--show-profile",
+    is_flag=True,
+    help="Print the profile that would be used, as YAML (to commit as "
+    ".model-audit-profile.yaml), and build nothing; the arguments are then REV [PATH].",
 )
 @click.option(
     "--device",
@@ -69,6 +82,8 @@ def runtime_command(
     new: str,
     path: Path,
     profile_name: str | None,
+    infer_profile: bool,
+    show_profile: bool,
     device: str,
     output_format: str,
     output: Path | None,
@@ -93,8 +108,24 @@ def runtime_command(
       2  usage, git or profile error
       3  could not check: nothing breaks, but a model is unavailable (a module it needs
          is not installed), or its worker ran past --timeout (timeout) or died (crashed)
+
+    Where no profile fits, one is inferred from the code: the nn.Module classes its scripts
+    build and save or load the weights of, built as those scripts build them.
+    --show-profile prints it (REV [PATH]: the profile at REV).
     """
-    profile = pick_profile(path, new, profile_name)
+    if profile_name is not None and infer_profile:
+        raise click.UsageError("--infer-profile and --profile exclude each other")
+    if show_profile:
+        revision, where = _shown(old, new, path)
+        chosen = choose_profile(where, revision, profile_name, infer=infer_profile)
+        write_output(chosen.text, output)
+        return
+    if new is None:
+        raise click.UsageError("missing argument NEW (only --show-profile takes one revision)")
+    chosen = choose_profile(path, new, profile_name, infer=infer_profile)
+    profile = chosen.profile
+    if chosen.inferred:
+        console.inform(f"profile {profile.source} at {new} (runtime --show-profile prints it)")
     with console.activity() as doing:
         doing.stage(f"building the {profile.name} models at {old} and {new}")
         report = confirm(
@@ -125,3 +156,13 @@ def runtime_command(
     code = EXIT_CODES[report.verdict]
     if code:
         raise SystemExit(code)
+
+
+def _shown(old: str, new: str | None, path: Path) -> tuple[str, Path]:
+    """The revision and repository ``--show-profile`` is about: REV [PATH] (a second argument
+    that is a folder is the repository), or OLD NEW [PATH] (the profile at NEW)."""
+    if new is None:
+        return old, path
+    if path == Path(".") and Path(new).is_dir():
+        return old, Path(new)
+    return new, path

@@ -1,0 +1,346 @@
+"""A runtime profile inferred from a repository's own code, for a layout no profile fits.
+
+At one revision: the model roots (:mod:`auditor.runtime.roots`), each built the way its
+first script builds it (training scripts first) in profile terms
+(:mod:`auditor.runtime.translate`), from the first config the script names that holds every
+key the construction reads (:mod:`auditor.runtime.script_setup`; when the one named is not
+committed, a config of its folder, else of the tree, that holds them), with the script's
+``sys.path``. The other configs of that folder holding the same keys are variants. Packages
+that import a compiled extension (a ``.pyx`` beside them) that is never committed get it
+stubbed.
+
+The profile is written as YAML that :func:`auditor.runtime.profile.parse_profile` reads back
+(and that is what is used), with comments saying where each model comes from; a root whose
+construction cannot be translated is left out, its file:line and expression said in the
+comments and in :attr:`InferredProfile.left_out`. No inference inputs are written: the
+models are compared by their weights (maps and loading), not their outputs, until someone
+adds ``inputs``.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from auditor.extract.python import ModuleSummary, PythonParseError, summarise_module
+from auditor.extract.python.snapshot import PythonSnapshot
+from auditor.extract.python.values import ClassRef
+from auditor.history import BlobReader, files_at, open_repository, resolve_revision
+from auditor.runtime.materialise import ConfigUnavailable, read_config
+from auditor.runtime.profile import Profile, ProfileError, parse_profile
+from auditor.runtime.roots import Root, find_roots, training_first
+from auditor.runtime.script_setup import is_config_path, named_configs, sys_path_of
+from auditor.runtime.scripts import Script, read_script
+from auditor.runtime.translate import Construction, Untranslatable, translate
+
+PROFILE_NAME = "inferred"
+#: At most this many other configs of a folder become variants.
+MAX_VARIANTS = 8
+_NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+_SKIPPED = re.compile(r"(^|/)(tests?|docs?)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)setup\.py$")
+
+
+@dataclass(frozen=True)
+class InferredProfile:
+    """The profile, its YAML text, and the roots left out (``file:line expression: why``)."""
+
+    profile: Profile
+    text: str
+    left_out: tuple[str, ...]
+
+
+def infer_profile(path: str | os.PathLike[str], revision: str) -> InferredProfile:
+    """The profile the code of the repository at PATH says, at REVISION.
+
+    :class:`ProfileError` when no model root can be built from it (the reasons included).
+    """
+    repo = open_repository(path)
+    try:
+        sha = resolve_revision(repo, revision)
+        tree = files_at(repo, sha)
+        with BlobReader(repo) as blobs:
+            return _Inference(tree, blobs, revision).profile()
+    finally:
+        repo.close()
+
+
+class _Summaries(Mapping[str, ModuleSummary]):
+    """The Python files of a tree, summarised when first looked up (one that does not parse
+    is an empty module)."""
+
+    def __init__(self, files: Mapping[str, str], read: Any) -> None:
+        self._files = files
+        self._read = read
+        self._done: dict[str, ModuleSummary] = {}
+
+    def __getitem__(self, path: str) -> ModuleSummary:
+        if path not in self._files:
+            raise KeyError(path)
+        if path not in self._done:
+            try:
+                self._done[path] = summarise_module(self._read(path) or b"")
+            except PythonParseError:
+                self._done[path] = ModuleSummary()
+        return self._done[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._files
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._files))
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+
+class _Inference:
+    def __init__(self, tree: Mapping[str, str], blobs: BlobReader, revision: str) -> None:
+        self.tree = tree
+        self.blobs = blobs
+        self.revision = revision
+        python = {p: b for p, b in tree.items() if p.endswith(".py") and not _SKIPPED.search(p)}
+        self.snapshot = PythonSnapshot(_Summaries(python, self.read))
+        self.python = python
+        self.left_out: list[str] = []
+        self.comments: list[str] = []
+        self.sites: list[str] = []
+        self._configs: dict[str, dict[str, Any] | None] = {}
+
+    def read(self, path: str) -> bytes | None:
+        blob = self.tree.get(path)
+        return None if blob is None else self.blobs.read(blob)
+
+    def profile(self) -> InferredProfile:
+        scripts = [s for p in sorted(self.python) if (s := self._script(p)) is not None]
+        roots = training_first(find_roots(self.snapshot, scripts))
+        first: dict[ClassRef, Root] = {}
+        for root in roots:
+            first.setdefault(root.cls, root)
+        models: list[dict[str, Any]] = []
+        sys_path: list[str] = []
+        names: set[str] = set()
+        for cls, root in first.items():
+            others = [r.site for r in roots if r.cls == cls and r is not root]
+            model = self._model(root, others, sys_path, names)
+            if model is not None:
+                models.append(model)
+        if not models:
+            why = (
+                "; ".join(self.left_out)
+                or "no script builds an nn.Module whose weights it saves or loads"
+            )
+            raise ProfileError(
+                f"no profile can be inferred from the code at {self.revision}: {why}"
+            )
+        document: dict[str, Any] = {
+            "name": PROFILE_NAME,
+            "description": f"inferred by model-audit from the code at {self.revision}",
+            "files": ["**/*.py", *sorted({c for m in models for c in _configs_of(m)})],
+            "sys_path": sys_path,
+        }
+        stubs = self._extension_stubs(sys_path)
+        if stubs:
+            document["stub_modules"] = stubs
+        document["models"] = models
+        text = self._text(document)
+        source = f"inferred from {self.sites[0]}"
+        return InferredProfile(parse_profile(text, source), text, tuple(self.left_out))
+
+    def _script(self, path: str) -> Script | None:
+        data = self.read(path)
+        return None if data is None else read_script(path, data)
+
+    def _model(
+        self, root: Root, others: list[str], sys_path: list[str], names: set[str]
+    ) -> dict[str, Any] | None:
+        built = root.built
+        where = f"{root.site} {built.call.callee.rsplit('.', 1)[-1]}(...)"
+        try:
+            construction = translate(
+                built.call,
+                self.snapshot,
+                root.script.path,
+                root.script.assignments.get(built.scope, ()),
+                built.line,
+            )
+        except Untranslatable as error:
+            self.left_out.append(f"{where}: {error.expression}: {error.why}")
+            return None
+        base, variants, config_notes = self._configs_for(root, construction)
+        if base is None:
+            self.left_out.append(f"{where}: {config_notes[-1]}")
+            return None
+        entries, path_notes = sys_path_of(root.script)
+        module = _module_name(root.cls.path, entries)
+        if module is None:
+            self.left_out.append(
+                f"{where}: {root.cls.path} cannot be imported from {', '.join(entries)}"
+            )
+            return None
+        for entry in entries:
+            if entry not in sys_path:
+                sys_path.append(entry)
+        name = _unique(root.cls.name, names)
+        model: dict[str, Any] = {
+            "name": name,
+            "module": module,
+            "class": root.cls.name,
+            "config": base,
+        }
+        if construction.args:
+            model["args"] = list(construction.args)
+        if construction.kwargs:
+            model["kwargs"] = dict(construction.kwargs)
+        if construction.splat:
+            model["splat"] = list(construction.splat)
+        if variants:
+            taken = {name}
+            model["variants"] = [{"name": _unique(_stem(v), taken), "config": v} for v in variants]
+        self.sites.append(root.site)
+        self.comments.append(f"{name}: {root.cls.name} of {root.cls.path}, built at {root.site}:")
+        self.comments.append(f"  weights: {'; '.join(root.weights[:3])}")
+        self.comments.extend(
+            f"  {note}" for note in (*config_notes, *construction.notes, *path_notes)
+        )
+        if others:
+            self.comments.append(f"  also built at {', '.join(others[:5])}")
+        return model
+
+    def _configs_for(
+        self, root: Root, construction: Construction
+    ) -> tuple[str | None, list[str], list[str]]:
+        """The config to build from, the variants' configs, and notes on the choice."""
+        named = named_configs(root.script, self.snapshot, self.tree, self.read)
+        reads = construction.reads
+        notes: list[str] = []
+        for config in named.present:
+            missing = self._missing(config.path, reads)
+            if missing is None:
+                notes.append(f"config: {config.path} (named at {config.named_at})")
+                return config.path, self._siblings(config.path, reads), notes
+            notes.append(f"{config.path} (named at {config.named_at}) lacks {missing}")
+        folders = [posixpath.dirname(p) for p in named.absent]
+        everything = sorted(p for p in self.tree if is_config_path(p))
+        pool = [p for f in folders for p in everything if posixpath.dirname(p) == f] + everything
+        if not reads:
+            notes.append("no config is named and the construction reads none")
+            return None, [], notes
+        for path in dict.fromkeys(pool):
+            if self._missing(path, reads) is None:
+                said = ", ".join(named.absent) or "none"
+                notes.append(
+                    f"config: {path}, the first holding every key the construction reads "
+                    f"(named but not committed: {said})"
+                )
+                return path, self._siblings(path, reads), notes
+        notes.append(f"no config holds {', '.join('.'.join(k) for k in sorted(reads))}")
+        return None, [], notes
+
+    def _siblings(self, path: str, reads: frozenset[tuple[str, ...]]) -> list[str]:
+        """The other configs of PATH's folder (same suffix) that hold every key READS."""
+        folder, suffix = posixpath.dirname(path), posixpath.splitext(path)[1]
+        found = [
+            p
+            for p in sorted(self.tree)
+            if p != path
+            and posixpath.dirname(p) == folder
+            and p.endswith(suffix)
+            and self._missing(p, reads) is None
+        ]
+        return found[:MAX_VARIANTS]
+
+    def _missing(self, path: str, reads: frozenset[tuple[str, ...]]) -> str | None:
+        """The first key of READS the config PATH lacks (``data.hop_length``), None if none;
+        a config that cannot be read lacks everything."""
+        if path not in self._configs:
+            try:
+                self._configs[path] = read_config(self.blobs, dict(self.tree), [path])[1]
+            except ConfigUnavailable:
+                self._configs[path] = None
+        data = self._configs[path]
+        if data is None:
+            return "a readable mapping"
+        for keys in sorted(reads):
+            current: Any = data
+            for i, key in enumerate(keys):
+                if not isinstance(current, Mapping) or key not in current:
+                    return ".".join(keys[: i + 1])
+                current = current[key]
+        return None
+
+    def _extension_stubs(self, sys_path: list[str]) -> list[str]:
+        """Modules a package imports from a compiled extension (a ``.pyx`` in the tree) that
+        is not committed: the shortest missing prefix of each, as the worker imports it."""
+        stubs: list[str] = []
+        for pyx in sorted(p for p in self.tree if p.endswith(".pyx")):
+            init = posixpath.join(posixpath.dirname(pyx), "__init__.py")
+            if init not in self.python:
+                continue
+            package = _module_name(init, sys_path)
+            for item in self.snapshot.summary(init).imports:
+                if not item.level or not item.module:
+                    continue
+                if self.snapshot.find_module(init, item.module, item.level) is not None:
+                    continue
+                if package is None or item.level != 1:
+                    continue
+                parts = item.module.split(".")
+                for cut in range(1, len(parts) + 1):
+                    folder = posixpath.join(posixpath.dirname(init), *parts[:cut])
+                    if f"{folder}.py" not in self.tree and f"{folder}/__init__.py" not in self.tree:
+                        stubs.append(".".join([package, *parts[:cut]]))
+                        break
+        return list(dict.fromkeys(stubs))
+
+    def _text(self, document: dict[str, Any]) -> str:
+        header = [
+            f"Inferred by model-audit from the code at {self.revision}. Check it, add `inputs:`",
+            "to compare outputs (without, models are compared by their weights only), and",
+            "commit it as .model-audit-profile.yaml.",
+            "",
+            *self.comments,
+        ]
+        if self.left_out:
+            header += ["", "Left out (their construction cannot be written as profile terms):"]
+            header += [f"  {line}" for line in self.left_out]
+        comment = "".join(f"# {line}".rstrip() + "\n" for line in header)
+        body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+        return comment + body
+
+
+def _configs_of(model: Mapping[str, Any]) -> list[str]:
+    return [model["config"], *(v["config"] for v in model.get("variants", ()))]
+
+
+def _module_name(path: str, entries: list[str] | tuple[str, ...]) -> str | None:
+    """The import name of PATH from the first of ENTRIES (sys.path folders) it is under."""
+    for entry in entries:
+        prefix = "" if entry == "." else entry.rstrip("/") + "/"
+        if not path.startswith(prefix):
+            continue
+        parts = path[len(prefix) :].removesuffix(".py").split("/")
+        if parts[-1] == "__init__":
+            parts.pop()
+        if parts and all(p.isidentifier() for p in parts):
+            return ".".join(parts)
+    return None
+
+
+def _stem(path: str) -> str:
+    return _NOT_NAME.sub("-", posixpath.splitext(posixpath.basename(path))[0]) or "config"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """NAME, or NAME-2, NAME-3... when taken; added to TAKEN."""
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}-{n}"
+    taken.add(candidate)
+    return candidate

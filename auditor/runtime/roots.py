@@ -1,0 +1,89 @@
+"""Model roots: the ``nn.Module`` classes scripts build outside any module and whose weights
+they save or load.
+
+A class is a module when a chain of its bases, resolved through the repository
+(:class:`~auditor.extract.python.snapshot.PythonSnapshot`), reaches ``torch.nn`` (or a
+Lightning module). A construction counts when the same holder (a local of the same scope, or
+``self.x`` of the same class) has its weights handled: ``net.state_dict()``,
+``net.load_state_dict(...)``, ``load_checkpoint(path, net, ...)``. What a module builds
+inside itself is a submodule, not a root.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from auditor.extract.python.snapshot import PythonSnapshot
+from auditor.extract.python.values import ClassRef, ExternalRef, Unresolved, Value
+from auditor.runtime.scripts import Built, Script
+
+#: External bases that make a class a module.
+_MODULE_PREFIXES = ("torch.nn.",)
+_MODULE_SUFFIXES = ("LightningModule",)
+
+
+@dataclass(frozen=True)
+class Root:
+    """A model root: the class, where a script builds it and what handles its weights."""
+
+    cls: ClassRef
+    script: Script
+    built: Built
+    weights: tuple[str, ...]
+
+    @property
+    def site(self) -> str:
+        """``scripts/train.py:12``."""
+        return f"{self.script.path}:{self.built.line}"
+
+
+def is_module(
+    snapshot: PythonSnapshot, value: Value, seen: frozenset[ClassRef] = frozenset()
+) -> bool:
+    """Whether VALUE is ``torch.nn.Module`` or a class of the snapshot derived from it."""
+    if isinstance(value, ExternalRef):
+        return value.name.startswith(_MODULE_PREFIXES) or value.name.endswith(_MODULE_SUFFIXES)
+    if not isinstance(value, ClassRef) or value in seen:
+        return False
+    return any(is_module(snapshot, base, seen | {value}) for base in snapshot.bases(value))
+
+
+def _resolve(snapshot: PythonSnapshot, path: str, qualified: str) -> Value | None:
+    try:
+        return snapshot.qualified(path, qualified)
+    except (Unresolved, RecursionError):
+        return None
+
+
+def find_roots(snapshot: PythonSnapshot, scripts: Iterable[Script]) -> list[Root]:
+    """The model roots SCRIPTS build, in script order then line order."""
+    found: list[Root] = []
+    for script in scripts:
+        for built in script.built:
+            weights = script.weights.get(script.holder(built))
+            if not weights:
+                continue
+            if built.owner_bases and any(
+                is_module(snapshot, value)
+                for base in built.owner_bases
+                if (value := _resolve(snapshot, script.path, base)) is not None
+            ):
+                continue  # a module building a submodule
+            cls = _resolve(snapshot, script.path, built.call.callee)
+            if isinstance(cls, ClassRef) and is_module(snapshot, cls):
+                found.append(Root(cls, script, built, weights))
+    return found
+
+
+def training_first(roots: Iterable[Root]) -> list[Root]:
+    """ROOTS with those of training scripts first (they build what checkpoints hold), then
+    by path and line: the first root of each class is how the profile builds it."""
+    return sorted(
+        roots,
+        key=lambda r: (
+            "train" not in r.script.path.rsplit("/", 1)[-1],
+            r.script.path,
+            r.built.line,
+        ),
+    )
