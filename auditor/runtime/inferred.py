@@ -119,15 +119,14 @@ class _Inference:
     def profile(self) -> InferredProfile:
         scripts = [s for p in sorted(self.python) if (s := self._script(p)) is not None]
         roots = training_first(find_roots(self.snapshot, scripts))
-        first: dict[ClassRef, Root] = {}
+        by_class: dict[ClassRef, list[Root]] = {}
         for root in roots:
-            first.setdefault(root.cls, root)
+            by_class.setdefault(root.cls, []).append(root)
         models: list[dict[str, Any]] = []
         sys_path: list[str] = []
         names: set[str] = set()
-        for cls, root in first.items():
-            others = [r.site for r in roots if r.cls == cls and r is not root]
-            model = self._model(root, others, sys_path, names)
+        for sites in by_class.values():
+            model = self._first_model(sites, sys_path, names)
             if model is not None:
                 models.append(model)
         if not models:
@@ -156,8 +155,26 @@ class _Inference:
         data = self.read(path)
         return None if data is None else read_script(path, data)
 
+    def _first_model(
+        self, sites: list[Root], sys_path: list[str], names: set[str]
+    ) -> dict[str, Any] | None:
+        """The model as the first of SITES (one class's roots) that can be written says it;
+        the sites tried before it are said in its comments, all of them when none can."""
+        failed: list[str] = []
+        for root in sites:
+            model = self._model(root, sites, failed, sys_path, names)
+            if model is not None:
+                return model
+        self.left_out.extend(failed)
+        return None
+
     def _model(
-        self, root: Root, others: list[str], sys_path: list[str], names: set[str]
+        self,
+        root: Root,
+        sites: list[Root],
+        failed: list[str],
+        sys_path: list[str],
+        names: set[str],
     ) -> dict[str, Any] | None:
         built = root.built
         where = f"{root.site} {built.call.callee.rsplit('.', 1)[-1]}(...)"
@@ -170,18 +187,16 @@ class _Inference:
                 built.line,
             )
         except Untranslatable as error:
-            self.left_out.append(f"{where}: {error.expression}: {error.why}")
+            failed.append(f"{where}: {error.expression}: {error.why}")
             return None
         base, variants, config_notes = self._configs_for(root, construction)
         if base is None:
-            self.left_out.append(f"{where}: {config_notes[-1]}")
+            failed.append(f"{where}: {config_notes[-1]}")
             return None
-        entries, path_notes = sys_path_of(root.script)
+        entries, path_notes = self._sys_path(root)
         module = _module_name(root.cls.path, entries)
         if module is None:
-            self.left_out.append(
-                f"{where}: {root.cls.path} cannot be imported from {', '.join(entries)}"
-            )
+            failed.append(f"{where}: {root.cls.path} cannot be imported from {', '.join(entries)}")
             return None
         for entry in entries:
             if entry not in sys_path:
@@ -208,9 +223,25 @@ class _Inference:
         self.comments.extend(
             f"  {note}" for note in (*config_notes, *construction.notes, *path_notes)
         )
+        self.comments.extend(f"  not built as at {line}" for line in failed)
+        others = [r.site for r in sites if r is not root]
         if others:
             self.comments.append(f"  also built at {', '.join(others[:5])}")
         return model
+
+    def _sys_path(self, root: Root) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The folders the worker imports from for ROOT: the script's, less its own folder
+        when that is a package (the script is a module of it, not run from there), with the
+        top of the class's package chain before the root."""
+        entries, notes = sys_path_of(root.script)
+        folder = posixpath.dirname(root.script.path)
+        if posixpath.join(folder, "__init__.py") in self.tree:
+            entries = tuple(e for e in entries if e != folder)
+        dotted = self.snapshot.dotted_name(root.cls.path).split(".")
+        top = "/".join(root.cls.path.split("/")[: -len(dotted)]) or "."
+        if root.cls.path.endswith("/__init__.py"):
+            top = "/".join(root.cls.path.split("/")[: -len(dotted) - 1]) or "."
+        return tuple(dict.fromkeys([*(e for e in entries if e != "."), top, "."])), notes
 
     def _configs_for(
         self, root: Root, construction: Construction

@@ -11,6 +11,7 @@ inside itself is a submodule, not a root.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from auditor.extract.python.snapshot import PythonSnapshot
 from auditor.extract.python.values import ClassRef, ExternalRef, Unresolved, Value
 from auditor.runtime.scripts import Built, Script
 
+#: Script names that train (their roots are what checkpoints hold).
+_TRAINING = re.compile(r"(?i)train|fine_?tun")
 #: External bases that make a class a module.
 _MODULE_PREFIXES = ("torch.nn.",)
 _MODULE_SUFFIXES = ("LightningModule",)
@@ -82,7 +85,7 @@ def training_first(roots: Iterable[Root]) -> list[Root]:
     return sorted(
         roots,
         key=lambda r: (
-            "train" not in r.script.path.rsplit("/", 1)[-1],
+            not _TRAINING.search(r.script.path.rsplit("/", 1)[-1]),
             r.script.path,
             r.built.line,
         ),

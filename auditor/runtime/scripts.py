@@ -133,12 +133,18 @@ class _ScriptVisitor(cst.CSTVisitor):
         self._literals: list[Literal] = []
         self._loaders: list[str] = []
         self._sys_path: list[tuple[Expr, int]] = []
+        #: ``self.model = model``: the holder assigned to, and the one it holds the model of.
+        self._aliases: list[tuple[str, str]] = []
 
     def script(self) -> Script:
+        weights = {k: list(v) for k, v in self._weights.items()}
+        for target, source in self._aliases:
+            if target in weights:
+                weights.setdefault(source, []).extend(weights[target])
         return Script(
             path=self.path,
             built=tuple(self._built),
-            weights={k: tuple(dict.fromkeys(v)) for k, v in self._weights.items()},
+            weights={k: tuple(dict.fromkeys(v)) for k, v in weights.items()},
             assignments={k: tuple(v) for k, v in self._assignments.items()},
             config_paths=tuple(self._literals),
             config_loaders=tuple(dict.fromkeys(self._loaders)),
@@ -195,6 +201,14 @@ class _ScriptVisitor(cst.CSTVisitor):
         line = self._line(target_node)
         converted = self._expr.convert(value)
         self._assignments.setdefault(scope.name, []).append(Assignment(target, converted, line))
+        source = dotted(value)
+        if source is not None and (source.count(".") == 0 or source.startswith("self.")):
+            self._aliases.append(
+                (
+                    holder_key(scope.name, scope.owner, target),
+                    holder_key(scope.name, scope.owner, source),
+                )
+            )
         call = _model_call(value)
         if call is not None:
             self._built.append(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ast
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from auditor.extract.python.evaluate import evaluate
 from auditor.extract.python.expressions import (
@@ -33,6 +33,7 @@ from auditor.extract.python.expressions import (
     Name,
     Subscript,
     Unary,
+    walk,
 )
 from auditor.extract.python.scopes import ModuleScope
 from auditor.extract.python.snapshot import PythonSnapshot
@@ -75,6 +76,13 @@ class _Context:
     config: str | None
     reads: set[tuple[str, ...]]
     notes: list[str]
+    #: Locals bound more than once before the call: which binding holds is decided when
+    #: the script runs (``if ...: x = 0.01 else: x = 0.0``). Their lines.
+    rebound: dict[str, str] = field(default_factory=dict)
+
+
+def _lines(assignments: Sequence[Assignment], name: str) -> str:
+    return ", ".join(str(a.line) for a in assignments if a.target == name)
 
 
 def translate(
@@ -85,8 +93,11 @@ def translate(
     line: int | None = None,
 ) -> Construction:
     """CALL (made in the script PATH, in a scope whose ASSIGNMENTS come before LINE) as terms."""
-    local = {a.target: a.value for a in assignments if line is None or a.line < line}
+    before = [a for a in assignments if line is None or a.line < line]
+    counts = Counter(a.target for a in before)
+    local = {a.target: a.value for a in before if counts[a.target] == 1}
     context = _Context(snapshot, path, local, None, set(), [])
+    context.rebound = {a.target: _lines(before, a.target) for a in before if counts[a.target] > 1}
     context.config = config_name(call, local)
     args: list[object] = []
     kwargs: list[tuple[str, object]] = []
@@ -146,6 +157,8 @@ def _chain(expr: Expr) -> list[str] | None:
     """``["hps", "data", "hop_length"]`` for ``hps.data.hop_length`` or ``hps["data"][...]``."""
     if isinstance(expr, Name):
         return [expr.id]
+    if isinstance(expr, Attr) and expr.value == Name("self"):
+        return [f"self.{expr.attr}"]  # an attribute of the script's object is one name
     if isinstance(expr, Attr):
         inner = _chain(expr.value)
         return None if inner is None else [*inner, expr.attr]
@@ -198,7 +211,8 @@ def _expression(expr: Expr, context: _Context, depth: int) -> str:
 def _static(expr: Expr, context: _Context) -> object:
     """What the repository fixes EXPR to, computed at the revision read, as a literal."""
     text = unparse(expr)
-    shadowed = frozenset(context.assignments) | ({context.config} if context.config else set())
+    shadowed = frozenset(context.assignments) | frozenset(context.rebound)
+    shadowed |= {context.config} if context.config else set()
     try:
         value = evaluate(expr, ModuleScope(context.snapshot, context.path, shadowed=shadowed))
     except (Unresolved, RecursionError, ArithmeticError, TypeError, ValueError):
@@ -214,6 +228,16 @@ def _static(expr: Expr, context: _Context) -> object:
 
 def _why(expr: Expr, context: _Context) -> str:
     chain = _chain(expr)
+    named = {chain[0]} if chain else {n.id for n in walk(expr) if isinstance(n, Name)}
+    rebound = sorted(named & set(context.rebound))
+    if rebound:
+        name = rebound[0]
+        return (
+            f"{name} is bound more than once before it (lines {context.rebound[name]}): "
+            "which binding holds is decided when the script runs"
+        )
+    if isinstance(expr, Call) and expr.callee == "builtins.len":
+        return "len() of a value known only when the script runs (profile terms have no len())"
     if chain is not None and len(chain) > 1:
         config = f" (the config is {context.config})" if context.config else ""
         return f"{chain[0]} is neither the config nor a value the code fixes{config}"
