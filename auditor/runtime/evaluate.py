@@ -3,8 +3,9 @@
 Profiles say how to build a model from its config with expressions such as
 ``hps.data.filter_length // 2 + 1``. They are parsed with :mod:`ast` and evaluated by walking
 the tree: only names given in the namespace, attribute access (a dict key, or a public
-attribute), integers and the operators ``+``, ``-``, ``*`` and ``//`` are allowed. Nothing
-is ever passed to Python's ``eval``.
+attribute), integers, the operators ``+``, ``-``, ``*`` and ``//``, and ``len(...)`` (of a
+list, a string or a mapping: ``len(hps.symbols)``) are allowed. Nothing is ever passed to
+Python's ``eval``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ class Expression:
 
     @property
     def names(self) -> frozenset[str]:
-        return frozenset(n.id for n in ast.walk(self.tree) if isinstance(n, ast.Name))
+        """The names the expression reads (``len`` is called, not read)."""
+        called = {id(n.func) for n in ast.walk(self.tree) if isinstance(n, ast.Call)}
+        return frozenset(
+            n.id for n in ast.walk(self.tree) if isinstance(n, ast.Name) and id(n) not in called
+        )
 
 
 def parse_expression(source: str) -> Expression:
@@ -65,9 +70,19 @@ def _check(node: ast.expr, source: str) -> None:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         _check(node.operand, source)
         return
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "len"
+        and len(node.args) == 1
+        and not node.keywords
+        and not isinstance(node.args[0], ast.Starred)
+    ):
+        _check(node.args[0], source)
+        return
     raise ExpressionError(
         f"{source!r}: {ast.unparse(node)!r} is not allowed "
-        "(only names, attribute access, integers, +, -, * and //)"
+        "(only names, attribute access, integers, +, -, *, // and len())"
     )
 
 
@@ -89,6 +104,8 @@ def _value(node: ast.expr, namespace: Mapping[str, Any], source: str) -> Any:
         return _attribute(owner, node.attr, ast.unparse(node.value), source)
     if isinstance(node, ast.UnaryOp):
         return -_number(_value(node.operand, namespace, source), source)
+    if isinstance(node, ast.Call):
+        return _length(_value(node.args[0], namespace, source), ast.unparse(node.args[0]), source)
     assert isinstance(node, ast.BinOp)
     left = _number(_value(node.left, namespace, source), source)
     right = _number(_value(node.right, namespace, source), source)
@@ -112,6 +129,12 @@ def _attribute(owner: Any, name: str, owner_text: str, source: str) -> Any:
     if name.startswith("_") or not hasattr(owner, name):
         raise ExpressionError(f"{source!r}: {owner_text} has no attribute {name!r}")
     return getattr(owner, name)
+
+
+def _length(value: Any, text: str, source: str) -> int:
+    if isinstance(value, (str, list, tuple, Mapping)):
+        return len(value)
+    raise ExpressionError(f"{source!r}: len() of {text}, a {type(value).__name__}")
 
 
 def _number(value: Any, source: str) -> int | float:

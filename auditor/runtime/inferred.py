@@ -193,8 +193,7 @@ class _Inference:
         if base is None:
             failed.append(f"{where}: {config_notes[-1]}")
             return None
-        entries, path_notes = self._sys_path(root)
-        module = _module_name(root.cls.path, entries)
+        entries, module, path_notes = self._import_of(root)
         if module is None:
             failed.append(f"{where}: {root.cls.path} cannot be imported from {', '.join(entries)}")
             return None
@@ -229,19 +228,27 @@ class _Inference:
             self.comments.append(f"  also built at {', '.join(others[:5])}")
         return model
 
-    def _sys_path(self, root: Root) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The folders the worker imports from for ROOT: the script's, less its own folder
-        when that is a package (the script is a module of it, not run from there), with the
-        top of the class's package chain before the root."""
+    def _import_of(self, root: Root) -> tuple[tuple[str, ...], str | None, tuple[str, ...]]:
+        """The folders the worker imports from for ROOT, the module to import its class
+        from, and notes on the ``sys.path`` entries not read.
+
+        The folders are the script's (less its own folder when that is a package: the
+        script is then a module of it, not run from there). The module is the name the
+        script imports the class by when that names its file from one of them; else the
+        top of the class's package chain is added and the name is taken from there.
+        """
         entries, notes = sys_path_of(root.script)
         folder = posixpath.dirname(root.script.path)
         if posixpath.join(folder, "__init__.py") in self.tree:
             entries = tuple(e for e in entries if e != folder)
+        imported = root.built.call.callee.rpartition(".")[0]
+        if imported and not imported.startswith(".") and _imports(imported, root.cls.path, entries):
+            return entries, imported, notes
         dotted = self.snapshot.dotted_name(root.cls.path).split(".")
-        top = "/".join(root.cls.path.split("/")[: -len(dotted)]) or "."
-        if root.cls.path.endswith("/__init__.py"):
-            top = "/".join(root.cls.path.split("/")[: -len(dotted) - 1]) or "."
-        return tuple(dict.fromkeys([*(e for e in entries if e != "."), top, "."])), notes
+        cut = len(dotted) + (1 if root.cls.path.endswith("/__init__.py") else 0)
+        top = "/".join(root.cls.path.split("/")[:-cut]) or "."
+        entries = tuple(dict.fromkeys([*(e for e in entries if e != "."), top, "."]))
+        return entries, _module_name(root.cls.path, entries), notes
 
     def _configs_for(
         self, root: Root, construction: Construction
@@ -361,6 +368,16 @@ def _module_name(path: str, entries: list[str] | tuple[str, ...]) -> str | None:
         if parts and all(p.isidentifier() for p in parts):
             return ".".join(parts)
     return None
+
+
+def _imports(module: str, path: str, entries: tuple[str, ...]) -> bool:
+    """Whether importing MODULE from one of ENTRIES finds the file PATH."""
+    stem = module.replace(".", "/")
+    for entry in entries:
+        prefix = "" if entry == "." else entry.rstrip("/") + "/"
+        if path in (f"{prefix}{stem}.py", f"{prefix}{stem}/__init__.py"):
+            return True
+    return False
 
 
 def _stem(path: str) -> str:

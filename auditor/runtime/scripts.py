@@ -33,8 +33,9 @@ _WEIGHT_FUNCTION = re.compile(
     r"(?i)^(load|save)_?(checkpoint|ckpt|model|weights?|state|pretrained)|checkpoint$"
 )
 #: Calls that load a config (``get_hparams_from_file``, ``json.load``, ``OmegaConf.load``).
-_CONFIG_FUNCTION = re.compile(r"(?i)hparams|config|cfg|json\.loads?$|yaml|omegaconf")
+CONFIG_LOADER = re.compile(r"(?i)hparams|config|cfg|json\.loads?$|yaml|omegaconf")
 CONFIG_SUFFIXES = (".json", ".yaml", ".yml")
+_NOT_MODELS = frozenset({"None", "True", "False", "self"})
 #: Methods that return the model they are called on.
 _SAME_MODEL = frozenset({"to", "cuda", "cpu", "eval", "train", "half", "float", "double"})
 
@@ -233,7 +234,7 @@ class _ScriptVisitor(cst.CSTVisitor):
         if callee in ("sys.path.append", "sys.path.insert") and node.args:
             self._sys_path.append((self._expr.convert(node.args[-1].value), self._line(node)))
             return
-        if _CONFIG_FUNCTION.search(callee):
+        if CONFIG_LOADER.search(callee):
             self._loaders.append(callee)
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in (
             "state_dict",
@@ -250,7 +251,7 @@ class _ScriptVisitor(cst.CSTVisitor):
         if _WEIGHT_FUNCTION.search(short):
             for arg in node.args:
                 model = dotted(arg.value)
-                if model is None or model.count(".") > 1:
+                if model is None or model.count(".") > 1 or model in _NOT_MODELS:
                     continue
                 key = holder_key(scope.name, scope.owner, model)
                 said = f"{short}(..., {model}, ...) at {self.path}:{self._line(node)}"

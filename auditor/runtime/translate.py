@@ -38,8 +38,8 @@ from auditor.extract.python.expressions import (
 from auditor.extract.python.scopes import ModuleScope
 from auditor.extract.python.snapshot import PythonSnapshot
 from auditor.extract.python.unparse import unparse
-from auditor.extract.python.values import Unresolved
-from auditor.runtime.scripts import Assignment
+from auditor.extract.python.values import Unresolved, iterate
+from auditor.runtime.scripts import CONFIG_LOADER, Assignment
 
 #: What scripts call their config, most likely first (ties between roots are broken so).
 CONFIG_NAMES = ("hps", "hparams", "config", "cfg", "conf", "h", "params")
@@ -123,7 +123,9 @@ def translate(
 
 def config_name(call: Call, assignments: Mapping[str, Expr] | None = None) -> str | None:
     """The name the call's arguments read the config through: the root of a ``**`` splat's
-    chain, else the commonest root of the attribute and subscript chains (locals followed)."""
+    chain, else the commonest root of the attribute and subscript chains (locals followed)
+    that is a config by its name (``hps``, ``self.config``) or by the loader it is bound to
+    (``opts = load_config(path)``); ``args.width`` of ``parser.parse_args()`` is not."""
     local = assignments or {}
     roots: Counter[str] = Counter()
     for arg in call.args:
@@ -131,10 +133,20 @@ def config_name(call: Call, assignments: Mapping[str, Expr] | None = None) -> st
             if arg.star == "**":
                 return root
             roots[root] += 1
-    if not roots:
-        return None
     order = {name: i for i, name in enumerate(CONFIG_NAMES)}
-    return min(roots, key=lambda r: (-roots[r], order.get(r, len(order)), r))
+    configs = [root for root in roots if _is_config(root, local)]
+    if not configs:
+        return None
+    return min(
+        configs, key=lambda r: (-roots[r], order.get(r.removeprefix("self."), len(order)), r)
+    )
+
+
+def _is_config(name: str, local: Mapping[str, Expr]) -> bool:
+    if name.removeprefix("self.") in CONFIG_NAMES:
+        return True
+    bound = local.get(name)
+    return isinstance(bound, Call) and bool(CONFIG_LOADER.search(bound.callee))
 
 
 def _roots(expr: Expr, local: Mapping[str, Expr], depth: int) -> list[str]:
@@ -150,6 +162,8 @@ def _roots(expr: Expr, local: Mapping[str, Expr], depth: int) -> list[str]:
         return _roots(expr.left, local, depth) + _roots(expr.right, local, depth)
     if isinstance(expr, Unary):
         return _roots(expr.operand, local, depth)
+    if isinstance(expr, Call):
+        return [root for arg in expr.args for root in _roots(arg.value, local, depth)]
     return []
 
 
@@ -189,6 +203,10 @@ def _term(expr: Expr, context: _Context, depth: int) -> object:
                 context.reads.add((*base.split(".")[1:], *chain[1:]))
                 return ".".join([base, *chain[1:]])
             raise Untranslatable(text, f"{chain[0]} is not the config")
+    if isinstance(expr, Call) and expr.callee in ("builtins.len", "builtins.getattr"):
+        found = _config_call(expr, context, depth)
+        if found is not None:
+            return found
     if isinstance(expr, BinOp) and expr.op in _OPERATORS:
         left = _expression(expr.left, context, depth)
         right = _expression(expr.right, context, depth)
@@ -198,6 +216,62 @@ def _term(expr: Expr, context: _Context, depth: int) -> object:
             ast.parse(f"-({_expression(expr.operand, context, depth)})", mode="eval")
         )
     return _static(expr, context)
+
+
+def _config_call(call: Call, context: _Context, depth: int) -> object | None:
+    """``len(hps.symbols)``; ``getattr(hps, "symbols", default)`` as the first of the config
+    value and the default (the config need not hold it); ``len`` of that, likewise. None
+    when CALL reads no config value."""
+    if any(a.star or a.keyword for a in call.args):
+        return None
+    if call.callee == "builtins.getattr":
+        found = _getattr(call, context, depth)
+        if found is None:
+            return None
+        return {"first": [found[0], _term(found[1], context, depth)]}
+    if call.callee != "builtins.len" or len(call.args) != 1:
+        return None
+    inner = call.args[0].value
+    if isinstance(inner, Call) and inner.callee == "builtins.getattr":
+        found = _getattr(inner, context, depth)
+        if found is None:
+            return None
+        try:
+            size = len(iterate(evaluate(found[1], _scope(context))))
+        except (Unresolved, RecursionError):
+            raise Untranslatable(
+                unparse(call), "len() of a default the code does not fix"
+            ) from None
+        return {"first": [f"len({found[0]})", size]}
+    if _chain(inner) is None:
+        return None
+    try:
+        value = _term(inner, context, depth)
+    except Untranslatable:
+        return None  # not the config: the code may fix it (len(symbols))
+    return f"len({value})" if isinstance(value, str) and value.startswith("hps") else None
+
+
+def _getattr(call: Call, context: _Context, depth: int) -> tuple[str, Expr] | None:
+    """``getattr(hps, "symbols", default)``: the config value's term and the default."""
+    if len(call.args) != 3 or any(a.star or a.keyword for a in call.args):
+        return None
+    owner, key, default = (a.value for a in call.args)
+    if not isinstance(key, Lit) or not isinstance(key.value, str):
+        return None
+    reads = set(context.reads)
+    value = _term(Attr(owner, key.value), context, depth)
+    context.reads.intersection_update(reads)  # the default stands in for a missing key
+    if not isinstance(value, str) or not value.startswith("hps"):
+        return None
+    return value, default
+
+
+def _scope(context: _Context) -> ModuleScope:
+    """Module level of the script, its locals (and the config) shadowed."""
+    shadowed = frozenset(context.assignments) | frozenset(context.rebound)
+    shadowed |= {context.config} if context.config else set()
+    return ModuleScope(context.snapshot, context.path, shadowed=shadowed)
 
 
 def _expression(expr: Expr, context: _Context, depth: int) -> str:
@@ -211,10 +285,8 @@ def _expression(expr: Expr, context: _Context, depth: int) -> str:
 def _static(expr: Expr, context: _Context) -> object:
     """What the repository fixes EXPR to, computed at the revision read, as a literal."""
     text = unparse(expr)
-    shadowed = frozenset(context.assignments) | frozenset(context.rebound)
-    shadowed |= {context.config} if context.config else set()
     try:
-        value = evaluate(expr, ModuleScope(context.snapshot, context.path, shadowed=shadowed))
+        value = evaluate(expr, _scope(context))
     except (Unresolved, RecursionError, ArithmeticError, TypeError, ValueError):
         raise Untranslatable(text, _why(expr, context)) from None
     if isinstance(value, bool) or value is None or isinstance(value, (int, float)):

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from auditor.runtime.profile import parse_profile
 from tests.conftest import validate
 from tests.gitrepo import GitRepo
+from tests.runtime.test_inferred import voicenet_repo
 from tests.test_cli import run
 from tests.tiny_models import tiny_profile, tiny_repo
 
@@ -289,3 +291,66 @@ def test_a_module_not_installed_is_stubbed_by_default(
     assert timings["device"] == "meta" and timings["load"] is None  # settled by the maps
     assert timings["old_build"] >= 0 and timings["new_build"] >= 0
     assert list(temp_root.iterdir()) == []
+
+
+@pytest.mark.torch
+def test_a_layout_no_profile_fits_is_checked_with_the_profile_its_code_says(
+    make_repo: Callable[..., GitRepo], capsys: pytest.CaptureFixture[str], temp_root: Path
+) -> None:
+    pytest.importorskip("torch")
+    repo = voicenet_repo(make_repo)
+    code, out, err = run(capsys, "runtime", "v1", "v2", str(repo.path), "--format", "json")
+    assert code == 1, err
+    document = json.loads(out)
+    validate(document, "runtime")
+    assert document["profile"] == "inferred"
+    assert "profile inferred from scripts/train.py:24 at v2" in err
+    models = {m["name"]: m for m in document["models"]}
+    assert {name: m["outcome"] for name, m in models.items()} == {
+        "VoiceNet": "fails-to-load",  # hidden 16 -> 24 in configs/base.json
+        "VoiceNet@large": "loads",  # configs/large.json did not change
+    }
+    mismatches = {m["key"]: (m["old"], m["new"]) for m in models["VoiceNet"]["shape_mismatches"]}
+    assert mismatches["emb.weight"] == ([7, 16], [7, 24])
+    assert mismatches["pre.weight"] == ([16, 8], [24, 8])
+    assert list(temp_root.iterdir()) == []
+
+
+def test_show_profile_prints_yaml_to_commit(
+    make_repo: Callable[..., GitRepo], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = voicenet_repo(make_repo)
+    code, shown, err = run(capsys, "runtime", "--show-profile", "v2", str(repo.path))
+    assert code == 0, err
+    profile = parse_profile(shown, "shown")
+    assert [m.name for m in profile.models] == ["VoiceNet", "VoiceNet@large"]
+    assert shown.startswith("# Inferred by model-audit from the code at v2.")
+    # committed and edited, it is the repository's own profile from then on
+    edited = shown.replace("name: inferred", "name: voicenet")
+    repo.commit("Own profile", {".model-audit-profile.yaml": edited})
+    code, again, _ = run(capsys, "runtime", "--show-profile", "HEAD", str(repo.path))
+    assert (code, again) == (0, edited)
+    # OLD NEW PATH: the profile at NEW; --infer-profile passes over the committed one
+    code, forced, _ = run(
+        capsys, "runtime", "v1", "HEAD", str(repo.path), "--show-profile", "--infer-profile"
+    )
+    assert code == 0 and forced.replace("code at HEAD", "code at v2") == shown
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["v1"], "missing argument NEW"),  # PATH is the current folder
+        (["v1", "v2", "REPO", "--profile", "vits", "--infer-profile"], "exclude each other"),
+    ],
+)
+def test_one_revision_is_for_show_profile_only(
+    make_repo: Callable[..., GitRepo],
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    repo = voicenet_repo(make_repo)
+    code, _, err = run(capsys, "runtime", *(str(repo.path) if a == "REPO" else a for a in args))
+    assert code == 2
+    assert message in err

@@ -12,6 +12,7 @@ HPS: dict[str, Any] = {
     "data": {"filter_length": 2048, "hop_length": 640, "n_speakers": 300},
     "train": {"segment_size": 20480},
     "model": {"hidden_channels": 192},
+    "symbols": ["_", "a", "b"],
 }
 
 
@@ -24,6 +25,8 @@ HPS: dict[str, Any] = {
         ("2 * hps.model.hidden_channels - 1", 383),
         ("-1 + 3", 2),
         ("hps.model", {"hidden_channels": 192}),
+        ("len(hps.symbols) + 1", 4),
+        ("len(hps.model)", 1),
     ],
 )
 def test_values(source: str, value: Any) -> None:
@@ -42,6 +45,13 @@ def test_objects_are_read_by_public_attribute() -> None:
     assert expression.names == frozenset({"model"})
 
 
+def test_len_is_called_not_read() -> None:
+    expression = parse_expression("len(hps.symbols)")
+    assert expression.names == frozenset({"hps"})
+    with pytest.raises(ExpressionError, match=r"len\(\) of hps.data.n_speakers, a int"):
+        evaluate(parse_expression("len(hps.data.n_speakers)"), {"hps": HPS})
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -50,7 +60,10 @@ def test_objects_are_read_by_public_attribute() -> None:
         "hps.data.filter_length ** 2",
         "hps.data.filter_length / 2",
         "hps['data']",
-        "len(hps)",
+        "len(hps, 1)",
+        "len(*hps)",
+        "max(hps.data.n_speakers)",
+        "hps.symbols.count()",
         "1.5 * 2",
         "'text'",
         "lambda: 1",
