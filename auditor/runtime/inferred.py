@@ -110,7 +110,8 @@ class _Inference:
         self.left_out: list[str] = []
         self.comments: list[str] = []
         self.sites: list[str] = []
-        self._configs: dict[str, dict[str, Any] | None] = {}
+        #: Each config read: its content, or why it cannot be read.
+        self._configs: dict[str, dict[str, Any] | str] = {}
 
     def read(self, path: str) -> bytes | None:
         blob = self.tree.get(path)
@@ -222,7 +223,7 @@ class _Inference:
         self.comments.extend(
             f"  {note}" for note in (*config_notes, *construction.notes, *path_notes)
         )
-        self.comments.extend(f"  not built as at {line}" for line in failed)
+        self.comments.extend(f"  passed over: {line}" for line in failed)
         others = [r.site for r in sites if r is not root]
         if others:
             self.comments.append(f"  also built at {', '.join(others[:5])}")
@@ -232,14 +233,16 @@ class _Inference:
         """The folders the worker imports from for ROOT, the module to import its class
         from, and notes on the ``sys.path`` entries not read.
 
-        The folders are the script's (less its own folder when that is a package: the
-        script is then a module of it, not run from there). The module is the name the
-        script imports the class by when that names its file from one of them; else the
-        top of the class's package chain is added and the name is taken from there.
+        The folders are the script's, less its own folder when that is a package and the
+        script imports relatively (it is then a module of the package, run with ``-m``).
+        The module is the name the script imports the class by when that names its file
+        from one of them; else the top of the class's package chain is added and the name
+        is taken from there.
         """
         entries, notes = sys_path_of(root.script)
         folder = posixpath.dirname(root.script.path)
-        if posixpath.join(folder, "__init__.py") in self.tree:
+        imports = self.snapshot.summary(root.script.path).imports
+        if posixpath.join(folder, "__init__.py") in self.tree and any(i.level for i in imports):
             entries = tuple(e for e in entries if e != folder)
         imported = root.built.call.callee.rpartition(".")[0]
         if imported and not imported.startswith(".") and _imports(imported, root.cls.path, entries):
@@ -262,7 +265,7 @@ class _Inference:
             if missing is None:
                 notes.append(f"config: {config.path} (named at {config.named_at})")
                 return config.path, self._siblings(config.path, reads), notes
-            notes.append(f"{config.path} (named at {config.named_at}) lacks {missing}")
+            notes.append(f"{config.path} (named at {config.named_at}) {missing}")
         folders = [posixpath.dirname(p) for p in named.absent]
         everything = sorted(p for p in self.tree if is_config_path(p))
         pool = [p for f in folders for p in everything if posixpath.dirname(p) == f] + everything
@@ -294,21 +297,21 @@ class _Inference:
         return found[:MAX_VARIANTS]
 
     def _missing(self, path: str, reads: frozenset[tuple[str, ...]]) -> str | None:
-        """The first key of READS the config PATH lacks (``data.hop_length``), None if none;
-        a config that cannot be read lacks everything."""
+        """Why the config PATH cannot build the model: the first key of READS it lacks
+        (``lacks data.hop_length``), or why it cannot be read; None when it can."""
         if path not in self._configs:
             try:
                 self._configs[path] = read_config(self.blobs, dict(self.tree), [path])[1]
-            except ConfigUnavailable:
-                self._configs[path] = None
+            except ConfigUnavailable as error:
+                self._configs[path] = str(error).removeprefix(f"{path}: ")
         data = self._configs[path]
-        if data is None:
-            return "a readable mapping"
+        if isinstance(data, str):
+            return f"cannot be read ({data})"
         for keys in sorted(reads):
             current: Any = data
             for i, key in enumerate(keys):
                 if not isinstance(current, Mapping) or key not in current:
-                    return ".".join(keys[: i + 1])
+                    return f"lacks {'.'.join(keys[: i + 1])}"
                 current = current[key]
         return None
 
