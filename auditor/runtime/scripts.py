@@ -15,11 +15,13 @@ Nothing is resolved here: :mod:`auditor.runtime.roots` resolves classes across t
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from auditor.extract.python.convert import ExpressionConverter
 from auditor.extract.python.expressions import Call, Expr
@@ -105,7 +107,9 @@ def read_script(path: str, data: bytes) -> Script | None:
         return None
     try:
         module = cst.parse_module(data.decode("utf-8-sig", "replace"))
-        visitor = _ScriptVisitor(path)
+        imports = _Imports()
+        module.visit(imports)
+        visitor = _ScriptVisitor(path, imports.names)
         MetadataWrapper(module, unsafe_skip_copy=True).visit(visitor)
     except (cst.ParserSyntaxError, RecursionError):
         return None
@@ -119,12 +123,53 @@ class _Scope:
     owner_bases: tuple[str, ...]
 
 
-class _ScriptVisitor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+class _Imports(cst.CSTVisitor):
+    """What the names a script imports stand for, wherever it imports them (a function may
+    use a name the module imports below it): ``{"SynthesizerTrn": "models.SynthesizerTrn",
+    "np": "numpy", "Net": ".nets.Net"}``; the first import of a name wins."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: dict[str, str] = {}
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = get_full_name_for_node(alias.name) or ""
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.names.setdefault(alias.asname.name.value, full)
+            else:
+                first = full.split(".")[0]
+                self.names.setdefault(first, first)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        module = get_full_name_for_node(node.module) if node.module is not None else ""
+        prefix = "." * len(node.relative) + (module or "")
+        for alias in node.names:
+            name = get_full_name_for_node(alias.name) or ""
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            joined = f"{prefix}.{name}" if prefix and not prefix.endswith(".") else prefix + name
+            self.names.setdefault(local, joined)
+
+
+#: Names Python itself gives every module (``len``, ``getattr``): ``builtins.len``.
+_BUILTINS = frozenset(dir(builtins))
+
+
+class _ScriptVisitor(cst.CSTVisitor):
+    """Names are qualified through the script's imports only (not through scopes: a local
+    that shadows an imported class is taken for the class), which spares libcst's scope
+    analysis, most of the cost of reading a large web UI script."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, path: str, imports: dict[str, str]) -> None:
         super().__init__()
         self.path = path
+        self._imports = imports
         self._expr = ExpressionConverter(self._qualified, self._line)
         self._scopes: list[_Scope] = [_Scope("<module>", None, ())]
         self._classes: list[tuple[str, tuple[str, ...]]] = []
@@ -156,10 +201,15 @@ class _ScriptVisitor(cst.CSTVisitor):
         return int(self.get_metadata(PositionProvider, node).start.line)
 
     def _qualified(self, node: cst.BaseExpression) -> str:
-        names = self.get_metadata(QualifiedNameProvider, node, set())
-        if names:
-            return sorted(n.name for n in names)[0]
-        return dotted(node) or ""
+        name = dotted(node)
+        if name is None:
+            return ""
+        first, _, rest = name.partition(".")
+        if first in self._imports:
+            return self._imports[first] + (f".{rest}" if rest else "")
+        if first in _BUILTINS and not rest:
+            return f"builtins.{first}"
+        return name
 
     # -- scopes
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
