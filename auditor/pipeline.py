@@ -225,6 +225,7 @@ class _Auditor:
         runtime saw enters as findings the project's settings adjust like any other."""
         from auditor.runtime.confirm import confirm
         from auditor.runtime.detect import pick_profile
+        from auditor.runtime.inferred import is_inferred
 
         try:
             if rng.base is None:
@@ -244,6 +245,8 @@ class _Auditor:
         if report.commit(rng.tip) is None and any(f.commit == rng.tip for f in added):
             commits += (commit_at(self.repo, rng.tip),)
         notes = tuple(AuditWarning(message=f"runtime: {w}") for w in runtime.warnings)
+        if is_inferred(profile):
+            notes += (AuditWarning(message=f"runtime: profile {profile.source} at {rng.tip[:12]}"),)
         notes += tuple(  # never silent: a model that could not be checked is no refutation
             AuditWarning(
                 message=f"runtime: could not check {m.name} ({m.outcome.value}): {m.error}"

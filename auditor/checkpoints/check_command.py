@@ -26,6 +26,7 @@ from auditor.pipeline import AuditOptions
 from auditor.render.formats import formats_of
 from auditor.runtime.confirm import WorkerError
 from auditor.runtime.detect import pick_profile
+from auditor.runtime.inferred import is_inferred
 from auditor.runtime.maps import MAP_DEVICES, state_maps
 from auditor.runtime.options import python_option
 
@@ -126,6 +127,8 @@ def check_ckpt_command(
     read = _read(checkpoint)
     tip = rev or (revision_range.rpartition("..")[2] if revision_range else "") or "HEAD"
     profile = pick_profile(path, tip, profile_name)
+    if is_inferred(profile):
+        console.inform(f"profile {profile.source} at {tip}")
 
     def check_at(revision: str, model: str | None = None) -> CheckResult:
         maps = state_maps(path, revision, profile, device=device, timeout=timeout, python=python)

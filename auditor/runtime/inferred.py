@@ -40,6 +40,7 @@ from auditor.runtime.scripts import Script, read_script
 from auditor.runtime.translate import Construction, Untranslatable, translate
 
 PROFILE_NAME = "inferred"
+_SOURCE = "inferred from "
 #: At most this many other configs of a folder become variants.
 MAX_VARIANTS = 8
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -53,6 +54,11 @@ class InferredProfile:
     profile: Profile
     text: str
     left_out: tuple[str, ...]
+
+
+def is_inferred(profile: Profile) -> bool:
+    """Whether PROFILE was inferred from the code (its source says where)."""
+    return profile.source.startswith(_SOURCE)
 
 
 def infer_profile(path: str | os.PathLike[str], revision: str) -> InferredProfile:
@@ -149,7 +155,7 @@ class _Inference:
             document["stub_modules"] = stubs
         document["models"] = models
         text = self._text(document)
-        source = f"inferred from {self.sites[0]}"
+        source = f"{_SOURCE}{self.sites[0]}"
         return InferredProfile(parse_profile(text, source), text, tuple(self.left_out))
 
     def _script(self, path: str) -> Script | None:

@@ -23,6 +23,7 @@ from tests.checkpoint_files import (
 )
 from tests.conftest import validate
 from tests.gitrepo import GitRepo
+from tests.runtime.test_inferred import voicenet_repo
 from tests.test_cli import run
 from tests.tiny_models import tiny_profile, tiny_repo
 
@@ -350,3 +351,26 @@ def test_a_model_that_could_not_be_checked_is_told_from_a_break(
         assert document["check"]["reason"].startswith(reason)
         assert f"could not check: {reason}" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.torch
+def test_a_layout_no_profile_fits_is_checked_with_the_profile_its_code_says(
+    make_repo: Callable[..., GitRepo], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("torch")
+    repo = voicenet_repo(make_repo)
+    hidden = 16  # the width configs/base.json gives at v1
+    shapes = {
+        "emb.weight": ("F32", (7, hidden)),
+        "pre.weight": ("F32", (hidden, 8)),
+        "pre.bias": ("F32", (hidden,)),
+        **{f"blocks.{i}.proj.weight": ("F32", (hidden, hidden)) for i in range(2)},
+        **{f"blocks.{i}.proj.bias": ("F32", (hidden,)) for i in range(2)},
+    }
+    path = write_safetensors(tmp_path / "voicenet.safetensors", shapes)
+    code, out, err = run(capsys, "check-ckpt", str(path), str(repo.path), "--rev", "v1")
+    assert code == 0, out + err
+    assert "profile inferred from scripts/train.py:24 at v1" in err
+    code, out, err = run(capsys, "check-ckpt", str(path), str(repo.path), "--rev", "v2")
+    assert code == 1, out + err
+    assert "profile inferred" in out

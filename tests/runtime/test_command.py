@@ -307,7 +307,7 @@ def test_a_layout_no_profile_fits_is_checked_with_the_profile_its_code_says(
     assert "profile inferred from scripts/train.py:24 at v2" in err
     models = {m["name"]: m for m in document["models"]}
     assert {name: m["outcome"] for name, m in models.items()} == {
-        "VoiceNet": "fails-to-load",  # hidden 16 -> 24 in configs/base.json
+        "VoiceNet": "fails-to-load",  # hidden_channels 16 -> 24 in configs/base.json
         "VoiceNet@large": "loads",  # configs/large.json did not change
     }
     mismatches = {m["key"]: (m["old"], m["new"]) for m in models["VoiceNet"]["shape_mismatches"]}

@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import validate
 from tests.gitrepo import GitRepo
+from tests.runtime.test_inferred import voicenet_repo
 from tests.test_cli import run
 from tests.tiny_models import tiny_profile, tiny_repo
 
@@ -141,3 +142,22 @@ def test_a_model_that_could_not_be_checked_is_said_not_refuted(
     ) in warnings
     assert any(w.startswith("runtime: could not check needs (unavailable): ") for w in warnings)
     assert not any(w.startswith("runtime: could not check net ") for w in warnings)
+
+
+@pytest.mark.torch
+def test_a_scan_confirms_with_the_profile_the_code_says(
+    make_repo: Callable[..., GitRepo], capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("torch")
+    repo = voicenet_repo(make_repo)
+    args = ["scan", str(repo.path), "--range", "v1..v2", "--confirm", "--no-cache"]
+    code, out, err = run(capsys, *args, "--format", "json")
+    document = json.loads(out)
+    validate(document, "report")
+    warnings = [w["message"] for w in document["warnings"]]
+    assert (
+        f"runtime: profile inferred from scripts/train.py:24 at {repo.sha('v2')[:12]}" in warnings
+    )
+    hidden = [f for f in document["findings"] if f["key"] == "model.hidden_channels"]
+    assert hidden and hidden[0]["runtime"] == "confirmed", (code, err)
+    assert "VoiceNet: emb.weight [7, 16] -> [7, 24]" in hidden[0]["runtime_evidence"]

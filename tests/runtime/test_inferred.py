@@ -23,11 +23,11 @@ class Block(nn.Module):
 
 
 class VoiceNet(nn.Module):
-    def __init__(self, n_symbols, n_mels, hidden, n_layers=1, **kwargs):
+    def __init__(self, n_symbols, n_mels, hidden_channels, n_layers=1, **kwargs):
         super().__init__()
-        self.emb = nn.Embedding(n_symbols, hidden)
-        self.pre = nn.Linear(n_mels, hidden)
-        self.blocks = nn.ModuleList([Block(hidden) for _ in range(n_layers)])
+        self.emb = nn.Embedding(n_symbols, hidden_channels)
+        self.pre = nn.Linear(n_mels, hidden_channels)
+        self.blocks = nn.ModuleList([Block(hidden_channels) for _ in range(n_layers)])
 
 
 class Critic(nn.Module):
@@ -73,13 +73,13 @@ if __name__ == "__main__":
     main()
 """
 
-BASE = '{"data": {"n_mels": 4}, "model": {"hidden": %d, "n_layers": 2}}\n'
-LARGE = '{"data": {"n_mels": 4}, "model": {"hidden": 32, "n_layers": 3}}\n'
+BASE = '{"data": {"n_mels": 4}, "model": {"hidden_channels": %d, "n_layers": 2}}\n'
+LARGE = '{"data": {"n_mels": 4}, "model": {"hidden_channels": 32, "n_layers": 3}}\n'
 
 
 def voicenet_repo(make_repo: Callable[..., GitRepo]) -> GitRepo:
     """A repository no shipped profile fits, with two commits: the second widens the model
-    (hidden 16 to 24 in configs/base.json)."""
+    (hidden_channels 16 to 24 in configs/base.json)."""
     repo = make_repo()
     repo.commit(
         "VoiceNet",
