@@ -31,6 +31,7 @@ import yaml
 from auditor.extract.python import ModuleSummary, PythonParseError, summarise_module
 from auditor.extract.python.snapshot import PythonSnapshot
 from auditor.extract.python.values import ClassRef
+from auditor.extract.python_trees import python_selection
 from auditor.history import BlobReader, files_at, open_repository, resolve_revision
 from auditor.runtime.materialise import ConfigUnavailable, read_config
 from auditor.runtime.profile import Profile, ProfileError, parse_profile
@@ -44,7 +45,6 @@ _SOURCE = "inferred from "
 #: At most this many other configs of a folder become variants.
 MAX_VARIANTS = 8
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
-_SKIPPED = re.compile(r"(^|/)(tests?|docs?)/|(^|/)test_[^/]*\.py$|_test\.py$|(^|/)setup\.py$")
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,8 @@ class _Inference:
         self.tree = tree
         self.blobs = blobs
         self.revision = revision
-        python = {p: b for p, b in tree.items() if p.endswith(".py") and not _SKIPPED.search(p)}
+        selection = python_selection(())  # the Python files the static audit reads
+        python = {p: b for p, b in tree.items() if selection.selects(p)}
         self.snapshot = PythonSnapshot(_Summaries(python, self.read))
         self.python = python
         self.left_out: list[str] = []
