@@ -231,6 +231,12 @@ class _Inference:
             f"  {note}" for note in (*config_notes, *construction.notes, *path_notes)
         )
         self.comments.extend(f"  passed over: {line}" for line in failed)
+        calls = list(dict.fromkeys(c for r in sites for c in r.calls))
+        if calls:
+            self.comments.append(f"  runs: {'; '.join(calls[:3])}")
+            self.comments.append(
+                "  (no inputs written: their shapes come from the data the scripts read)"
+            )
         others = [r.site for r in sites if r is not root]
         if others:
             self.comments.append(f"  also built at {', '.join(others[:5])}")

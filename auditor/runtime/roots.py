@@ -28,12 +28,14 @@ _MODULE_SUFFIXES = ("LightningModule",)
 
 @dataclass(frozen=True)
 class Root:
-    """A model root: the class, where a script builds it and what handles its weights."""
+    """A model root: the class, where a script builds it, what handles its weights and the
+    inference methods the script calls on it."""
 
     cls: ClassRef
     script: Script
     built: Built
     weights: tuple[str, ...]
+    calls: tuple[str, ...] = ()
 
     @property
     def site(self) -> str:
@@ -75,7 +77,8 @@ def find_roots(snapshot: PythonSnapshot, scripts: Iterable[Script]) -> list[Root
                 continue  # a module building a submodule
             cls = _resolve(snapshot, script.path, built.call.callee)
             if isinstance(cls, ClassRef) and is_module(snapshot, cls):
-                found.append(Root(cls, script, built, weights))
+                calls = script.calls.get(script.holder(built), ())
+                found.append(Root(cls, script, built, weights, calls))
     return found
 
 

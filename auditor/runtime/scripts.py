@@ -6,6 +6,7 @@ One libcst pass over a script gathers, per scope (a function, a method, module l
   ``self.net = ...`` in a class that is not itself a module), as expression trees;
 - what handles a model's weights: ``net.state_dict()``, ``net.load_state_dict(...)``, and a
   checkpoint function given the model (``utils.load_checkpoint(path, net_g, optim)``);
+- the inference methods called on a model (``net_g.infer(x, x_lengths, sid=sid)``);
 - the assignments of the scope (``spec_channels = hps.data.filter_length // 2 + 1``);
 - the config files it names (string literals ending in ``.json``, ``.yaml``, ``.yml``), the
   config loaders it calls, and the folders it puts on ``sys.path``.
@@ -26,6 +27,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from auditor.extract.python.convert import ExpressionConverter
 from auditor.extract.python.expressions import Call, Expr
 from auditor.extract.python.syntax import dotted
+from auditor.extract.python.unparse import unparse
 
 #: Bytes a script must hold to be read at all: something handles weights.
 MAY_HANDLE_WEIGHTS = re.compile(rb"state_dict|checkpoint|ckpt")
@@ -38,6 +40,10 @@ _WEIGHT_FUNCTION = re.compile(
 CONFIG_LOADER = re.compile(r"(?i)hparams|config|cfg|json\.loads?$|yaml|omegaconf")
 CONFIG_SUFFIXES = (".json", ".yaml", ".yml")
 _NOT_MODELS = frozenset({"None", "True", "False", "self"})
+#: Methods a script runs a model by.
+INFERENCE_METHODS = frozenset(
+    {"infer", "inference", "decode", "forward", "generate", "synthesize", "voice_conversion"}
+)
 #: Methods that return the model they are called on.
 _SAME_MODEL = frozenset({"to", "cuda", "cpu", "eval", "train", "half", "float", "double"})
 
@@ -78,11 +84,14 @@ class Literal:
 @dataclass(frozen=True)
 class Script:
     """What one script says; ``weights`` maps a model's holder (``run:net_g``, or
-    ``Svc:self.net_g_ms`` for an attribute) to what handles its weights."""
+    ``Svc:self.net_g_ms`` for an attribute) to what handles its weights, ``calls`` to the
+    inference methods called on it."""
 
     path: str
     built: tuple[Built, ...] = ()
     weights: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Per holder, the inference calls made on it (``infer(x, x_lengths) at infer.py:40``).
+    calls: dict[str, tuple[str, ...]] = field(default_factory=dict)
     assignments: dict[str, tuple[Assignment, ...]] = field(default_factory=dict)
     config_paths: tuple[Literal, ...] = ()
     config_loaders: tuple[str, ...] = ()
@@ -175,6 +184,7 @@ class _ScriptVisitor(cst.CSTVisitor):
         self._classes: list[tuple[str, tuple[str, ...]]] = []
         self._built: list[Built] = []
         self._weights: dict[str, list[str]] = {}
+        self._calls: dict[str, list[str]] = {}
         self._assignments: dict[str, list[Assignment]] = {}
         self._literals: list[Literal] = []
         self._loaders: list[str] = []
@@ -183,19 +193,25 @@ class _ScriptVisitor(cst.CSTVisitor):
         self._aliases: list[tuple[str, str]] = []
 
     def script(self) -> Script:
-        weights = {k: list(v) for k, v in self._weights.items()}
-        for target, source in self._aliases:
-            if target in weights:
-                weights.setdefault(source, []).extend(weights[target])
         return Script(
             path=self.path,
             built=tuple(self._built),
-            weights={k: tuple(dict.fromkeys(v)) for k, v in weights.items()},
+            weights=self._through_aliases(self._weights),
+            calls=self._through_aliases(self._calls),
             assignments={k: tuple(v) for k, v in self._assignments.items()},
             config_paths=tuple(self._literals),
             config_loaders=tuple(dict.fromkeys(self._loaders)),
             sys_path=tuple(self._sys_path),
         )
+
+    def _through_aliases(self, found: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+        """FOUND per holder, what is said of an alias (``self.model = model``) also said of
+        the holder it was assigned from."""
+        merged = {k: list(v) for k, v in found.items()}
+        for target, source in self._aliases:
+            if target in found:
+                merged.setdefault(source, []).extend(found[target])
+        return {k: tuple(dict.fromkeys(v)) for k, v in merged.items()}
 
     def _line(self, node: cst.CSTNode) -> int:
         return int(self.get_metadata(PositionProvider, node).start.line)
@@ -297,6 +313,12 @@ class _ScriptVisitor(cst.CSTVisitor):
                 said = f"{model}.{node.func.attr.value}() at {self.path}:{self._line(node)}"
                 self._weights.setdefault(key, []).append(said)
             return
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in INFERENCE_METHODS:
+            model = dotted(node.func.value)
+            if model is not None and (model.count(".") == 0 or model.startswith("self.")):
+                text = unparse(self._expr.call(node)).removeprefix(f"{model}.")
+                said = f"{_shortened(text)} at {self.path}:{self._line(node)}"
+                self._calls.setdefault(holder_key(scope.name, scope.owner, model), []).append(said)
         short = callee.rsplit(".", 1)[-1]
         if _WEIGHT_FUNCTION.search(short):
             for arg in node.args:
@@ -306,6 +328,10 @@ class _ScriptVisitor(cst.CSTVisitor):
                 key = holder_key(scope.name, scope.owner, model)
                 said = f"{short}(..., {model}, ...) at {self.path}:{self._line(node)}"
                 self._weights.setdefault(key, []).append(said)
+
+
+def _shortened(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 4] + " ..."
 
 
 def _model_call(value: cst.BaseExpression) -> cst.Call | None:

@@ -73,6 +73,19 @@ if __name__ == "__main__":
     main()
 """
 
+INFER = """\
+import torch
+
+from src.net.models import VoiceNet
+
+
+def main(hps, ids):
+    net = VoiceNet(7, hps["data"]["n_mels"] * 2, **hps["model"])
+    net.load_state_dict(torch.load("ckpt.pt")["net"])
+    with torch.no_grad():
+        return net.forward(ids)
+"""
+
 BASE = '{"data": {"n_mels": 4}, "model": {"hidden_channels": %d, "n_layers": 2}}\n'
 LARGE = '{"data": {"n_mels": 4}, "model": {"hidden_channels": 32, "n_layers": 3}}\n'
 
@@ -88,6 +101,7 @@ def voicenet_repo(make_repo: Callable[..., GitRepo]) -> GitRepo:
             "src/net/models.py": MODELS,
             "src/net/text.py": TEXT,
             "scripts/train.py": TRAIN,
+            "scripts/infer.py": INFER,
             "configs/base.json": BASE % 16,
             "configs/large.json": LARGE,
             "configs/notes.yaml": "about: the configs\n",
@@ -126,6 +140,10 @@ def test_the_profile_the_code_says(make_repo: Callable[..., GitRepo]) -> None:
     assert "#   config: configs/base.json (named at scripts/train.py:15)\n" in found.text
     assert "#   len(symbols) = 7, computed from the code\n" in found.text
     assert "#   weights: net.state_dict() at scripts/train.py:26\n" in found.text
+    # the inference script builds it too, and says how it runs it; no inputs are guessed
+    assert "#   also built at scripts/infer.py:7\n" in found.text
+    assert "#   runs: forward(ids) at scripts/infer.py:10\n" in found.text
+    assert all(m.inputs is None for m in found.profile.models)
 
 
 def test_the_text_parses_back_into_the_profile(make_repo: Callable[..., GitRepo]) -> None:

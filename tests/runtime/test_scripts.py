@@ -44,6 +44,9 @@ SVC = """\
 
         def load(self, path):
             self.net_g_ms.load_state_dict(torch.load(path))
+
+        def infer(self, c, f0, sid):
+            return self.net_g_ms.infer(c, f0, g=sid, noice_scale=0.4)[0]
 """
 
 
@@ -86,6 +89,10 @@ def test_an_attribute_of_a_plain_class_is_held_by_the_class() -> None:
     # loaded in another method of the same class
     assert script.holder(built) == "Svc:self.net_g_ms"
     assert "Svc:self.net_g_ms" in script.weights
+    # the inference method called on it, in yet another method
+    assert script.calls == {
+        "Svc:self.net_g_ms": ("infer(c, f0, g=sid, noice_scale=0.4) at inference/infer_tool.py:13",)
+    }
 
 
 def test_a_model_handed_to_an_attribute_is_held_by_both() -> None:
