@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from auditor.extract.python.snapshot import PythonSnapshot
-from auditor.extract.python.values import ClassRef, ExternalRef, Unresolved, Value
+from auditor.extract.python.values import ClassRef, ExternalRef, ModuleRef, Unresolved, Value
 from auditor.runtime.scripts import Built, Script
 
 #: Script names that train (their roots are what checkpoints hold).
@@ -55,10 +55,28 @@ def is_module(
 
 
 def _resolve(snapshot: PythonSnapshot, path: str, qualified: str) -> Value | None:
+    """What QUALIFIED names in PATH. A name under a namespace package the script imports
+    (``import rvc.lib.zluda`` binds ``rvc``, a folder without ``__init__.py``, which the
+    snapshot takes for an external module) is looked up again by its modules."""
     try:
-        return snapshot.qualified(path, qualified)
+        value = snapshot.qualified(path, qualified)
     except (Unresolved, RecursionError):
         return None
+    if not (isinstance(value, ExternalRef) and value.name == qualified):
+        return value
+    parts = qualified.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        module = snapshot.find_module(path, ".".join(parts[:cut]), 0)
+        if module is None:
+            continue
+        found: Value = ModuleRef(module)
+        try:
+            for attr in parts[cut:]:
+                found = snapshot.member(found, attr)
+        except (Unresolved, RecursionError):
+            return value
+        return found
+    return value
 
 
 def find_roots(snapshot: PythonSnapshot, scripts: Iterable[Script]) -> list[Root]:

@@ -94,3 +94,29 @@ def test_a_module_through_its_bases() -> None:
     assert is_module(snapshot, ExternalRef("torch.nn.Conv1d"))
     assert is_module(snapshot, ExternalRef("pytorch_lightning.LightningModule"))
     assert not is_module(snapshot, ExternalRef("torch.optim.AdamW"))
+
+
+def test_a_class_under_a_namespace_package_the_script_imports() -> None:
+    texts = {
+        "rvc/lib/models.py": textwrap.dedent(MODELS).encode(),
+        "rvc/train/train.py": textwrap.dedent(
+            """\
+            import torch
+            import rvc.lib.zluda
+
+
+            def run(hps):
+                from rvc.lib.models import VoiceNet
+
+                net_g = VoiceNet(hps.model.width)
+                net_g.load_state_dict({})
+            """
+        ).encode(),
+        "rvc/lib/zluda.py": b"ZLUDA = False\n",
+    }
+    snapshot = PythonSnapshot({path: summarise_module(data) for path, data in texts.items()})
+    script = read_script("rvc/train/train.py", texts["rvc/train/train.py"])
+    assert script is not None
+    # ``import rvc.lib.zluda`` binds rvc, a folder without __init__.py
+    (root,) = find_roots(snapshot, [script])
+    assert root.cls == ClassRef("rvc/lib/models.py", "VoiceNet")
