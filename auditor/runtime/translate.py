@@ -7,6 +7,8 @@
 - the config the script reads (whatever it calls it: ``hps``, ``config``, ``cfg``) is ``hps``;
   ``cfg["model"]["x"]`` is ``hps.model.x``;
 - integers, ``+ - * //`` and unary minus stay expressions; other literals are literals;
+- ``len(hps.symbols)`` stays an expression; ``getattr(hps, "k", 3)`` is
+  ``{first: [hps.k, 3]}`` (and ``len`` of one with a literal default, likewise);
 - a local of the scope (``spec_channels = ...``) is replaced by its value;
 - anything else the repository fixes (``len(symbols)``, a module constant) is computed
   statically at the revision read and written as a literal, with a note saying so: profile
