@@ -2,10 +2,9 @@
 
 At one revision: the model roots (:mod:`auditor.runtime.roots`), each built the way its
 first script builds it (training scripts first) in profile terms
-(:mod:`auditor.runtime.translate`), from the first config the script names that holds every
-key the construction reads (:mod:`auditor.runtime.script_setup`; when the one named is not
-committed, a config of its folder, else of the tree, that holds them), with the script's
-``sys.path``. The other configs of that folder holding the same keys are variants. Packages
+(:mod:`auditor.runtime.translate`), from a config the script names
+(:mod:`auditor.runtime.config_choice`, which also gives the variants), with the script's
+``sys.path`` (:mod:`auditor.runtime.script_setup`). Packages
 that import a compiled extension (a ``.pyx`` beside them) that is never committed get it
 stubbed.
 
@@ -33,17 +32,15 @@ from auditor.extract.python.snapshot import PythonSnapshot
 from auditor.extract.python.values import ClassRef
 from auditor.extract.python_trees import python_selection
 from auditor.history import BlobReader, files_at, open_repository, resolve_revision
-from auditor.runtime.materialise import ConfigUnavailable, read_config
+from auditor.runtime.config_choice import ConfigChooser
 from auditor.runtime.profile import Profile, ProfileError, parse_profile
 from auditor.runtime.roots import Root, find_roots, training_first
-from auditor.runtime.script_setup import is_config_path, named_configs, sys_path_of
+from auditor.runtime.script_setup import named_configs, sys_path_of
 from auditor.runtime.scripts import Script, read_script
-from auditor.runtime.translate import Construction, Untranslatable, translate
+from auditor.runtime.translate import Untranslatable, translate
 
 PROFILE_NAME = "inferred"
 _SOURCE = "inferred from "
-#: At most this many other configs of a folder become variants.
-MAX_VARIANTS = 8
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -117,8 +114,7 @@ class _Inference:
         self.left_out: list[str] = []
         self.comments: list[str] = []
         self.sites: list[str] = []
-        #: Each config read: its content, or why it cannot be read.
-        self._configs: dict[str, dict[str, Any] | str] = {}
+        self.configs = ConfigChooser(tree, blobs)
 
     def read(self, path: str) -> bytes | None:
         blob = self.tree.get(path)
@@ -197,9 +193,10 @@ class _Inference:
         except Untranslatable as error:
             failed.append(f"{where}: {error.expression}: {error.why}")
             return None
-        base, variants, config_notes = self._configs_for(root, construction)
-        if base is None:
-            failed.append(f"{where}: {config_notes[-1]}")
+        named = named_configs(root.script, self.snapshot, self.tree, self.read)
+        choice = self.configs.choose(named, construction.reads)
+        if choice.config is None:
+            failed.append(f"{where}: {choice.notes[-1]}")
             return None
         entries, module, path_notes = self._import_of(root)
         if module is None:
@@ -213,7 +210,7 @@ class _Inference:
             "name": name,
             "module": module,
             "class": root.cls.name,
-            "config": base,
+            "config": choice.config,
         }
         if construction.args:
             model["args"] = list(construction.args)
@@ -221,14 +218,16 @@ class _Inference:
             model["kwargs"] = dict(construction.kwargs)
         if construction.splat:
             model["splat"] = list(construction.splat)
-        if variants:
+        if choice.variants:
             taken = {name}
-            model["variants"] = [{"name": _unique(_stem(v), taken), "config": v} for v in variants]
+            model["variants"] = [
+                {"name": _unique(_stem(v), taken), "config": v} for v in choice.variants
+            ]
         self.sites.append(root.site)
         self.comments.append(f"{name}: {root.cls.name} of {root.cls.path}, built at {root.site}:")
         self.comments.append(f"  weights: {'; '.join(root.weights[:3])}")
         self.comments.extend(
-            f"  {note}" for note in (*config_notes, *construction.notes, *path_notes)
+            f"  {note}" for note in (*choice.notes, *construction.notes, *path_notes)
         )
         self.comments.extend(f"  passed over: {line}" for line in failed)
         calls = list(dict.fromkeys(c for r in sites for c in r.calls))
@@ -265,68 +264,6 @@ class _Inference:
         top = "/".join(root.cls.path.split("/")[:-cut]) or "."
         entries = tuple(dict.fromkeys([*(e for e in entries if e != "."), top, "."]))
         return entries, _module_name(root.cls.path, entries), notes
-
-    def _configs_for(
-        self, root: Root, construction: Construction
-    ) -> tuple[str | None, list[str], list[str]]:
-        """The config to build from, the variants' configs, and notes on the choice."""
-        named = named_configs(root.script, self.snapshot, self.tree, self.read)
-        reads = construction.reads
-        notes: list[str] = []
-        for config in named.present:
-            missing = self._missing(config.path, reads)
-            if missing is None:
-                notes.append(f"config: {config.path} (named at {config.named_at})")
-                return config.path, self._siblings(config.path, reads), notes
-            notes.append(f"{config.path} (named at {config.named_at}) {missing}")
-        folders = [posixpath.dirname(p) for p in named.absent]
-        everything = sorted(p for p in self.tree if is_config_path(p))
-        pool = [p for f in folders for p in everything if posixpath.dirname(p) == f] + everything
-        if not reads:
-            notes.append("no config is named and the construction reads none")
-            return None, [], notes
-        for path in dict.fromkeys(pool):
-            if self._missing(path, reads) is None:
-                said = ", ".join(named.absent) or "none"
-                notes.append(
-                    f"config: {path}, the first holding every key the construction reads "
-                    f"(named but not committed: {said})"
-                )
-                return path, self._siblings(path, reads), notes
-        notes.append(f"no config holds {', '.join('.'.join(k) for k in sorted(reads))}")
-        return None, [], notes
-
-    def _siblings(self, path: str, reads: frozenset[tuple[str, ...]]) -> list[str]:
-        """The other configs of PATH's folder (same suffix) that hold every key READS."""
-        folder, suffix = posixpath.dirname(path), posixpath.splitext(path)[1]
-        found = [
-            p
-            for p in sorted(self.tree)
-            if p != path
-            and posixpath.dirname(p) == folder
-            and p.endswith(suffix)
-            and self._missing(p, reads) is None
-        ]
-        return found[:MAX_VARIANTS]
-
-    def _missing(self, path: str, reads: frozenset[tuple[str, ...]]) -> str | None:
-        """Why the config PATH cannot build the model: the first key of READS it lacks
-        (``lacks data.hop_length``), or why it cannot be read; None when it can."""
-        if path not in self._configs:
-            try:
-                self._configs[path] = read_config(self.blobs, dict(self.tree), [path])[1]
-            except ConfigUnavailable as error:
-                self._configs[path] = str(error).removeprefix(f"{path}: ")
-        data = self._configs[path]
-        if isinstance(data, str):
-            return f"cannot be read ({data})"
-        for keys in sorted(reads):
-            current: Any = data
-            for i, key in enumerate(keys):
-                if not isinstance(current, Mapping) or key not in current:
-                    return f"lacks {'.'.join(keys[: i + 1])}"
-                current = current[key]
-        return None
 
     def _extension_stubs(self, sys_path: list[str]) -> list[str]:
         """Modules a package imports from a compiled extension (a ``.pyx`` in the tree) that
