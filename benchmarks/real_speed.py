@@ -93,7 +93,7 @@ def floor(repo: Path, branch: str) -> dict[str, Any]:
     for _, data in relevant:
         try:
             libcst.parse_module(data)
-        except libcst.ParserSyntaxError:
+        except (libcst.ParserSyntaxError, UnicodeDecodeError, LookupError):
             failed += 1
     return {
         "seconds": time.perf_counter() - started,
