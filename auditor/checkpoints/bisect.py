@@ -17,6 +17,10 @@ the checkpoint with v1's model at one commit and v2's at the next.
 fails to load it, or leaves keys missing or unexpected that the base did not. A checkpoint
 saved for inference without its training-only weights (GPT-SoVITS drops ``enc_q``) loads
 only with ``strict=False`` everywhere; it is rejected where that stops being true.
+
+The search itself (:class:`Bisection`) knows nothing of checkpoints: what a check at a commit
+gives and when it "rejects" against the base is a :class:`Judge`, so that another question
+asked along a range (``export-check --range``: where does export break?) bisects alike.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ import os
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field, replace
-from typing import Any
+from enum import Enum
+from typing import Any, Generic, TypeVar
 
 import git
 
@@ -57,6 +62,8 @@ MAX_MERGE_DEPTH = 8
 #: Checks the checkpoint at a commit sha against the model named (None: the one it belongs to).
 CheckAt = Callable[[str, "str | None"], CheckResult]
 OnTrial = Callable[[Trial], None]
+#: What a check at one commit gives (a :class:`CheckResult`, or another command's result).
+R = TypeVar("R")
 
 
 _UNBUILT = tuple(outcome for outcome in CheckOutcome if outcome.unbuilt)
@@ -79,17 +86,39 @@ def rejects(result: CheckResult, base: CheckResult) -> bool | None:
     return bool(missing or unexpected)
 
 
+@dataclass(frozen=True)
+class Judge(Generic[R]):
+    """How a bisection reads the check at a commit: whether it ``rejects`` against the base's
+    (None: it could not be checked), its ``outcome`` (a trial's word), and the ``model`` every
+    other commit is checked with (None: no one model)."""
+
+    rejects: Callable[[R, R], bool | None]
+    outcome: Callable[[R], Enum]
+    model: Callable[[R], str | None]
+
+
+def _checkpoint_model(result: CheckResult) -> str | None:
+    return None if result.comparison is None else result.comparison.model
+
+
+#: A checkpoint's judge: rejected as :func:`rejects` says, in the model matched at the base.
+CHECKPOINT_JUDGE: Judge[CheckResult] = Judge(rejects, lambda r: r.outcome, _checkpoint_model)
+
+
 @dataclass
-class _Search:
-    """One bisection: the repository, how to check a commit, and what was checked so far."""
+class Bisection(Generic[R]):
+    """One bisection: the repository, how to check a commit and judge the check, and what was
+    checked so far. The static audit's findings of ``categories`` pick the candidates."""
 
     repo: git.Repo
     path: str
-    check_at: CheckAt
+    check_at: Callable[[str, str | None], R]
     options: AuditOptions
     on_trial: OnTrial | None
-    base: CheckResult | None = None
-    results: dict[str, CheckResult] = field(default_factory=dict)
+    judge: Judge[R]
+    categories: frozenset[Category] = MODEL_CATEGORIES
+    base: R | None = None
+    results: dict[str, R] = field(default_factory=dict)
     trials: list[Trial] = field(default_factory=list)
     commits: dict[str, Commit] = field(default_factory=dict)
     flagged: dict[tuple[str, str], tuple[Commit, ...]] = field(default_factory=dict)
@@ -104,11 +133,9 @@ class _Search:
     @property
     def model(self) -> str | None:
         """The model of the base's check, which every other commit is compared with."""
-        if self.base is None or self.base.comparison is None:
-            return None
-        return self.base.comparison.model
+        return None if self.base is None else self.judge.model(self.base)
 
-    def result(self, sha: str, role: str) -> CheckResult:
+    def result(self, sha: str, role: str) -> R:
         """The check at SHA, run once; every first run is recorded as a trial.
 
         The first commit checked is the base: the others are judged against it, in its model.
@@ -117,15 +144,17 @@ class _Search:
             result = self.check_at(sha, self.model)
             self.results[sha] = result
             self.base = self.base or result
-            trial = Trial(self.commit(sha), role, result.outcome, rejects(result, self.base))
+            verdict = self.judge.rejects(result, self.base)
+            trial = Trial(self.commit(sha), role, self.judge.outcome(result), verdict)
             self.trials.append(trial)
             if self.on_trial is not None:
                 self.on_trial(trial)
         return self.results[sha]
 
     def rejects(self, sha: str, role: str) -> bool | None:
+        result = self.result(sha, role)
         assert self.base is not None
-        return rejects(self.result(sha, role), self.base)
+        return self.judge.rejects(result, self.base)
 
     def mainline(self, good: str, bad: str) -> list[str]:
         """The first-parent chain from BAD back to (not into) GOOD's history, oldest first."""
@@ -133,11 +162,11 @@ class _Search:
         return run_git(self.repo, args)[1].decode("ascii").split()
 
     def candidates(self, good: str, bad: str) -> tuple[Commit, ...]:
-        """The first-parent commits of GOOD..BAD whose findings touch model facts."""
+        """The first-parent commits of GOOD..BAD whose findings are of ``categories``."""
         if (good, bad) not in self.flagged:
             options = replace(self.options, first_parent=True)
             report = scan(self.path, f"{good}..{bad}", options)
-            touched = {f.commit for f in report.findings if f.category in MODEL_CATEGORIES}
+            touched = {f.commit for f in report.findings if f.category in self.categories}
             self.flagged[good, bad] = tuple(c for c in report.commits if c.sha in touched)
         return self.flagged[good, bad]
 
@@ -221,7 +250,9 @@ def bisect_checkpoint(
         rng = resolve_range(repo, revision_range)
         if rng.base is None:
             raise AuditError(f"--range needs A..B (the commits in B not in A), not {rng.label!r}")
-        search = _Search(repo, os.fspath(path), check_at, options or AuditOptions(), on_trial)
+        search = Bisection(
+            repo, os.fspath(path), check_at, options or AuditOptions(), on_trial, CHECKPOINT_JUDGE
+        )
         common: dict[str, Any] = {
             "range": rng.label,
             "base": rng.base,
@@ -274,7 +305,7 @@ def _checkable(
 
 
 def _result(
-    search: _Search,
+    search: Bisection[CheckResult],
     common: dict[str, Any],
     verdict: BisectVerdict,
     check: CheckResult,

@@ -198,12 +198,13 @@ class Trial:
 
     ``role``: ``base``, ``tip``, ``candidate`` (changes model facts), ``parent`` (of the
     commit named), ``branch`` (a merge's second parent) or ``commit`` (searched without the
-    static filter).
+    static filter). ``outcome`` is the check's outcome (a :class:`CheckOutcome`; another
+    command's own word when it bisects with its own judge).
     """
 
     commit: Commit
     role: str
-    outcome: CheckOutcome
+    outcome: Enum
     rejects: bool | None
 
 
