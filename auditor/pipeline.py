@@ -346,6 +346,20 @@ def diff_revisions(
         return finish(replace(report, trees=(old, new)))
 
 
+def class_copies_at(
+    path: str | Path, rev: str, is_copy: Callable[[str], bool], options: AuditOptions | None = None
+) -> list[tuple[str, str, str, tuple[Change, ...]]]:
+    """The classes of REV's files that IS_COPY selects (export copies: ``models_onnx.py``) that
+    copy a class of a file beside them, each with where it drifted from that class:
+    ``(copy file, original file, class, changes from the original to the copy)``."""
+    options = options or AuditOptions()
+    with closing(open_repository(path)) as repo:
+        sha = resolve_revision(repo, rev)
+        config = _project_config(repo, sha, options)
+        with options.cache() as cache, _Auditor(repo, config, cache) as auditor:
+            return list(auditor.code_diff.copies_at(sha, is_copy))
+
+
 def model_reaches(
     path: str | Path,
     revisions: Sequence[str | tuple[str, str]],

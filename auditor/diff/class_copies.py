@@ -45,8 +45,7 @@ def class_variants(
             original, theirs = copied
             kept += [
                 replace(c, variant_of=f"{original}:{name}", old_file=original)
-                for c in diff_facts(theirs, mine, file=path)
-                if not _same_class(c)
+                for c in copy_drift(path, theirs, mine)
             ]
             continue
         sibling = variant_name(name, existing)
@@ -63,6 +62,12 @@ def class_variants(
             for c in diff_facts(renamed, mine, file=path)
         ]
     return kept
+
+
+def copy_drift(path: str, original: tuple[Fact, ...], copy: tuple[Fact, ...]) -> list[Change]:
+    """Where the class whose facts are COPY, in PATH, differs from the class it copies
+    (ORIGINAL's facts): each change goes from the original's value to the copy's."""
+    return [c for c in diff_facts(original, copy, file=path) if not _same_class(c)]
 
 
 def _same_class(change: Change) -> bool:

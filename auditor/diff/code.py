@@ -4,15 +4,16 @@ compared with what they copy, new modules with the module they are a variant of.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import partial
 
-from auditor.diff.class_copies import class_variants
+from auditor.diff.class_copies import class_variants, copy_drift
 from auditor.diff.code_changes import refine_code_changes
 from auditor.diff.components import components_added, with_users
 from auditor.diff.facts import diff_facts, file_change
 from auditor.diff.siblings import sibling_of
-from auditor.domain import Change, ChangeKind, Commit, Fact
+from auditor.domain import Change, ChangeKind, Commit, Fact, class_of
 from auditor.extract.python_trees import PythonFacts, PythonTree
 from auditor.history import FileChange
 
@@ -102,7 +103,7 @@ class CodeDiffer:
                     after,
                     path,
                 )
-                copies = partial(self._copied_class, path, old_tree)
+                copies = partial(self.copied_class, path, old_tree)
                 found += class_variants(path, before, after, changes, copies)
         return with_users(
             refine_code_changes(found),
@@ -116,7 +117,7 @@ class CodeDiffer:
         value = next((f.value for f in facts if f.key == key), None)
         return frozenset(str(v) for v in value) if isinstance(value, tuple) else frozenset()
 
-    def _copied_class(
+    def copied_class(
         self, path: str, tree: PythonTree, name: str, mine: tuple[Fact, ...]
     ) -> tuple[str, tuple[Fact, ...]] | None:
         """Class ``name`` as another file of ``path``'s folder in ``tree`` defines it, when
@@ -130,6 +131,24 @@ class CodeDiffer:
             if shared >= 0.5 and (best is None or shared > best[0]):
                 best = (shared, other, facts)
         return None if best is None else (best[1], best[2])
+
+    def copies_at(
+        self, sha: str, is_copy: Callable[[str], bool]
+    ) -> Iterator[tuple[str, str, str, tuple[Change, ...]]]:
+        """In the tree of commit SHA, each class of a file IS_COPY selects (an export copy
+        such as ``models_onnx.py``) that copies a class of another file of its folder:
+        ``(copy file, original file, class, changes from the original to the copy)``."""
+        tree = self._facts.tree(sha)
+        for path in sorted(p for p in tree if is_copy(p)):
+            facts = self._facts.facts(path, tree)
+            for name in sorted({class_of(f.key) for f in facts}):
+                mine = tuple(f for f in facts if class_of(f.key) == name)
+                if not any(f.key.startswith(f"{name}.__init__") for f in mine):
+                    continue
+                copied = self.copied_class(path, tree, name, mine)
+                if copied is not None:
+                    original, theirs = copied
+                    yield path, original, name, tuple(copy_drift(path, theirs, mine))
 
     def _variant(self, path: str, facts: tuple[Fact, ...], old_tree: PythonTree) -> list[Change]:
         """A new module beside the one it is a variant of (``symbols2.py``) is compared."""
