@@ -7,7 +7,8 @@ and dtype of every key) is the whole answer. On a real device the worker saves t
 dict (plain tensors) when asked, and, when given another revision's saved state dict,
 compares shapes, loads it with ``strict=False`` and runs inference on seeded dummy inputs:
 the old revision records its inputs and outputs, the new one runs the same inputs and
-compares its outputs with them.
+compares its outputs with them. A model whose request asks to ``export`` is exported instead
+(:mod:`auditor.runtime.export`) and the exported graph run against the eager model.
 The result is one JSON document on stdout; anything the model code prints goes to stderr.
 Before it, the worker says on a line of its own which model it starts (``{"starting": name,
 "device": device}``) and, once done, that model's result (``{"finished": name, "result":
@@ -29,7 +30,8 @@ its ``load_state_dict`` and its inference call took.
 The worker may run in the audited project's own Python, which has torch and the packages the
 project's code imports but not the auditor's dependencies: it and the modules it imports
 (:mod:`auditor.runtime.build`, :mod:`auditor.runtime.inference`, :mod:`auditor.runtime.terms`,
-:mod:`auditor.runtime.evaluate`, :mod:`auditor.runtime.imports`, :mod:`auditor.runtime.stubs`)
+:mod:`auditor.runtime.evaluate`, :mod:`auditor.runtime.imports`, :mod:`auditor.runtime.stubs`,
+:mod:`auditor.runtime.export`)
 use only the standard library and torch.
 """
 
@@ -43,6 +45,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from auditor.runtime.build import NotApplicable, build, build_error, candidates
+from auditor.runtime.export import export_model
 from auditor.runtime.imports import stub_profile_modules, stubbing, stubs_of, tops
 from auditor.runtime.inference import clock, last_line, run_inference
 from auditor.runtime.stubs import UNAVAILABLE, stub_failure
@@ -135,6 +138,14 @@ def check_model(
         dtypes={k: str(v.dtype).removeprefix("torch.") for k, v in state.items()},
     )
     if device == "meta":
+        return result
+    if spec.get("export") is not None:
+        result["export"] = export_model(
+            model, spec.get("inputs") or [], spec["hps"], device, spec["export"].get("onnx_file")
+        )
+        seconds = result["export"].pop("seconds", None)
+        if seconds is not None:
+            timings["export"] = seconds
         return result
     state = {k: v.detach().cpu() for k, v in state.items()}
     if spec.get("save"):

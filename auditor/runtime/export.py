@@ -1,0 +1,232 @@
+"""Export inside the runtime worker: a built model to TorchScript and ONNX, run against itself.
+
+The profile's inference inputs are drawn from a seeded generator as for the runtime
+comparison (:mod:`auditor.runtime.inference`). The model's inference method is traced with
+``torch.jit.trace`` (it is scripted with ``torch.jit.script`` when tracing fails); the
+exported graph and the eager model then run the same inputs, the generator seeded again
+before each call so that sampled noise is drawn alike, and their outputs are compared. A
+trace records the path one input took: a branch on a tensor's value is frozen in it. So the
+graph also runs a second draw of the same shapes (seed + 1), where a frozen branch shows.
+With the ``onnx`` package importable the method is exported to ONNX as well and, with
+``onnxruntime``, that graph is run on the first draw.
+
+Like the worker, this module runs in the audited project's Python: standard library and
+torch (onnx and onnxruntime when they are there).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from auditor.runtime.inference import (
+    choose,
+    clock,
+    compare_outputs,
+    dummy,
+    last_line,
+    none_fits,
+    selected,
+    tensors,
+)
+from auditor.runtime.stubs import stub_failure
+
+#: What is said when the ``onnx`` package cannot be imported (not a failure).
+ONNX_MISSING = "onnx not installed"
+ONNXRUNTIME_MISSING = "onnxruntime not installed: the ONNX graph was exported, not run"
+#: How many warnings of the tracer are kept per model.
+WARNINGS_KEPT = 5
+
+
+class _Method:
+    """A module whose ``forward`` is METHOD of MODEL, taking its positional inputs then its
+    keyword inputs (NAMES) positionally: what tracing and ONNX export need."""
+
+    def __new__(cls, model: Any, method: str, positional: int, names: Sequence[str]) -> Any:
+        import torch
+
+        class Method(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.model = model
+
+            def forward(self, *inputs: Any) -> Any:
+                kwargs = dict(zip(names, inputs[positional:], strict=True))
+                return getattr(self.model, method)(*inputs[:positional], **kwargs)
+
+        return Method()
+
+
+def draw(
+    choice: Mapping[str, Any], hps: Any, model: Any, device: str, seed: int
+) -> tuple[list[Any], list[str]]:
+    """CHOICE's inputs drawn with SEED: positional ones, then keyword ones by name; and the
+    keyword inputs' names, in that order."""
+    import torch
+
+    namespace = {"hps": hps, "model": model}
+    torch.manual_seed(seed)
+    args = [dummy(t, namespace, device) for t in choice.get("args", [])]
+    kwargs = {t["name"]: dummy(t, namespace, device) for t in choice.get("kwargs", [])}
+    names = sorted(kwargs)
+    return [*args, *(kwargs[n] for n in names)], names
+
+
+def run(function: Any, inputs: Sequence[Any], seed: int, positions: Any) -> list[Any]:
+    """FUNCTION on INPUTS, the generator seeded first; the tensors of the outputs compared."""
+    import torch
+
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        output = function(*inputs)
+    return [t.detach().cpu() for t in tensors(selected(output, positions))]
+
+
+def export_model(
+    model: Any,
+    choices: Sequence[Mapping[str, Any]],
+    hps: Any,
+    device: str,
+    onnx_file: str | None = None,
+) -> dict[str, Any]:
+    """Export MODEL's inference method (the first of CHOICES that fits) and compare.
+
+    The answer says whether the eager model ran (``ok``, ``error``), how the TorchScript
+    graph was made (``torchscript.how``: ``trace`` or ``script``) or why it could not be
+    (``torchscript.error``), and, per draw, how its outputs compare with the eager model's
+    (:func:`~auditor.runtime.inference.compare_outputs`); ``onnx`` says the same of the ONNX
+    export to ONNX_FILE, or why it was not done.
+    """
+    choice = choose(model, choices, None)
+    if choice is None:
+        return {"ok": False, "error": none_fits(model, choices)}
+    model.eval()
+    seed = int(choice.get("seed", 0))
+    positions = choice.get("outputs")
+    started = clock(device)
+    try:
+        first, names = draw(choice, hps, model, device, seed)
+        second, _ = draw(choice, hps, model, device, seed + 1)
+        eager = _Method(model, choice["method"], len(choice.get("args", [])), names)
+        expected = [run(eager, first, seed, positions), run(eager, second, seed + 1, positions)]
+    except (Exception, SystemExit) as error:
+        stub = stub_failure(error)
+        failed = {"ok": False, "error": stub or last_line(error)}
+        return {**failed, "unavailable": True} if stub else failed
+    result: dict[str, Any] = {
+        "ok": True,
+        "error": None,
+        "method": choice["method"],
+        "output_shapes": [list(t.shape) for t in expected[0]],
+        "torchscript": torchscript(
+            eager,
+            model,
+            choice["method"] == "forward" and not names,
+            [(seed, first), (seed + 1, second)],
+            expected,
+        ),
+        "onnx": onnx_export(eager, first, expected[0], seed, onnx_file),
+    }
+    result["seconds"] = round(clock(device) - started, 6)
+    return result
+
+
+def torchscript(
+    eager: Any,
+    model: Any,
+    scriptable: bool,
+    draws: Sequence[tuple[int, Sequence[Any]]],
+    expected: Sequence[Sequence[Any]],
+) -> dict[str, Any]:
+    """Trace EAGER on the first of DRAWS (``(seed, inputs)``), else script MODEL when it is
+    SCRIPTABLE (its ``forward`` takes the inputs as they come); the graph's outputs on each
+    draw compared with EXPECTED."""
+    import torch
+    from torch.jit._trace import TracerWarning
+
+    trace: Any = torch.jit.trace
+    found: dict[str, Any] = {"how": None, "error": None, "warnings": [], "comparisons": []}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TracerWarning)
+        try:
+            graph = trace(eager, tuple(draws[0][1]), check_trace=False)
+            found["how"] = "trace"
+        except Exception as error:
+            found["error"] = f"trace: {last_line(error)}"
+            graph = None
+    found["warnings"] = _tracer_warnings(caught)
+    if graph is None:
+        if not scriptable:
+            return found
+        try:
+            graph = torch.jit.script(model)
+        except Exception as error:
+            found["error"] += f"; script: {_first_line(error)}"
+            return found
+        found.update(how="script", error=None)
+    try:
+        for (seed, inputs), wanted in zip(draws, expected, strict=True):
+            got = run(graph, inputs, seed, None)
+            found["comparisons"].append(compare_outputs(wanted, got, None))
+    except Exception as error:
+        found["error"] = f"running the {found['how']}d graph: {last_line(error)}"
+    return found
+
+
+def _first_line(error: BaseException) -> str:
+    """The first line of ERROR's last line (TorchScript quotes the source below it)."""
+    return last_line(error).splitlines()[0]
+
+
+def _tracer_warnings(caught: Sequence[warnings.WarningMessage]) -> list[str]:
+    """The first lines of the tracer's warnings, each once, in order."""
+    from torch.jit._trace import TracerWarning
+
+    said = [
+        str(w.message).strip().splitlines()[0].split(". ")[0].rstrip(".") + "."
+        for w in caught
+        if issubclass(w.category, TracerWarning) and str(w.message).strip()
+    ]
+    return list(dict.fromkeys(said))[:WARNINGS_KEPT]
+
+
+def onnx_export(
+    eager: Any,
+    inputs: Sequence[Any],
+    expected: Sequence[Any],
+    seed: int,
+    path: str | None,
+) -> dict[str, Any]:
+    """Export EAGER to ONNX at PATH and run it on INPUTS with onnxruntime, when installed."""
+    if importlib.util.find_spec("onnx") is None:
+        return {"status": "not-installed", "error": None, "note": ONNX_MISSING}
+    if path is None:
+        return {"status": "not-run", "error": None, "note": "no file to export to"}
+    import torch
+
+    try:
+        torch.manual_seed(seed)
+        torch.onnx.export(eager, tuple(inputs), path, dynamo=False)
+    except Exception as error:
+        return {"status": "failed", "error": last_line(error), "note": None}
+    if importlib.util.find_spec("onnxruntime") is None:
+        return {"status": "exported", "error": None, "note": ONNXRUNTIME_MISSING}
+    try:
+        onnxruntime = importlib.import_module("onnxruntime")
+        session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+        feeds = {
+            entry.name: tensor.detach().cpu().numpy()
+            for entry, tensor in zip(session.get_inputs(), inputs, strict=False)
+        }
+        got = [torch.from_numpy(value) for value in session.run(None, feeds)]
+    except Exception as error:
+        return {"status": "failed", "error": f"running the ONNX graph: {last_line(error)}"}
+    return {
+        "status": "ran",
+        "error": None,
+        "note": None,
+        "comparison": compare_outputs(expected, got, None),
+    }
