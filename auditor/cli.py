@@ -26,6 +26,7 @@ from auditor.ci.command import ci_group
 from auditor.console import activity, terminal
 from auditor.domain import Report, Severity
 from auditor.errors import AuditError
+from auditor.export.command import export_check_command
 from auditor.fork.command import fork_command, forks_command
 from auditor.interrupts import exit_interrupted, stop_on_interrupt
 from auditor.migrate.command import migrate_command
@@ -270,6 +271,7 @@ cli.add_command(changelog_command)
 cli.add_command(check_ckpt_command)
 cli.add_command(ci_group)
 cli.add_command(ckpt_info_command)
+cli.add_command(export_check_command)
 cli.add_command(fork_command)
 cli.add_command(forks_command)
 cli.add_command(identify_command)

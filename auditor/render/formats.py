@@ -60,6 +60,7 @@ def command_formats() -> dict[str, Formats[Any]]:
     from auditor.checkpoints.check_render import render_table as check_table
     from auditor.checkpoints.info_text import render_json as info_json
     from auditor.checkpoints.info_text import render_table as info_table
+    from auditor.export import report_text as export_text
     from auditor.fork.document import dumps, fork_document, forks_document
     from auditor.fork.report_text import render_markdown as fork_markdown
     from auditor.fork.report_text import render_table as fork_table
@@ -114,6 +115,12 @@ def command_formats() -> dict[str, Formats[Any]]:
                 OutputFormat.JSON: lambda c: check_json(
                     check_document(c.checkpoint, c.file, c.path, c.check, c.bisect)
                 ),
+            }
+        ),
+        "export-check": Formats(
+            {
+                OutputFormat.TABLE: export_text.render_table,
+                OutputFormat.JSON: export_text.render_json,
             }
         ),
         "ckpt-info": Formats(

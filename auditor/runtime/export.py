@@ -41,23 +41,21 @@ ONNXRUNTIME_MISSING = "onnxruntime not installed: the ONNX graph was exported, n
 WARNINGS_KEPT = 5
 
 
-class _Method:
-    """A module whose ``forward`` is METHOD of MODEL, taking its positional inputs then its
+def method_module(model: Any, method: str, positional: int, names: Sequence[str]) -> Any:
+    """A module whose ``forward`` is METHOD of MODEL, taking its POSITIONAL inputs and then its
     keyword inputs (NAMES) positionally: what tracing and ONNX export need."""
+    import torch
 
-    def __new__(cls, model: Any, method: str, positional: int, names: Sequence[str]) -> Any:
-        import torch
+    class Method(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
 
-        class Method(torch.nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.model = model
+        def forward(self, *inputs: Any) -> Any:
+            kwargs = dict(zip(names, inputs[positional:], strict=True))
+            return getattr(self.model, method)(*inputs[:positional], **kwargs)
 
-            def forward(self, *inputs: Any) -> Any:
-                kwargs = dict(zip(names, inputs[positional:], strict=True))
-                return getattr(self.model, method)(*inputs[:positional], **kwargs)
-
-        return Method()
+    return Method()
 
 
 def draw(
@@ -110,7 +108,7 @@ def export_model(
     try:
         first, names = draw(choice, hps, model, device, seed)
         second, _ = draw(choice, hps, model, device, seed + 1)
-        eager = _Method(model, choice["method"], len(choice.get("args", [])), names)
+        eager = method_module(model, choice["method"], len(choice.get("args", [])), names)
         expected = [run(eager, first, seed, positions), run(eager, second, seed + 1, positions)]
     except (Exception, SystemExit) as error:
         stub = stub_failure(error)

@@ -35,6 +35,7 @@ SCHEMAS = {
     "runtime": "runtime",
     "check-ckpt": "ckpt-check",
     "ckpt-info": "checkpoint",
+    "export-check": "export-check",
     "identify": "identify",
     "stamp": "manifest",
     "verify": "verify",

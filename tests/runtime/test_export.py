@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from auditor.runtime.export import ONNX_MISSING, export_model
-from tests.export.conftest import NETS, branching_nets
+from tests.export_models import NETS, branching_nets
 
 pytestmark = pytest.mark.torch
 torch = pytest.importorskip("torch")
