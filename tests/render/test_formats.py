@@ -13,6 +13,7 @@ from auditor import __version__
 from auditor.checkpoints.checkpoint import Checkpoint, CheckpointFile, ContainerFormat, TensorInfo
 from auditor.cli import cli
 from auditor.domain import Report
+from auditor.export.results import ExportCheck, ExportReport
 from auditor.provenance.identify import FileFacts, Identification
 from auditor.provenance.layout import Layout
 from auditor.provenance.weights_only import WeightsOnly
@@ -113,6 +114,7 @@ SUBJECTS = {
     "identify": IDENTIFIED,
     "stamp": STAMPED,
     "migrate": MIGRATION,
+    "export-check": ExportCheck(ExportReport("repo", "gpt-sovits", "HEAD", "0" * 40, "cpu", ())),
 }
 
 
