@@ -41,9 +41,16 @@ ONNXRUNTIME_MISSING = "onnxruntime not installed: the ONNX graph was exported, n
 WARNINGS_KEPT = 5
 
 
-def method_module(model: Any, method: str, positional: int, names: Sequence[str]) -> Any:
+def method_module(
+    model: Any,
+    method: str,
+    positional: int,
+    names: Sequence[str],
+    positions: Sequence[int] | None = None,
+) -> Any:
     """A module whose ``forward`` is METHOD of MODEL, taking its POSITIONAL inputs and then its
-    keyword inputs (NAMES) positionally: what tracing and ONNX export need."""
+    keyword inputs (NAMES) positionally, and returning the outputs at POSITIONS (all: None):
+    what tracing and ONNX export need."""
     import torch
 
     class Method(torch.nn.Module):
@@ -53,7 +60,8 @@ def method_module(model: Any, method: str, positional: int, names: Sequence[str]
 
         def forward(self, *inputs: Any) -> Any:
             kwargs = dict(zip(names, inputs[positional:], strict=True))
-            return getattr(self.model, method)(*inputs[:positional], **kwargs)
+            output = getattr(self.model, method)(*inputs[:positional], **kwargs)
+            return output if positions is None else tuple(selected(output, positions))
 
     return Method()
 
@@ -73,8 +81,11 @@ def draw(
     return [*args, *(kwargs[n] for n in names)], names
 
 
-def run(function: Any, inputs: Sequence[Any], seed: int, positions: Any) -> list[Any]:
-    """FUNCTION on INPUTS, the generator seeded first; the tensors of the outputs compared."""
+def run(
+    function: Any, inputs: Sequence[Any], seed: int, positions: Sequence[int] | None = None
+) -> list[Any]:
+    """FUNCTION on INPUTS, the generator seeded first; the tensors of its outputs at POSITIONS
+    (all: None)."""
     import torch
 
     torch.manual_seed(seed)
@@ -108,8 +119,9 @@ def export_model(
     try:
         first, names = draw(choice, hps, model, device, seed)
         second, _ = draw(choice, hps, model, device, seed + 1)
-        eager = method_module(model, choice["method"], len(choice.get("args", [])), names)
-        expected = [run(eager, first, seed, positions), run(eager, second, seed + 1, positions)]
+        positional = len(choice.get("args", []))
+        eager = method_module(model, choice["method"], positional, names, positions)
+        expected = [run(eager, first, seed), run(eager, second, seed + 1)]
     except (Exception, SystemExit) as error:
         stub = stub_failure(error)
         failed = {"ok": False, "error": stub or last_line(error)}
@@ -125,6 +137,7 @@ def export_model(
             choice["method"] == "forward" and not names,
             [(seed, first), (seed + 1, second)],
             expected,
+            positions,
         ),
         "onnx": onnx_export(eager, first, expected[0], seed, onnx_file),
     }
@@ -138,10 +151,11 @@ def torchscript(
     scriptable: bool,
     draws: Sequence[tuple[int, Sequence[Any]]],
     expected: Sequence[Sequence[Any]],
+    positions: Sequence[int] | None = None,
 ) -> dict[str, Any]:
     """Trace EAGER on the first of DRAWS (``(seed, inputs)``), else script MODEL when it is
     SCRIPTABLE (its ``forward`` takes the inputs as they come); the graph's outputs on each
-    draw compared with EXPECTED."""
+    draw (a scripted model's at POSITIONS: EAGER selects its own) compared with EXPECTED."""
     import torch
     from torch.jit._trace import TracerWarning
 
@@ -165,9 +179,11 @@ def torchscript(
             found["error"] += f"; script: {_first_line(error)}"
             return found
         found.update(how="script", error=None)
+    else:
+        positions = None
     try:
         for (seed, inputs), wanted in zip(draws, expected, strict=True):
-            got = run(graph, inputs, seed, None)
+            got = run(graph, inputs, seed, positions)
             found["comparisons"].append(compare_outputs(wanted, got, None))
     except Exception as error:
         found["error"] = f"running the {found['how']}d graph: {last_line(error)}"

@@ -107,3 +107,12 @@ def test_inputs_that_fit_no_method_are_not_run(nets: Any) -> None:
     choices = [{**INPUTS[0], "method": "decode"}]
     found = exported(nets, "Plain", choices)
     assert found == {"ok": False, "error": "the model has none of decode()"}
+
+
+def test_only_the_outputs_the_profile_compares_are_traced(nets: Any) -> None:
+    choices = [{**INPUTS[0], "outputs": [0]}]
+    found = exported(nets, "Opaque", choices)  # its float output is left out: it traces
+    assert found["output_shapes"] == [[1, 4]]
+    script = found["torchscript"]
+    assert script["how"] == "trace" and script["error"] is None
+    assert [c["max_rel_error"] for c in script["comparisons"]] == [0.0, 0.0]
