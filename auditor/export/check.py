@@ -170,15 +170,14 @@ def torchscript_check(raw: Mapping[str, Any]) -> GraphCheck:
 
 def onnx_check(raw: Mapping[str, Any]) -> GraphCheck:
     """The ONNX export's check: not installed, exported (not run), failed, or run."""
-    status = str(raw.get("status"))
-    comparison = raw.get("comparison")
-    worst, note = _worst([comparison] if comparison is not None else [])
+    comparisons = list(raw.get("comparisons", ()))
+    worst, note = _worst(comparisons)
     return GraphCheck(
         kind="onnx",
-        how=status,
+        how=str(raw.get("status")),
         error=raw.get("error"),
         max_rel_error=worst,
-        draws=1 if comparison is not None else 0,
+        draws=len(comparisons),
         note=note or raw.get("note"),
     )
 

@@ -103,6 +103,24 @@ def test_onnx_is_exported_only_when_installed(nets: Any) -> None:
         assert onnx["status"] != "not-installed"
 
 
+def test_the_onnx_graph_runs_both_draws(nets: Any, tmp_path: Path) -> None:
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+
+    def onnx(name: str) -> dict[str, Any]:
+        torch.manual_seed(0)
+        found = export_model(getattr(nets, name)(4), INPUTS, {}, "cpu", str(tmp_path / "m.onnx"))
+        return dict(found["onnx"])
+
+    plain = onnx("Plain")
+    assert plain["status"] == "ran"
+    assert [c["max_rel_error"] < 1e-6 for c in plain["comparisons"]] == [True, True]
+    first, second = onnx("Branchy")["comparisons"]  # the ONNX exporter traces too
+    assert first["max_rel_error"] < 1e-6 and second["max_rel_error"] > 0.1
+    failed = onnx("Opaque")
+    assert failed["status"] == "failed" and "\n" not in failed["error"]
+
+
 def test_inputs_that_fit_no_method_are_not_run(nets: Any) -> None:
     choices = [{**INPUTS[0], "method": "decode"}]
     found = exported(nets, "Plain", choices)
