@@ -5,7 +5,7 @@ from __future__ import annotations
 
 #: ``Plain`` traces; ``Opaque`` returns a Python float beside its tensor (no trace) and takes
 #: ``**options`` (no script); ``Branchy`` is ``Plain`` until a commit makes it branch on a
-#: tensor's value (the trace freezes the branch its first draw took).
+#: tensor's value (the trace freezes the branch its first draw took); ``Noisy`` samples noise.
 NETS = """
 import torch
 from torch import nn
@@ -22,6 +22,12 @@ class Plain(nn.Module):
 
 class Branchy(Plain):
     pass
+
+
+class Noisy(Plain):
+    def forward(self, x):
+        y = self.proj(x)
+        return y + 0.1 * torch.randn_like(y)
 
 
 class Opaque(Plain):

@@ -71,6 +71,7 @@ def _graph(g: GraphCheck) -> dict[str, Any]:
         "draws": g.draws,
         "note": g.note,
         "warnings": list(g.warnings),
+        "compared": g.compared,
     }
 
 
@@ -132,10 +133,8 @@ def _graph_line(g: GraphCheck, tolerance: float) -> str:
         return f"{g.kind}{how}: {g.error}"
     if g.draws and g.max_rel_error is not None:
         draws = f"{g.draws} draw{'s' if g.draws != 1 else ''}"
-        return (
-            f"{g.kind}{how}: max relative error {g.max_rel_error:.3g} over {draws} "
-            f"(tolerance {tolerance:g})"
-        )
+        judged = f"tolerance {tolerance:g}" if g.compared else str(g.note)
+        return f"{g.kind}{how}: max relative error {g.max_rel_error:.3g} over {draws} ({judged})"
     return f"{g.kind}{how}: {g.note or 'not run'}"
 
 

@@ -60,6 +60,8 @@ class GraphCheck:
     ``script``, ``onnx``) or, for ONNX, ``not-installed`` / ``exported`` (not run) /
     ``failed``; ``max_rel_error`` the largest relative output error over the draws run (None:
     not run or not comparable, ``note`` says why); ``draws`` how many input draws it ran.
+    ``compared`` is False when the error says nothing of the export (an ONNX graph that
+    samples noise with its own generator, ``note`` says so): it is shown, not judged.
     """
 
     kind: str
@@ -69,6 +71,7 @@ class GraphCheck:
     draws: int = 0
     note: str | None = None
     warnings: tuple[str, ...] = ()
+    compared: bool = True
 
 
 @dataclass(frozen=True)

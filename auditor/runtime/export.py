@@ -37,6 +37,11 @@ from auditor.runtime.stubs import stub_failure
 #: What is said when the ``onnx`` package cannot be imported (not a failure).
 ONNX_MISSING = "onnx not installed"
 ONNXRUNTIME_MISSING = "onnxruntime not installed: the ONNX graph was exported, not run"
+#: ONNX operators that draw random numbers with the runtime's own generator: a graph holding
+#: one (a decoder that samples noise) cannot give the eager model's outputs.
+RANDOM_OPS = frozenset(
+    {"RandomNormal", "RandomNormalLike", "RandomUniform", "RandomUniformLike", "Multinomial"}
+)
 #: How many warnings of the tracer are kept per model.
 WARNINGS_KEPT = 5
 
@@ -226,6 +231,7 @@ def onnx_export(
         torch.onnx.export(eager, tuple(draws[0][1]), path, dynamo=False)
     except Exception as error:  # the exporter's messages run over lines: one line of them
         return {"status": "failed", "error": " ".join(last_line(error).split()), "note": None}
+    random = random_ops(path)
     if importlib.util.find_spec("onnxruntime") is None:
         return {"status": "exported", "error": None, "note": ONNXRUNTIME_MISSING}
     comparisons = []
@@ -242,4 +248,24 @@ def onnx_export(
     except Exception as error:
         failed = f"running the ONNX graph: {_first_line(error)}"
         return {"status": "failed", "error": failed, "note": None}
-    return {"status": "ran", "error": None, "note": None, "comparisons": comparisons}
+    found: dict[str, Any] = {"status": "ran", "error": None, "note": None}
+    found["comparisons"] = comparisons
+    if random:
+        found["random_ops"] = random
+    return found
+
+
+def random_ops(path: str) -> list[str]:
+    """The operators of the ONNX graph at PATH (its subgraphs included) that draw random
+    numbers, sorted."""
+    onnx = importlib.import_module("onnx")
+    pending = [onnx.load(path).graph]
+    found: set[str] = set()
+    while pending:
+        graph = pending.pop()
+        for node in graph.node:
+            if node.op_type in RANDOM_OPS:
+                found.add(str(node.op_type))
+            pending += [a.g for a in node.attribute if a.HasField("g")]
+            pending += [g for a in node.attribute for g in a.graphs]
+    return sorted(found)

@@ -44,6 +44,21 @@ def test_an_onnx_export_that_raises_fails_and_one_not_installed_does_not() -> No
     assert failed.error == "RuntimeError: unsupported op"
 
 
+def test_an_onnx_graph_that_samples_noise_is_shown_not_judged() -> None:
+    compared = {**COMPARED, "max_rel_error": 0.03}
+    ran = {"status": "ran", "error": None, "note": None, "comparisons": [compared]}
+    differs = model_export(SPEC, answer(onnx=ran), None, 1e-4)
+    assert differs.outcome is ExportOutcome.EXPORTED_OUTPUT_DIFFERS
+    assert differs.error == (
+        "the ONNX graph's outputs differ from the model's: relative error 0.03 > 0.0001"
+    )
+    noisy = model_export(SPEC, answer(onnx={**ran, "random_ops": ["RandomNormalLike"]}), None, 1e-4)
+    assert noisy.outcome is ExportOutcome.EXPORTS
+    onnx = noisy.graphs[1]
+    assert not onnx.compared and onnx.max_rel_error == 0.03
+    assert onnx.note is not None and "(RandomNormalLike)" in onnx.note
+
+
 def test_shapes_that_differ_are_a_differing_output() -> None:
     other = {**COMPARED, "new_shapes": [[1, 5]], "max_rel_error": None}
     script = {"how": "trace", "error": None, "warnings": [], "comparisons": [other]}

@@ -96,6 +96,7 @@ def test_json_follows_its_schema_with_and_without_a_range() -> None:
         "draws": 2,
         "note": None,
         "warnings": ["Converting."],
+        "compared": True,
     }
     drift = plain["copy_drift"][0]
     assert drift["drifted"] and drift["changes"][0]["original"] == 322

@@ -59,6 +59,11 @@ def test_a_model_that_traces_matches_on_both_draws(nets: Any) -> None:
     assert [c["max_rel_error"] for c in script["comparisons"]] == [0.0, 0.0]
 
 
+def test_noise_is_drawn_alike_in_the_trace_and_the_model(nets: Any) -> None:
+    script = exported(nets, "Noisy")["torchscript"]
+    assert [c["max_rel_error"] for c in script["comparisons"]] == [0.0, 0.0]
+
+
 def test_a_branch_on_a_value_is_frozen_in_the_trace_and_the_second_draw_shows_it(
     nets: Any,
 ) -> None:
@@ -117,6 +122,8 @@ def test_the_onnx_graph_runs_both_draws(nets: Any, tmp_path: Path) -> None:
     assert [c["max_rel_error"] < 1e-6 for c in plain["comparisons"]] == [True, True]
     first, second = onnx("Branchy")["comparisons"]  # the ONNX exporter traces too
     assert first["max_rel_error"] < 1e-6 and second["max_rel_error"] > 0.1
+    noisy = onnx("Noisy")  # ONNX draws its noise with its own generator
+    assert noisy["random_ops"] == ["RandomNormalLike"] and noisy["status"] == "ran"
     failed = onnx("Opaque")
     assert failed["status"] == "failed" and "\n" not in failed["error"]
 
