@@ -142,7 +142,12 @@ def export_check_command(
                 bisect = bisect_export(
                     path, revision_range, export_at, options, lambda t: doing.log(_checked(t))
                 )
-                report = bisect.report
+                base, _, tip = revision_range.partition("..")
+                tip = tip.removeprefix(".")  # A...B
+                named = {bisect.base: base or bisect.base, bisect.tip: tip or bisect.tip}
+                report = replace(
+                    bisect.report, revision=named.get(bisect.report.sha, bisect.report.revision)
+                )
             doing.stage("comparing the export copies with their classes")
             report = replace(report, drift=copy_drift(path, report.sha, options))
     except (WorkerError, CannotSearch) as error:
