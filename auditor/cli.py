@@ -47,7 +47,7 @@ from auditor.render.table import renderables
 from auditor.rules import all_rules, rule_by_id
 from auditor.rules.catalogue_doc import rule_markdown
 from auditor.runtime.command import runtime_command
-from auditor.runtime.options import python_option
+from auditor.runtime.options import profile_option, python_option
 
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
@@ -141,12 +141,7 @@ def cli(context: click.Context, quiet: bool) -> None:
     help="Build the models at both ends of --range A..B and judge the findings by what "
     "loading does (needs torch; runs the audited code).",
 )
-@click.option(
-    "--profile",
-    "profile_name",
-    metavar="NAME|FILE",
-    help="With --confirm: the runtime profile (default: found from the repository).",
-)
+@profile_option("With --confirm")
 @click.option(
     "--device",
     default="auto",

@@ -77,7 +77,6 @@ UNMIRRORED = {
     "rules/catalogue_doc.py",
     "rules/code.py",
     "runtime/materialise.py",
-    "runtime/options.py",
     "runtime/outcome.py",
     "runtime/results.py",
     "schemas.py",

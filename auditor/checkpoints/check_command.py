@@ -28,7 +28,7 @@ from auditor.runtime.confirm import WorkerError
 from auditor.runtime.detect import pick_profile
 from auditor.runtime.inferred import is_inferred
 from auditor.runtime.maps import MAP_DEVICES, state_maps
-from auditor.runtime.options import python_option
+from auditor.runtime.options import profile_option, python_option
 
 EXIT_LOADS = 0
 EXIT_REJECTED = 1
@@ -65,13 +65,7 @@ def _checked(trial: Trial) -> str:
     metavar="A..B",
     help="Name the first commit of A..B whose model rejects the checkpoint.",
 )
-@click.option(
-    "--profile",
-    "profile_name",
-    metavar="NAME|FILE",
-    help="A shipped profile (auditor/runtime/profiles) or a profile YAML file [default: the "
-    "repository's own .model-audit-profile.yaml, else the shipped one its layout matches].",
-)
+@profile_option()
 @click.option(
     "--device",
     default="meta",

@@ -23,7 +23,7 @@ from auditor.errors import AuditError
 from auditor.options import cache_options, settings_options
 from auditor.pipeline import AuditOptions
 from auditor.render import github, table
-from auditor.runtime.options import python_option
+from auditor.runtime.options import profile_option, python_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 FAIL_ON = [*(severity.value for severity in Severity), "none"]
@@ -105,13 +105,7 @@ def ci_group() -> None:
     help="Also confirm the findings at runtime: builds the models at both ends of the range "
     "and loads one's weights into the other. This imports and runs the audited code.",
 )
-@click.option(
-    "--profile",
-    "profile_name",
-    metavar="NAME|FILE",
-    help="With --confirm: the runtime profile [default: the repository's own, or the shipped "
-    "one its layout matches].",
-)
+@profile_option("With --confirm")
 @python_option
 @_audit_options
 def github_command(

@@ -26,7 +26,7 @@ from auditor.pipeline import AuditOptions
 from auditor.render.formats import formats_of
 from auditor.runtime.confirm import DEVICES, WorkerError
 from auditor.runtime.detect import pick_profile
-from auditor.runtime.options import python_option, stub_imports_option
+from auditor.runtime.options import profile_option, python_option, stub_imports_option
 
 EXIT_CODES = {ExportVerdict.EXPORTS: 0, ExportVerdict.BREAKS: 1, ExportVerdict.NOT_CHECKED: 3}
 EXIT_COULD_NOT_CHECK = 3
@@ -46,13 +46,7 @@ def _checked(trial: Trial) -> str:
     metavar="A..B",
     help="Name the first commit of A..B at which a model that exports at A stops exporting.",
 )
-@click.option(
-    "--profile",
-    "profile_name",
-    metavar="NAME|FILE",
-    help="A shipped profile (auditor/runtime/profiles) or a profile YAML file [default: the "
-    "repository's own .model-audit-profile.yaml, else the shipped one its layout matches].",
-)
+@profile_option()
 @click.option(
     "--device",
     default="auto",

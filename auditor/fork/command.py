@@ -33,7 +33,7 @@ from auditor.options import (
 )
 from auditor.pipeline import AuditOptions
 from auditor.render.formats import formats_of
-from auditor.runtime.options import python_option
+from auditor.runtime.options import profile_option, python_option
 
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
@@ -68,12 +68,7 @@ def _options(command_name: str) -> Callable[[F], F]:
                 is_flag=True,
                 help="Decide verdicts by loading checkpoints across the tips (needs torch).",
             ),
-            click.option(
-                "--profile",
-                metavar="NAME|FILE",
-                help="Runtime profile for --confirm [default: the fork's own "
-                ".model-audit-profile.yaml, else the shipped one its layout matches].",
-            ),
+            profile_option("With --confirm", "profile"),
             click.option(
                 "--device",
                 default="auto",

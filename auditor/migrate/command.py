@@ -24,7 +24,7 @@ from auditor.migrate.plan import NewRows, Treatment
 from auditor.options import write_output
 from auditor.render.formats import formats_of
 from auditor.runtime.detect import pick_profile
-from auditor.runtime.options import python_option, stub_imports_option
+from auditor.runtime.options import profile_option, python_option, stub_imports_option
 from auditor.runtime.process import WorkerError
 
 EXIT_DONE = 0
@@ -74,12 +74,7 @@ def default_output(checkpoint: Path) -> Path:
     is_flag=True,
     help="Write even when tensors are impossible (they keep the new model's initialisation).",
 )
-@click.option(
-    "--profile",
-    "profile_name",
-    metavar="NAME|FILE",
-    help="A shipped profile or a profile YAML file [default: the one the layout matches].",
-)
+@profile_option()
 @click.option(
     "--format",
     "output_format",

@@ -29,7 +29,7 @@ from auditor.provenance.verify import CannotVerify, Verdict, verify
 from auditor.render.formats import formats_of
 from auditor.runtime.detect import pick_profile
 from auditor.runtime.maps import MAP_DEVICES
-from auditor.runtime.options import python_option, stub_imports_option
+from auditor.runtime.options import profile_option, python_option, stub_imports_option
 from auditor.runtime.profile import ProfileError
 
 EXIT_FINE = 0
@@ -43,13 +43,7 @@ def _building_options(command: F) -> F:
     """``--profile``, ``--device``, ``--timeout``, ``--python`` and ``--stub-imports``."""
     for option in reversed(
         [
-            click.option(
-                "--profile",
-                "profile_name",
-                metavar="NAME|FILE",
-                help="The runtime profile [default: the repository's own "
-                ".model-audit-profile.yaml, else the shipped one its layout matches].",
-            ),
+            profile_option(name="profile_name"),
             click.option(
                 "--device",
                 default="meta",

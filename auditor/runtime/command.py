@@ -18,7 +18,7 @@ from auditor.options import output_options, to_stdout, write_output
 from auditor.render.formats import formats_of
 from auditor.runtime.confirm import DEVICES, confirm
 from auditor.runtime.detect import choose_profile
-from auditor.runtime.options import python_option, stub_imports_option
+from auditor.runtime.options import profile_option, python_option, stub_imports_option
 from auditor.runtime.report_text import table
 from auditor.runtime.results import Verdict
 
@@ -35,15 +35,7 @@ EXIT_CODES = {
 @click.argument("old")
 @click.argument("new", required=False)
 @click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option(
-    "--profile",
-    "profile_name",
-    default=None,
-    metavar="NAME|FILE",
-    help="A shipped profile (auditor/runtime/profiles) or a profile YAML file. Default: the "
-    "repository's .model-audit-profile.yaml at NEW, else the shipped profile its layout fits, "
-    "else one inferred from the code at NEW.",
-)
+@profile_option()
 @click.option(
     "--infer-profile",
     is_flag=True,

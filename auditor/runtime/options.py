@@ -58,6 +58,27 @@ def _interpreter(ctx: click.Context, param: click.Parameter, value: str | None) 
         raise click.BadParameter(f"{error}{given}", ctx=ctx, param=param) from None
 
 
+#: Where a runtime profile comes from when ``--profile`` names none.
+PROFILE_DEFAULT = (
+    "the repository's own .model-audit-profile.yaml, else the shipped profile its layout "
+    "matches, else one inferred from its code"
+)
+
+
+def profile_option(when: str = "", name: str = "profile_name") -> Callable[[F], F]:
+    """``--profile NAME|FILE``: a shipped runtime profile or a profile file (WHEN: the
+    option that asks for the runtime, ``With --confirm``)."""
+    prefix = f"{when}: a" if when else "A"
+    return click.option(
+        "--profile",
+        name,
+        default=None,
+        metavar="NAME|FILE",
+        help=f"{prefix} shipped runtime profile (auditor/runtime/profiles) or a profile YAML "
+        f"file [default: {PROFILE_DEFAULT}].",
+    )
+
+
 def python_option(command: F) -> F:
     """``--python INTERPRETER`` (or ``MODEL_AUDIT_PYTHON``): the Python the workers run in."""
     return click.option(
