@@ -37,12 +37,12 @@ def _change(old: tuple[str, ...], new: tuple[str, ...]) -> Change:
 def test_sets_of_components(
     old: tuple[str, ...], new: tuple[str, ...], rule: str, severity: str
 ) -> None:
-    found = Classifier(all_rules(), ProjectConfig()).classify(_change(old, new), "a" * 40, None)
+    found = Classifier(all_rules(), ProjectConfig()).classify(_change(old, new), "a" * 40, "b" * 40)
     assert found is not None and (found.rule, found.severity.value) == (rule, severity)
 
 
 def _classify(change: Change) -> tuple[str, str]:
-    found = Classifier(all_rules(), ProjectConfig()).classify(change, "a" * 40, None)
+    found = Classifier(all_rules(), ProjectConfig()).classify(change, "a" * 40, "b" * 40)
     assert found is not None
     return found.rule, found.severity.value
 
@@ -65,7 +65,7 @@ def test_a_component_of_a_new_role_is_medium_and_high_when_wired_in() -> None:
     assert _classify(_added()) == ("MA119", "medium")
     assert _classify(_added(("GPT_SoVITS/inference_webui.py",))) == ("MA119", "high")
     found = Classifier(all_rules(), ProjectConfig()).classify(
-        _added(("a.py", "b.py")), "a" * 40, None
+        _added(("a.py", "b.py")), "a" * 40, "b" * 40
     )
     assert found is not None and "(imported by a.py and b.py)" in found.message
 
@@ -107,5 +107,5 @@ def test_a_project_component_names_its_own_checkpoints() -> None:
     own = ProjectConfig(
         components=(KnownComponent("VoxEnc", "content-encoder", ("VoxEnc",), ("voxenc",)),)
     )
-    found = Classifier(all_rules(), own).classify(change, "a" * 40, None)
+    found = Classifier(all_rules(), own).classify(change, "a" * 40, "b" * 40)
     assert found is not None and (found.rule, found.severity.value) == ("MA117", "high")

@@ -31,6 +31,6 @@ def test_feature_layer_severities(
     kind: ChangeKind, key: str, old: FactValue, new: FactValue, severity: str
 ) -> None:
     found = Classifier(all_rules(), ProjectConfig()).classify(
-        _change(kind, key, old, new), "a" * 40, None
+        _change(kind, key, old, new), "a" * 40, "b" * 40
     )
     assert found is not None and (found.rule, found.severity.value) == ("MA118", severity)
