@@ -97,6 +97,8 @@ class FactKind(str, Enum):
     FEATURE_LAYER = "feature-layer"
     #: The checkpoint path or model id a loader of an encoder or vocoder is given.
     ENCODER_CHECKPOINT = "encoder-checkpoint"
+    #: What a model's ``forward`` concatenates, in order, and passes to its submodules.
+    FORWARD_INPUT = "forward-input"
 
     @property
     def from_code(self) -> bool:

@@ -20,6 +20,7 @@ AUDIO_FRONTEND = "audio-frontend"
 FEATURE_RATE = "feature-rate"
 FEATURE_LAYER = "feature-layer"
 ENCODER_CHECKPOINT = "encoder-checkpoint"
+FORWARD_INPUT = "forward-input"
 
 PYTHON_KIND_NAMES = (
     CONSTRUCTOR_ARG,
@@ -33,6 +34,7 @@ PYTHON_KIND_NAMES = (
     FEATURE_RATE,
     FEATURE_LAYER,
     ENCODER_CHECKPOINT,
+    FORWARD_INPUT,
 )
 
 

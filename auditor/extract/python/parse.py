@@ -22,6 +22,7 @@ from libcst.metadata import MetadataWrapper
 
 from auditor.extract.python.components import Components, builtin_components
 from auditor.extract.python.feature_sites import KEEP, LOADER_GIVEN_A_PATH
+from auditor.extract.python.forward_inputs import forward_sites
 from auditor.extract.python.summary import ModuleSummary
 from auditor.extract.python.syntax import is_main_guard
 from auditor.extract.python.visitor import SummaryVisitor
@@ -98,11 +99,12 @@ def summarise_module(data: bytes, components: Components | None = None) -> Modul
         raise PythonParseError("invalid Python: nested too deeply to parse") from None
     visitor = SummaryVisitor()
     try:
+        sites = forward_sites(module)
         pruned = _prune(module, components or builtin_components())
         MetadataWrapper(pruned, unsafe_skip_copy=True).visit(visitor)
     except RecursionError:
         raise PythonParseError("invalid Python: nested too deeply to analyse") from None
-    summary = visitor.summary()
+    summary = replace(visitor.summary(), forward_sites=sites)
     return replace(summary, notes=(note,)) if note else summary
 
 

@@ -17,7 +17,7 @@ from auditor.extract.python.expressions import Call, Expr
 
 #: Bump when a summary of the same bytes would differ (format, visitor). The list of known
 #: components is keyed apart (its digest is part of every cache key of Python facts).
-EXTRACTOR_VERSION = 5
+EXTRACTOR_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,19 @@ class CallSite:
 
 
 @dataclass(frozen=True)
+class ForwardSite:
+    """One reading of a class's ``forward``: ``kind`` ``cat`` (``label`` its number among the
+    method's concatenations, ``values`` the operands as source text) or ``call`` (``label``
+    the submodule attribute, ``values`` the sorted keywords of its calls)."""
+
+    cls: str
+    kind: str
+    label: str
+    values: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
 class LayerPick:
     """Which layers of an encoder a function keeps or reads.
 
@@ -176,6 +189,8 @@ class ModuleSummary:
     #: anywhere, a script's main block included (its scope is ``<main>``).
     loader_calls: tuple[CallSite, ...] = ()
     layer_picks: tuple[LayerPick, ...] = ()
+    #: What each class's ``forward`` concatenates and passes to its submodules.
+    forward_sites: tuple[ForwardSite, ...] = ()
 
     def to_json(self) -> str:
         """Compact ASCII JSON (lone surrogates in string literals survive), stable for equal
@@ -198,6 +213,9 @@ class ModuleSummary:
             "layer_picks": [
                 [p.scope, p.target, p.how, encode(p.value), p.line, list(p.shadowed)]
                 for p in self.layer_picks
+            ],
+            "forward_sites": [
+                [f.cls, f.kind, f.label, list(f.values), f.line] for f in self.forward_sites
             ],
         }
         return json.dumps(data, separators=(",", ":"))
@@ -225,6 +243,10 @@ class ModuleSummary:
             layer_picks=tuple(
                 LayerPick(scope, target, how, decode(value), line, tuple(shadowed))
                 for scope, target, how, value, line, shadowed in data["layer_picks"]
+            ),
+            forward_sites=tuple(
+                ForwardSite(cls, kind, label, tuple(values), line)
+                for cls, kind, label, values, line in data["forward_sites"]
             ),
         )
 
