@@ -266,7 +266,8 @@ _VERDICTS = {
 def render_bisect(checkpoint: Checkpoint, file: str, result: BisectResult) -> list[str]:
     """The lines of a bisection: the range, the commit named, every commit checked."""
     check = result.check
-    searched = f"{len(result.trials)} of {result.commits_in_range} commits checked"
+    in_range = sum(1 for trial in result.trials if trial.role != "base")
+    searched = f"{in_range} of {result.commits_in_range} commits checked, and the base"
     if result.searched != "none":
         searched += f"; {len(result.candidates)} change model facts"
     if result.searched == "all-commits":

@@ -106,6 +106,10 @@ def test_first_rejecting_commit_of_a_release(mini_sovits: Path, v1_checkpoint: C
     assert document["check"]["choice"]["by"] == "range-base"
     text = render_table(v1_checkpoint, "s2G.pth", result.check, result)
     assert "model       sovits at every commit\n" in text
+    checked = (
+        f"searched    {len(tested) - 1} of {result.commits_in_range} commits checked, and the base"
+    )
+    assert checked in text
     assert f"first commit that rejects the checkpoint: {sha_of(mini_sovits, PHONEMES)[:7]}" in text
     assert "enc_p.text_embedding.weight  [300, 192] -> [714, 192]" in text
 
