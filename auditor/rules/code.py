@@ -87,9 +87,12 @@ class CodeFallbackRule(Rule):
     """Any change of a code fact that no other rule classified."""
 
     def applies(self, change: Change) -> bool:
-        return change.fact_kind.from_code and change.kind not in (
-            ChangeKind.FILE_ADDED,
-            ChangeKind.FILE_REMOVED,
+        # forward-input facts matter only as the changes their own rules name; a call of a
+        # renamed or new submodule is the submodule's change, not another one
+        return (
+            change.fact_kind.from_code
+            and change.fact_kind is not FactKind.FORWARD_INPUT
+            and change.kind not in (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED)
         )
 
 

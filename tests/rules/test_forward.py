@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from auditor.classify.classifier import Classifier
 from auditor.domain import Change, ChangeKind, FactKind
-from auditor.rules import rule_by_id
+from auditor.project_config import ProjectConfig
+from auditor.rules import all_rules, rule_by_id
 
 CAT = "Generator.forward.cat[0]"
 KEYWORDS = "TextEncoder.forward.self.encoder.keywords"
@@ -30,3 +32,11 @@ def test_a_submodule_with_other_keyword_inputs() -> None:
     assert rule.applies(change(KEYWORDS, ("g",), ()))
     assert not rule.applies(change(KEYWORDS, ("g",), ("g",)))
     assert not rule.applies(change(CAT, ("x",), ("g",)))
+
+
+def test_a_forward_input_added_or_removed_is_no_finding() -> None:
+    """The call of a renamed or new submodule is that submodule's change, said once."""
+    classifier = Classifier(all_rules(), ProjectConfig())
+    added = change(KEYWORDS, None, ("g",), ChangeKind.ADDED)
+    assert classifier.classify(added, "a" * 40, "b" * 40) is None
+    assert classifier.classify(change(CAT, ("x", "y"), ("x", "z")), "a" * 40, "b" * 40) is None
