@@ -219,6 +219,18 @@ class Bisection(Generic[R]):
             named = between[hi]
         return self.follow_merge(named, depth)
 
+    def parent_passes(self, named: str, fails_too: str) -> bool | None:
+        """Whether the parent of the commit NAMED passes (None: it has none, or could not be
+        built); when it does not, FAILS_TOO is warned: the history does not keep failing once
+        it fails, so NAMED may not be the first commit."""
+        parent = self.commit(named).parent
+        passes = None if parent is None else self.rejects(parent, "parent") is False
+        if not passes:
+            self.warnings.append(
+                f"the parent of {named[:7]} {fails_too}, so this may not be the first commit"
+            )
+        return passes
+
     def follow_merge(self, named: str, depth: int) -> tuple[str | None, list[str]]:
         """NAMED, or the commit of the branch it merged that broke, when it is a merge."""
         shown = run_git(self.repo, ["log", "-1", "--no-walk", "--format=%P", named, "--"])[1]
@@ -276,13 +288,11 @@ def bisect_checkpoint(
                 tip,
                 undecided=tuple(search.commit(sha) for sha in undecided),
             )
-        parent = search.commit(named).parent
-        accepts = None if parent is None else search.rejects(parent, "parent") is False
-        if not accepts:
-            search.warnings.append(
-                f"the parent of {named[:7]} does not accept the checkpoint either: the history "
-                "does not keep rejecting once it rejects, so this may not be the first commit"
-            )
+        accepts = search.parent_passes(
+            named,
+            "does not accept the checkpoint either: the history does not keep rejecting once "
+            "it rejects",
+        )
         return _result(
             search,
             common,

@@ -114,13 +114,10 @@ def bisect_export(
                 tip,
                 undecided=tuple(search.commit(sha) for sha in undecided),
             )
-        parent = search.commit(named).parent
-        exports = None if parent is None else search.rejects(parent, "parent") is False
-        if not exports:
-            search.warnings.append(
-                f"the parent of {named[:7]} does not export either: export does not stay "
-                "broken once it breaks in this history, so this may not be the first commit"
-            )
+        exports = search.parent_passes(
+            named,
+            "does not export either: export does not stay broken once it breaks in this history",
+        )
         return _result(
             search,
             common,
