@@ -10,6 +10,7 @@ runs in the audited project's Python: standard library and torch only.
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -124,7 +125,22 @@ def build_error(error: BaseException, own: set[str], spec: Mapping[str, Any] | N
     missing = error.name if isinstance(error, ModuleNotFoundError) else None
     if missing and missing.split(".")[0] not in own:
         return f"{UNAVAILABLE}: module {missing} not installed"
-    return last_line(error)
+    where = raised_at(error, os.getcwd())
+    return f"{where}: {last_line(error)}" if where else last_line(error)
+
+
+def raised_at(error: BaseException, root: str) -> str | None:
+    """``path:line`` (relative to ROOT, the revision's tree) of the innermost frame of
+    ERROR's traceback that runs the repository's code; None when none does."""
+    found: str | None = None
+    frame = error.__traceback__
+    prefix = os.path.join(os.path.realpath(root), "")
+    while frame is not None:
+        path = os.path.realpath(frame.tb_frame.f_code.co_filename)
+        if path.startswith(prefix):
+            found = f"{os.path.relpath(path, prefix)}:{frame.tb_lineno}"
+        frame = frame.tb_next
+    return found
 
 
 def exit_message(error: SystemExit, spec: Mapping[str, Any]) -> str:

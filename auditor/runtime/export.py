@@ -219,7 +219,12 @@ def onnx_export(
     path: str | None,
 ) -> dict[str, Any]:
     """Export EAGER to ONNX at PATH on the first of DRAWS (``(seed, inputs)``) and, with
-    onnxruntime installed, run the graph on each draw; its outputs compared with EXPECTED."""
+    onnxruntime installed, run the graph on each draw; its outputs compared with EXPECTED.
+
+    An ONNX graph belongs to no device and onnxruntime runs it on the CPU here: a model on
+    another device is moved to the CPU first (tensors the model's code makes on the CPU then
+    meet its own), and the graph is compared with its outputs there.
+    """
     if importlib.util.find_spec("onnx") is None:
         return {"status": "not-installed", "error": None, "note": ONNX_MISSING}
     if path is None:
@@ -227,6 +232,10 @@ def onnx_export(
     import torch
 
     try:
+        if _devices(draws) - {"cpu"}:  # the last use of the model: moved, not copied
+            eager = eager.cpu()
+            draws = [(seed, [_on_cpu(value) for value in inputs]) for seed, inputs in draws]
+            expected = [run(eager, inputs, seed) for seed, inputs in draws]
         torch.manual_seed(draws[0][0])
         torch.onnx.export(eager, tuple(draws[0][1]), path, dynamo=False)
     except Exception as error:  # the exporter's messages run over lines: one line of them
@@ -253,6 +262,17 @@ def onnx_export(
     if random:
         found["random_ops"] = random
     return found
+
+
+def _devices(draws: Sequence[tuple[int, Sequence[Any]]]) -> set[str]:
+    """The device types of the tensors among DRAWS' inputs."""
+    return {
+        value.device.type for _, inputs in draws for value in inputs if hasattr(value, "device")
+    }
+
+
+def _on_cpu(value: Any) -> Any:
+    return value.cpu() if hasattr(value, "cpu") else value
 
 
 def random_ops(path: str) -> list[str]:

@@ -8,8 +8,8 @@ variant's ``fallback`` that names no variant of its model.
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Container, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,9 @@ class Profile:
     detect: tuple[tuple[str, ...], ...] = ()
     #: The repository's own modules stubbed for every model.
     stub_modules: tuple[str, ...] = ()
+    #: Names installed libraries no longer export (by library module, ``module.attribute``
+    #: sources) that the worker restores before any build.
+    exports: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def fits(self, paths: Container[str]) -> bool:
         """Whether PATHS (a revision's files) hold one path of each ``detect`` group."""
@@ -199,6 +202,7 @@ def _profile(data: dict[str, Any], source: str) -> Profile:
         timeout=float(data.get("timeout", DEFAULT_TIMEOUT)),
         detect=tuple(_group(item) for item in data.get("detect", ())),
         stub_modules=stubs,
+        exports={module: tuple(names) for module, names in data.get("exports", {}).items()},
     )
 
 

@@ -79,6 +79,7 @@ def build_request(
         "sys_path": sys_path,
         "own_modules": own_modules(tree, [*profile.sys_path, "."]),
         "stub_imports": stub_imports,
+        "exports": {module: list(names) for module, names in profile.exports.items()},
         "models": models,
     }
     return Request(document=document, configs=configs)

@@ -331,21 +331,25 @@ def import_failure(error: BaseException, module: str) -> str | None:
     None when no stub was reachable where ERROR was raised.
 
     Without the stubs the import would have failed for want of the modules they stand for;
-    with them it failed some other way, on code that holds a stub.
+    with them it failed some other way, in a module that holds a stub. A module that fails
+    on its own (``from torch.nn.functional import *`` no longer binding ``Tuple``) fails
+    the build, even when a module importing it holds stubs.
     """
     if isinstance(error, SyntaxError):
         return None
     found = stub_failure(error)
     if found is not None:
         return found
-    roots: set[str] = set()
     frame = error.__traceback__
-    while frame is not None:
-        for value in list(frame.tb_frame.f_globals.values()):
-            root = stub_root(value)
-            if root is not None:
-                roots.add(root)
+    if frame is None:
+        return None
+    while frame.tb_next is not None:
         frame = frame.tb_next
+    roots: set[str] = set()
+    for value in list(frame.tb_frame.f_globals.values()):
+        root = stub_root(value)
+        if root is not None:
+            roots.add(root)
     if not roots:
         return None
     stubs = ", ".join(sorted(roots))

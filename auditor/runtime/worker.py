@@ -37,6 +37,7 @@ use only the standard library and torch.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -86,6 +87,7 @@ def run(request: Mapping[str, Any], progress: Progress | None = None) -> dict[st
     sys.path[:0] = [root for root in roots if root not in sys.path]
     own = set(request.get("own_modules", ()))
     stub_imports = bool(request.get("stub_imports", False))
+    restore_exports(request.get("exports", {}))
     results: dict[str, Any] = {}
     for model in request["models"]:
         if progress is not None:
@@ -94,6 +96,25 @@ def run(request: Mapping[str, Any], progress: Progress | None = None) -> dict[st
         if progress is not None:
             progress({"finished": model["name"], "result": results[model["name"]]})
     return {"device": device, "torch": str(torch.__version__), "models": results}
+
+
+def restore_exports(exports: Mapping[str, Any]) -> None:
+    """Set on each library module of EXPORTS the names (``module.attribute``) it lacks; a
+    library or name that is not installed is left alone (the build says what it misses)."""
+    for library, names in exports.items():
+        try:
+            target = importlib.import_module(library)
+        except ImportError:
+            continue
+        for dotted in names:
+            source, _, attribute = dotted.rpartition(".")
+            if hasattr(target, attribute):
+                continue
+            try:
+                value = getattr(importlib.import_module(source), attribute)
+            except (ImportError, AttributeError):
+                continue
+            setattr(target, attribute, value)
 
 
 def check_model(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -121,3 +122,23 @@ def test_bad_input_exits_2_with_one_error_line(
     assert code == 2 and out == ""
     assert message in err and "Traceback" not in err
     assert [line for line in err.splitlines() if line.lower().startswith("error")] != []
+
+
+@pytest.mark.torch
+@pytest.mark.gpu
+def test_export_on_cuda_checks_the_graph_on_the_device(
+    export_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA device: torch.cuda.is_available() is False")
+    args = ("export-check", str(export_repo.path), "--rev", "v1", "--device", "cuda")
+    code, out, err = run(capsys, *args, "--format", "json")
+    assert code == 0, err
+    document = json.loads(out)
+    validate(document, "export-check")
+    assert document["device"] == "cuda"
+    assert {m["outcome"] for m in document["models"]} == {"exports"}
+    if importlib.util.find_spec("onnx") is not None:  # exported from a CPU copy
+        onnx = [g for m in document["models"] for g in m["graphs"] if g["kind"] == "onnx"]
+        assert onnx and all(g["how"] in ("ran", "exported") for g in onnx), onnx

@@ -134,3 +134,15 @@ def test_sys_exit_during_an_import_names_the_module(fresh_stubs: Path) -> None:
     sys.modules.pop("exits_b", None)
     built = build_error(SystemExit(None), own=set(), spec=spec())
     assert built == "SystemExit: Net called sys.exit() while it was built"
+
+
+def test_a_build_error_names_the_line_of_the_repository_that_raised_it(
+    fresh_stubs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module(fresh_stubs, "pkg_b.patched", "from torch.nn.functional import *\n\nx: Tuple = 1\n")
+    module(fresh_stubs, "pkg_b.models", "from pkg_b.patched import x\n")
+    monkeypatch.chdir(fresh_stubs)
+    with pytest.raises(NameError) as raised:
+        importlib.import_module("pkg_b.models")
+    said = build_error(raised.value, own={"pkg_b"})
+    assert said == "pkg_b/patched.py:3: NameError: name 'Tuple' is not defined"

@@ -305,3 +305,17 @@ def test_bad_extensions_are_refused_naming_the_key(edit: tuple[str, str], messag
     assert old in EXTENDED
     with pytest.raises(ProfileError, match=message):
         parse_profile(EXTENDED.replace(old, new), "extended.yaml")
+
+
+def test_names_a_library_stopped_exporting_are_read_and_checked() -> None:
+    text = MINIMAL.replace(
+        'files: ["*.py"]', 'files: ["*.py"]\nexports:\n  torch.nn.functional: [typing.Tuple]'
+    )
+    assert parse_profile(text, "tiny.yaml").exports == {"torch.nn.functional": ("typing.Tuple",)}
+    assert parse_profile(MINIMAL, "tiny.yaml").exports == {}
+    shipped = load_profile("gpt-sovits").exports["torch.nn.functional"]
+    assert "typing.Tuple" in shipped
+    with pytest.raises(
+        ProfileError, match=r"exports\.torch\.nn\.functional: \[\] should be non-empty"
+    ):
+        parse_profile(text.replace("[typing.Tuple]", "[]"), "tiny.yaml")

@@ -177,6 +177,15 @@ def test_an_import_that_fails_past_its_stubs_is_unavailable(
     with pytest.raises(NameError) as plain:
         importlib.import_module("plain_break")
     assert import_failure(plain.value, "plain_break") is None  # no stub anywhere near
+    # a module holding stubs imports one that fails on its own: the build failed
+    (tmp_path / "imports_a_break.py").write_text(
+        f"import {FAISS}\nimport plain_break_too\n", "utf-8"
+    )
+    (tmp_path / "plain_break_too.py").write_text("limit = undefined_name\n", "utf-8")
+    importlib.invalidate_caches()
+    with pytest.raises(NameError) as beneath:
+        importlib.import_module("imports_a_break")
+    assert import_failure(beneath.value, "imports_a_break") is None
 
 
 @pytest.mark.parametrize(

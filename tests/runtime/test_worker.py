@@ -435,7 +435,11 @@ models:
             "runtime check unavailable: module sovits_cuda_kernels not installed",
         ),
         # a module of the repository itself that is missing is a build failure, not this
-        ("helpers", Outcome.BUILD_FAILED, "ModuleNotFoundError: No module named 'helpers'"),
+        (
+            "helpers",
+            Outcome.BUILD_FAILED,
+            "nets.py:5: ModuleNotFoundError: No module named 'helpers'",
+        ),
     ],
 )
 def test_a_module_that_is_not_installed_makes_the_check_unavailable(
@@ -577,3 +581,34 @@ def test_without_stubs_a_module_not_installed_makes_the_check_unavailable(
     assert net.built and net.stubbed_imports == STUBBED
     assert net.shapes == {"proj.weight": (4, 4), "proj.bias": (4,)}
     assert mel.unavailable and not mel.built
+
+
+def test_names_a_library_stopped_exporting_are_restored_for_star_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    import types
+    import typing
+
+    from auditor.runtime.worker import restore_exports
+
+    library = types.ModuleType("library_that_dropped_tuple")
+    library.Optional = "its own"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, library.__name__, library)
+    restore_exports(
+        {
+            library.__name__: ["typing.Tuple", "typing.Optional", "typing.NoSuchName"],
+            "library_not_installed_xyz": ["typing.List"],
+        }
+    )
+    dropped = getattr(typing, "Tuple")  # noqa: B009 (the name the library no longer binds)
+    assert library.Tuple is dropped  # type: ignore[attr-defined]
+    assert library.Optional == "its own"  # what it still exports is left alone
+    assert not hasattr(library, "NoSuchName")
+    (tmp_path / "star_user.py").write_text(
+        f"from {library.__name__} import *\n\nPAIR = Tuple[int, int]\n", "utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    pair = importlib.import_module("star_user").PAIR
+    assert pair == dropped[int, int]
