@@ -1,7 +1,8 @@
 """Checkpoint files for the tests: GPT-SoVITS style saves, tagged zips, safetensors, exploits.
 
-Only the ``torch_*`` builders need torch (they take the module as an argument, so a test that
-uses them calls ``pytest.importorskip("torch")`` itself).
+The ``torch_*`` builders and :func:`model_checkpoint` need torch (they take the module as an
+argument, so a test that uses them calls ``pytest.importorskip("torch")`` itself);
+:func:`saved_checkpoint` skips the test itself when torch is missing.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import struct
 import zipfile
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 #: The state dict of the tiny model: key, shape. ``enc_p.text_embedding`` as in GPT-SoVITS v2.
 TINY_SHAPES = {
@@ -144,6 +147,26 @@ def model_checkpoint(
     if tag is not None:
         path.write_bytes(tag + path.read_bytes()[2:])
     return path
+
+
+def saved_checkpoint(
+    factory: pytest.TempPathFactory,
+    repo: Path,
+    rev: str,
+    name: str = "s2G.pth",
+    *,
+    model: str = "sovits",
+    tag: bytes | None = None,
+    version: bool = True,
+    drop: str | None = None,
+) -> Path:
+    """:func:`model_checkpoint` of REPO at REV, saved as NAME in a new temporary folder of
+    FACTORY; the test is skipped without torch."""
+    torch = pytest.importorskip("torch")
+    path = factory.mktemp(Path(name).stem) / name
+    return model_checkpoint(
+        torch, repo, rev, path, model=model, tag=tag, version=version, drop=drop
+    )
 
 
 def shapes_checkpoint(torch: Any, path: Path, shapes: dict[str, tuple[int, ...]]) -> Path:

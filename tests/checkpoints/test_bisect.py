@@ -30,7 +30,7 @@ from auditor.pipeline import AuditOptions
 from auditor.runtime.maps import state_maps
 from auditor.runtime.profile import load_profile, parse_profile
 from auditor.runtime.results import ShapeMismatch
-from tests.checkpoint_files import model_checkpoint
+from tests.checkpoint_files import saved_checkpoint
 from tests.conftest import validate
 from tests.gitrepo import GitRepo
 
@@ -55,9 +55,7 @@ def mini_sovits(sample_repo: Callable[[str], Path]) -> Path:
 
 @pytest.fixture(scope="module")
 def v1_checkpoint(mini_sovits: Path, tmp_path_factory: pytest.TempPathFactory) -> Checkpoint:
-    torch = pytest.importorskip("torch")
-    folder = tmp_path_factory.mktemp("bisect")
-    return read_checkpoint(model_checkpoint(torch, mini_sovits, "v1.0", folder / "s2G.pth"))
+    return read_checkpoint(saved_checkpoint(tmp_path_factory, mini_sovits, "v1.0"))
 
 
 def checker(repo: Path, checkpoint: Checkpoint) -> Callable[[str, str | None], CheckResult]:
@@ -118,10 +116,8 @@ def test_first_rejecting_commit_of_a_release(mini_sovits: Path, v1_checkpoint: C
 def test_a_merge_is_followed_into_its_branch(
     mini_sovits: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    torch = pytest.importorskip("torch")
     before_merge = sha_of(mini_sovits, "日本語のREADMEを更新")
-    path = tmp_path_factory.mktemp("merge") / "s2G.pth"
-    checkpoint = read_checkpoint(model_checkpoint(torch, mini_sovits, before_merge, path))
+    checkpoint = read_checkpoint(saved_checkpoint(tmp_path_factory, mini_sovits, before_merge))
     result = bisect_checkpoint(
         mini_sovits, f"{before_merge}..v2.0", checker(mini_sovits, checkpoint), no_cache()
     )
@@ -163,9 +159,9 @@ def test_a_change_the_static_audit_does_not_flag_is_found(
 def test_a_variant_chosen_at_the_base_is_kept(
     mini_sovits: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    torch = pytest.importorskip("torch")
-    path = tmp_path_factory.mktemp("variant") / "s2G.pth"
-    saved = model_checkpoint(torch, mini_sovits, "v1.0", path, model="sovits@v2", version=False)
+    saved = saved_checkpoint(
+        tmp_path_factory, mini_sovits, "v1.0", model="sovits@v2", version=False
+    )
     checkpoint = read_checkpoint(saved)
     result = bisect_checkpoint(
         mini_sovits, "v1.0..v3.1", checker(mini_sovits, checkpoint), no_cache()

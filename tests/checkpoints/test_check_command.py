@@ -17,6 +17,7 @@ from auditor.runtime.profile import load_profile
 from tests.checkpoint_files import (
     malicious_pickle,
     model_checkpoint,
+    saved_checkpoint,
     shapes_checkpoint,
     write_malicious_zip,
     write_safetensors,
@@ -41,9 +42,7 @@ def mini_sovits(sample_repo: Callable[[str], Path]) -> Path:
 def tagged_v1(mini_sovits: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The v1.0 model's v1 weights as GPT-SoVITS saves them, version tag ``00`` (v1) over
     ``PK`` and ``model.version: v1`` in the stored hps."""
-    torch = pytest.importorskip("torch")
-    path = tmp_path_factory.mktemp("ckpt") / "s2G.pth"
-    return model_checkpoint(torch, mini_sovits, "v1.0", path, model="sovits@v1", tag=b"00")
+    return saved_checkpoint(tmp_path_factory, mini_sovits, "v1.0", model="sovits@v1", tag=b"00")
 
 
 @pytest.mark.torch

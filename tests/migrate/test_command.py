@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from auditor.migrate.command import default_output
-from tests.checkpoint_files import model_checkpoint, shapes_checkpoint
+from tests.checkpoint_files import model_checkpoint, saved_checkpoint, shapes_checkpoint
 from tests.conftest import validate
 from tests.migrate.conftest import WIDEN
 from tests.provenance.conftest import PHONEMES, sha_of
@@ -20,9 +20,7 @@ pytestmark = pytest.mark.torch
 
 @pytest.fixture(scope="module")
 def v1_file(mini_sovits: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    torch = pytest.importorskip("torch")
-    path = tmp_path_factory.mktemp("cli") / "s2G.pth"
-    return model_checkpoint(torch, mini_sovits, "v1.0", path, drop="enc_q")
+    return saved_checkpoint(tmp_path_factory, mini_sovits, "v1.0", drop="enc_q")
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(

@@ -17,7 +17,7 @@ from auditor.provenance.identify import Identification, identify
 from auditor.provenance.stamp import Stamped, stamp
 from auditor.provenance.verify import Verification, verify
 from auditor.runtime.profile import load_profile
-from tests.checkpoint_files import model_checkpoint
+from tests.checkpoint_files import saved_checkpoint
 
 PROFILE = load_profile("gpt-sovits")
 NO_CACHE = AuditOptions(use_cache=False)
@@ -43,19 +43,23 @@ def mini_sovits(sample_repo: Callable[[str], Path]) -> Path:
 @pytest.fixture(scope="session")
 def v1_checkpoint(mini_sovits: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The v1.0 model's v1 weights as GPT-SoVITS ships them: tag ``00``, no ``enc_q``."""
-    torch = pytest.importorskip("torch")
-    path = tmp_path_factory.mktemp("v1") / "s2G_v1.pth"
-    return model_checkpoint(
-        torch, mini_sovits, "v1.0", path, model="sovits@v1", tag=b"00", drop="enc_q"
+    return saved_checkpoint(
+        tmp_path_factory,
+        mini_sovits,
+        "v1.0",
+        "s2G_v1.pth",
+        model="sovits@v1",
+        tag=b"00",
+        drop="enc_q",
     )
 
 
 @pytest.fixture(scope="session")
 def v2_checkpoint(mini_sovits: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The v2.0 model's v2 weights, untagged, ``model.version: v2`` in the stored hps."""
-    torch = pytest.importorskip("torch")
-    path = tmp_path_factory.mktemp("v2") / "s2G_v2.pth"
-    return model_checkpoint(torch, mini_sovits, "v2.0", path, model="sovits@v2", drop="enc_q")
+    return saved_checkpoint(
+        tmp_path_factory, mini_sovits, "v2.0", "s2G_v2.pth", model="sovits@v2", drop="enc_q"
+    )
 
 
 @pytest.fixture(scope="session")
