@@ -41,7 +41,7 @@ from auditor.checkpoints.results import (
     CheckResult,
     Trial,
 )
-from auditor.domain import Category, Commit
+from auditor.domain import Category, Commit, Report
 from auditor.errors import AuditError
 from auditor.history import commit_at, open_repository, resolve_range
 from auditor.history._git import run_git
@@ -165,10 +165,18 @@ class Bisection(Generic[R]):
         """The first-parent commits of GOOD..BAD whose findings are of ``categories``."""
         if (good, bad) not in self.flagged:
             options = replace(self.options, first_parent=True)
-            report = scan(self.path, f"{good}..{bad}", options)
-            touched = {f.commit for f in report.findings if f.category in self.categories}
-            self.flagged[good, bad] = tuple(c for c in report.commits if c.sha in touched)
+            self.reuse(good, bad, scan(self.path, f"{good}..{bad}", options))
         return self.flagged[good, bad]
+
+    def reuse(self, good: str, bad: str, report: Report) -> None:
+        """Take REPORT, the static audit of GOOD..BAD already run, for that range's
+        candidates. Every commit is audited against its first parent whichever walk ran, so
+        its first-parent commits' findings are those a first-parent scan finds."""
+        line = set(self.mainline(good, bad))
+        touched = {f.commit for f in report.findings if f.category in self.categories}
+        self.flagged[good, bad] = tuple(
+            c for c in report.commits if c.sha in touched and c.sha in line
+        )
 
     def first_rejecting(self, items: Sequence[str], role: str) -> tuple[int, int, bool]:
         """Bisect ITEMS (oldest first), the last of which is known to reject.
@@ -251,11 +259,13 @@ def bisect_checkpoint(
     check_at: CheckAt,
     options: AuditOptions | None = None,
     on_trial: OnTrial | None = None,
+    scanned: Report | None = None,
 ) -> BisectResult:
     """The first commit of REVISION_RANGE (``A..B``) whose model rejects the checkpoint.
 
     CHECK_AT checks the checkpoint at a commit sha, against a model named or (at the base)
-    the one it belongs to. Raises :class:`CannotCheck` when the
+    the one it belongs to. SCANNED is the static audit of the range when the caller already
+    ran it (with these OPTIONS): it is not run again. Raises :class:`CannotCheck` when the
     models cannot be built at A or B, or A's models hold none of the checkpoint's keys.
     """
     with closing(open_repository(path)) as repo:
@@ -265,6 +275,8 @@ def bisect_checkpoint(
         search = Bisection(
             repo, os.fspath(path), check_at, options or AuditOptions(), on_trial, CHECKPOINT_JUDGE
         )
+        if scanned is not None:
+            search.reuse(rng.base, rng.tip, scanned)
         common: dict[str, Any] = {
             "range": rng.label,
             "base": rng.base,

@@ -1,7 +1,8 @@
 """``model-audit identify``, ``stamp`` and ``verify``: a checkpoint's identity and provenance.
 
 Exit codes, as ``check-ckpt``'s: 0 fine (identify: the tip loads it, or no repository was
-given; stamp: written; verify: the file is the one stamped and the target loads it), 1
+given; stamp: written; verify: the file is the one stamped and the target loads it, as
+its stamped model or a variant of it), 1
 breaks or mismatch (identify: the tip rejects it; stamp: the revision rejects it, nothing
 written; verify: the target rejects it, or the file is not the one stamped), 2 usage, git,
 profile or manifest error, 3 could not check (an unsafe or unreadable checkpoint, torch
@@ -254,6 +255,10 @@ def stamp_command(
     write_output(formats_of("stamp").render(stamped, output_format), output)
 
 
+#: The verdicts of a checkpoint the target loads (exit 0).
+_LOADS = (Verdict.FINE, Verdict.LOADS_AS_VARIANT)
+
+
 @click.command("verify")
 @click.argument("checkpoint", type=_CHECKPOINT)
 @click.argument("path", default=".", type=click.Path(path_type=Path))
@@ -301,7 +306,8 @@ def verify_command(
 
     \b
     Exit codes:
-      0  the file is the one stamped, and REV loads it as the stamped commit does
+      0  the file is the one stamped, and REV loads it as the stamped commit does, or
+         as another variant of the stamped model (sovits@v1 for sovits)
       1  REV rejects it (or, with no runtime check, a critical finding concerns its
          model), or the file is not the one stamped
       2  usage, git, profile or manifest error
@@ -333,4 +339,4 @@ def verify_command(
         )
         click.echo(f"could not check: {why or 'nothing decided'}", err=True)
         raise SystemExit(EXIT_COULD_NOT_CHECK)
-    raise SystemExit(EXIT_FINE if verified.verdict is Verdict.FINE else EXIT_BREAKS)
+    raise SystemExit(EXIT_FINE if verified.verdict in _LOADS else EXIT_BREAKS)

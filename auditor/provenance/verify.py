@@ -6,9 +6,12 @@ audited: the static findings on it that concern the checkpoint's model (the mode
 ``auditor/classify/models.yaml``, names the files and classes of each model), the runtime
 check at the target when torch is there (the models built as ``check-ckpt`` builds them),
 and, when the target rejects the checkpoint, the first commit that does and the fact that
-breaks it (:func:`~auditor.checkpoints.bisect.bisect_checkpoint`). What moved in the
-environment (Python, torch, the project's pins) and in the audio front end is reported
-beside it. A checkpoint without a manifest is identified instead (:mod:`.identify`).
+breaks it (:func:`~auditor.checkpoints.bisect.bisect_checkpoint`, which reuses the static
+audit rather than scanning the range again). When the stamped model no longer loads it, the
+target's models are tried as ``identify`` tries a release's: a variant of that model that
+loads it (``sovits@v1`` when ``sovits`` now builds v2) means it still fits, as that variant.
+What moved in the environment (Python, torch, the project's pins) and in the audio front end
+is reported beside it. A checkpoint without a manifest is identified instead (:mod:`.identify`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from auditor.checkpoints import ContainerFormat
 from auditor.checkpoints.bisect import MODEL_CATEGORIES, CannotCheck, bisect_checkpoint
 from auditor.checkpoints.results import BisectResult, BisectVerdict, CheckResult
 from auditor.classify.concerns import load_model_map
-from auditor.domain import Commit, Finding, Severity
+from auditor.domain import Commit, Finding, Report, Severity
 from auditor.errors import AuditError, RepositoryError
 from auditor.history import commit_at, is_ancestor, open_repository, resolve_revision
 from auditor.pipeline import AuditOptions, scan
@@ -49,7 +52,7 @@ from auditor.provenance.identify import (
     identify,
 )
 from auditor.provenance.manifest import Manifest, parse_manifest, read_sidecar, sidecar_path
-from auditor.provenance.releases import Status, trial_line
+from auditor.provenance.releases import ReleaseCheck, Status, check_releases, trial_line
 from auditor.runtime.detect import pick_profile
 from auditor.runtime.process import WorkerError
 from auditor.runtime.profile import ProfileError
@@ -66,6 +69,8 @@ class Verdict(str, Enum):
     FINE = "fine"
     #: The target rejects it (the first commit that does is named when it can be).
     BREAKS = "breaks"
+    #: The stamped model at the target rejects it, but a variant of that model loads it.
+    LOADS_AS_VARIANT = "loads-as-variant"
     #: The file is not the one the manifest describes.
     MISMATCH = "mismatch"
     #: Nothing could decide: no runtime check, and no static finding says it breaks.
@@ -112,7 +117,9 @@ class Verification:
     """What ``verify`` found.
 
     ``static_breaks`` is True when only the static audit could judge (no runtime check)
-    and a critical finding concerns the model.
+    and a critical finding concerns the model. ``loads_as`` is the check at the target
+    against the model chosen there, as ``identify`` chooses, when the stamped model no longer
+    loads the checkpoint and a variant of it does.
     """
 
     facts: FileFacts
@@ -131,6 +138,7 @@ class Verification:
     runtime: CheckResult | None = None
     runtime_error: str | None = None
     bisect: BisectResult | None = None
+    loads_as: ReleaseCheck | None = None
     static_breaks: bool = False
     drift: tuple[Drift, ...] = ()
     requirement_changes: tuple[RequirementChange, ...] = ()
@@ -206,8 +214,9 @@ def verify(
         requirement_changes=_requirement_changes(manifest.requirements, requirements),
     )
     warnings = _manifest_warnings(manifest, ancestor, target)
-    result = _static(result, options, say, counter)
-    result = _runtime(result, profile, building, options, say, warnings)
+    report = _scan(result, options, say, counter)
+    result = _static(result, report)
+    result = _runtime(result, profile, building, options, say, warnings, report)
     verdict = _verdict(result)
     return replace(
         result,
@@ -322,7 +331,7 @@ def concerned_models(model_name: str | None) -> tuple[str, ...]:
     family (``sovits`` for ``sovits@v2``)."""
     if model_name is None:
         return ()
-    family = model_name.split("@", 1)[0]
+    family = _family(model_name)
     mapping = load_model_map()
     return tuple(name for name, runtime in mapping.runtime.items() if runtime == family)
 
@@ -345,19 +354,31 @@ def concerning(findings: Sequence[Finding], models: Sequence[str]) -> tuple[Find
     return tuple(kept)
 
 
-def _static(
+def _scan(
     result: Verification,
     options: AuditOptions | None,
     say: Progress,
     counter: Callable[[int, int], None] | None,
-) -> Verification:
-    assert result.manifest is not None and result.stamped is not None
-    models = concerned_models(result.manifest.model.name)
+) -> Report | None:
+    """The static audit of the way from the stamped commit to the target (None: no way)."""
+    assert result.stamped is not None
     if result.stamped.sha == result.target_sha:
-        return replace(result, models=models)
-    span = f"{result.stamped.sha}..{result.target_sha}"
+        return None
     say.stage(f"auditing {result.stamped.short_sha}..{result.target}")
-    report = scan(result.repository, span, options, counter)
+    return scan(result.repository, _span(result), options, counter)
+
+
+def _span(result: Verification) -> str:
+    assert result.stamped is not None and result.target_sha is not None
+    return f"{result.stamped.sha}..{result.target_sha}"
+
+
+def _static(result: Verification, report: Report | None) -> Verification:
+    """RESULT with the findings of REPORT that concern the checkpoint's model."""
+    assert result.manifest is not None
+    models = concerned_models(result.manifest.model.name)
+    if report is None:
+        return replace(result, models=models)
     findings = concerning(report.findings, models)
     touched = {f.commit for f in findings}
     return replace(
@@ -376,8 +397,10 @@ def _runtime(
     options: AuditOptions | None,
     say: Progress,
     warnings: list[str],
+    report: Report | None,
 ) -> Verification:
-    """The check at the target, the bisection from the stamped commit, the front end."""
+    """The check at the target, the bisection from the stamped commit (its candidates from
+    REPORT, the static audit already run), a variant that loads it, the front end."""
     assert result.manifest is not None and result.stamped is not None
     assert result.target_sha is not None
     try:
@@ -391,24 +414,48 @@ def _runtime(
     try:
         bisect = bisect_checkpoint(
             result.repository,
-            f"{result.stamped.sha}..{result.target_sha}",
+            _span(result),
             checker.check_at,
             options,
             lambda trial: say.log(trial_line(trial)),
+            report,
         )
     except (WorkerError, CannotCheck) as error:
         return replace(result, runtime_error=str(error))
     runtime = checker.check_at(result.target_sha, bisect.model)
+    variant = _variant(checker, result.target, result.target_sha, bisect)
     stamped_model = result.manifest.model.name
-    if stamped_model and bisect.model and stamped_model.split("@")[0] != bisect.model.split("@")[0]:
+    if stamped_model and bisect.model and _family(stamped_model) != _family(bisect.model):
         warnings.append(
             f"stamped as {stamped_model}, the checkpoint now fits {bisect.model} at "
             f"{result.stamped.short_sha}"
         )
+    loading = runtime if variant is None else variant.check
     built = {m.name: m for m in checker.maps(result.target_sha).models}
-    model = built.get(runtime.comparison.model) if runtime.comparison is not None else None
+    model = built.get(loading.comparison.model) if loading.comparison is not None else None
     changes = _front_end_changes(result.manifest.front_end, model.hps if model else None)
-    return replace(result, runtime=runtime, bisect=bisect, front_end_changes=changes)
+    return replace(
+        result, runtime=runtime, bisect=bisect, loads_as=variant, front_end_changes=changes
+    )
+
+
+def _variant(checker: Checker, target: str, sha: str, bisect: BisectResult) -> ReleaseCheck | None:
+    """The checkpoint at the target as ``identify`` checks a release (its model chosen
+    there), when the bisection's model no longer loads it there and the model chosen is
+    another variant of it that does."""
+    pinned = bisect.model
+    if pinned is None or bisect.verdict is BisectVerdict.LOADS_AT_TIP:
+        return None
+    (found,) = check_releases(checker, [(target, sha, False)])
+    chosen = found.check.comparison
+    if chosen is None or not found.status.loads or chosen.model == pinned:
+        return None
+    return found if _family(chosen.model) == _family(pinned) else None
+
+
+def _family(model: str) -> str:
+    """``sovits`` for ``sovits@v1``: the profile model a variant belongs to."""
+    return model.split("@", 1)[0]
 
 
 def _front_end_changes(stamped: Sequence[FrontEndValue], hps: object) -> tuple[FrontEndChange, ...]:
@@ -427,7 +474,9 @@ def _verdict(result: Verification) -> Verdict:
         return Verdict.MISMATCH
     bisect = result.bisect
     if bisect is not None:
-        return Verdict.FINE if bisect.verdict is BisectVerdict.LOADS_AT_TIP else Verdict.BREAKS
+        if bisect.verdict is BisectVerdict.LOADS_AT_TIP:
+            return Verdict.FINE
+        return Verdict.BREAKS if result.loads_as is None else Verdict.LOADS_AS_VARIANT
     if any(f.severity is Severity.CRITICAL for f in result.findings):
         return Verdict.BREAKS
     return Verdict.NOT_CHECKED

@@ -15,7 +15,7 @@ from auditor.domain import Finding
 from auditor.provenance.identify_text import facts_document, identify_document
 from auditor.provenance.identify_text import render_table as identify_table
 from auditor.provenance.manifest import manifest_document
-from auditor.provenance.releases import fact_of
+from auditor.provenance.releases import ReleaseCheck, fact_of
 from auditor.provenance.verify import Verdict, Verification
 from auditor.schemas import schema_id
 
@@ -26,6 +26,8 @@ _VERDICTS = {
     Verdict.FINE: "fine: the file is the one stamped and {target} loads it as the stamped "
     "commit does",
     Verdict.BREAKS: "breaks: {target} rejects it",
+    Verdict.LOADS_AS_VARIANT: "loads as a variant: {target} rejects it as {stamped}, "
+    "but loads it as {variant}",
     Verdict.MISMATCH: "mismatch: the file is not the one the manifest describes",
     Verdict.NOT_CHECKED: "not checked: no runtime check, and no static finding says it breaks",
 }
@@ -61,6 +63,7 @@ def verify_document(v: Verification) -> dict[str, Any]:
         "runtime": None if v.runtime is None else check_section(v.runtime),
         "runtime_error": v.runtime_error,
         "bisect": None if v.bisect is None else bisect_section(v.bisect),
+        "loads_as": None if v.loads_as is None else _loads_as(v.loads_as),
         "first_breaking": None
         if first is None
         else {
@@ -87,6 +90,19 @@ def verify_document(v: Verification) -> dict[str, Any]:
         "identification": None if v.identification is None else identify_document(v.identification),
         "warnings": list(v.warnings),
     }
+
+
+def _loads_as(found: ReleaseCheck) -> dict[str, Any]:
+    return {
+        "model": _model(found),
+        "status": found.status.value,
+        "check": check_section(found.check),
+    }
+
+
+def _model(found: ReleaseCheck) -> str:
+    assert found.check.comparison is not None
+    return found.check.comparison.model
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -143,6 +159,9 @@ def render_table(v: Verification) -> str:
         if v.runtime is not None and v.bisect.first_rejecting is not None:
             lines += ["", f"at the target {target}:"]
             lines += render_check(v.facts.checkpoint, v.facts.file, v.runtime)[2:]
+        if v.loads_as is not None:
+            lines += ["", f"at the target {target}, as {_model(v.loads_as)}:"]
+            lines += render_check(v.facts.checkpoint, v.facts.file, v.loads_as.check)[2:]
     elif v.runtime_error:
         lines += ["", f"runtime     not checked: {v.runtime_error}"]
     if v.front_end_changes:
@@ -157,18 +176,26 @@ def render_table(v: Verification) -> str:
             f"  {r.name} {_specifier(r.stamped)} -> {_specifier(r.target)}"
             for r in v.requirement_changes
         ]
-    lines += ["", "verdict     " + _VERDICTS[v.verdict].format(target=v.target)]
+    lines += ["", "verdict     " + _verdict(v)]
     if v.bisect is not None and v.bisect.first_rejecting is not None:
         first = v.bisect.first_rejecting
         fact = fact_of(v.bisect.check)
+        what = "first breaking commit"
+        if v.loads_as is not None:
+            what = f"first commit that rejects it as {v.bisect.model}"
         lines.append(
-            f"            first breaking commit {first.short_sha} {first.subject}"
-            + (f": {fact}" if fact else "")
+            f"            {what} {first.short_sha} {first.subject}" + (f": {fact}" if fact else "")
         )
     elif v.static_breaks:
         lines.append("            (by the static audit: a critical finding concerns its model)")
     lines += [f"warning: {w}" for w in v.warnings]
     return "\n".join(lines) + "\n"
+
+
+def _verdict(v: Verification) -> str:
+    stamped = v.bisect.model if v.bisect is not None else None
+    variant = _model(v.loads_as) if v.loads_as is not None else None
+    return _VERDICTS[v.verdict].format(target=v.target, stamped=stamped, variant=variant)
 
 
 def _specifier(value: str | None) -> str:

@@ -15,7 +15,7 @@ from auditor.provenance.manifest import sidecar_path
 from tests.checkpoint_files import malicious_pickle
 from tests.conftest import validate
 from tests.gitrepo import GitRepo
-from tests.provenance.conftest import PHONEMES, Story
+from tests.provenance.conftest import PHONEMES, Story, VariantStory
 from tests.test_cli import run
 
 #: A GPT-SoVITS GPT-stage checkpoint as a plain pickle: no torch needed to write it.
@@ -104,6 +104,17 @@ def test_stamp_then_verify(
     assert code == 1
     assert "\nverdict     breaks: HEAD rejects it\n" in out
     assert f" {PHONEMES}: enc_p.text_embedding.weight [300, 192] -> [714, 192]\n" in out
+
+
+@pytest.mark.torch
+@pytest.mark.bisect
+def test_verify_a_checkpoint_a_variant_loads(
+    variant_story: VariantStory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    checkpoint, fork = variant_story.checkpoint, variant_story.fork
+    code, out, _ = run(capsys, "-q", "verify", str(checkpoint), str(fork), "--no-cache")
+    assert code == 0
+    assert "\nverdict     loads as a variant: HEAD rejects it as sovits, but loads it as " in out
 
 
 @pytest.mark.torch

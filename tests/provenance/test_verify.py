@@ -24,7 +24,7 @@ from auditor.provenance.verify import (
     find_manifest,
     verify,
 )
-from tests.provenance.conftest import NO_CACHE, PHONEMES, Story
+from tests.provenance.conftest import NO_CACHE, PHONEMES, V2_DEFAULT, Story, VariantStory
 
 
 def finding(file: str, key: str, severity: Severity = Severity.CRITICAL) -> Finding:
@@ -87,6 +87,41 @@ def test_verify_names_the_change_that_breaks_it(story: Story) -> None:
     changes = {r.name: (r.stamped, r.target) for r in v.requirement_changes}
     assert changes["torch"] == ("==2.1.0", "==2.3.1")
     assert v.drift == () and v.warnings == () and v.identification is None
+
+
+@pytest.mark.torch
+@pytest.mark.bisect
+def test_a_variant_of_the_stamped_model_still_loads_it(variant_story: VariantStory) -> None:
+    v = variant_story.verified
+    assert variant_story.stamped.manifest.model.name == "sovits"
+    assert v.verdict is Verdict.LOADS_AS_VARIANT
+    assert v.runtime is not None and v.runtime.outcome.value == "fails-to-load"
+    assert v.bisect is not None and v.bisect.model == "sovits"
+    assert v.bisect.first_rejecting is not None
+    assert v.bisect.first_rejecting.subject == V2_DEFAULT
+    assert v.loads_as is not None and v.loads_as.status.loads
+    assert v.loads_as.check.comparison is not None
+    assert v.loads_as.check.comparison.model == "sovits@v1"
+    assert v.loads_as.check.sha == v.target_sha
+    assert not v.static_breaks
+
+
+@pytest.mark.torch
+@pytest.mark.bisect
+def test_the_range_is_scanned_once(variant_story: VariantStory) -> None:
+    """The bisection takes its candidates from verify's static audit of the same range."""
+    v = variant_story.verified
+    assert v.stamped is not None and v.target_sha is not None
+    assert variant_story.scans == (f"{v.stamped.sha}..{v.target_sha}",)
+    assert v.bisect is not None
+    assert [c.subject for c in v.bisect.candidates] == [V2_DEFAULT]
+    assert [c.subject for c in v.commits] == [V2_DEFAULT]
+
+
+@pytest.mark.torch
+@pytest.mark.bisect
+def test_no_variant_loads_it_past_the_phoneme_table(story: Story) -> None:
+    assert story.verified.loads_as is None
 
 
 @pytest.mark.torch

@@ -9,7 +9,7 @@ import pytest
 from auditor.provenance.verify_text import render_json, render_table, verify_document
 from auditor.schemas import load_schema
 from tests.conftest import validate
-from tests.provenance.conftest import PHONEMES, Story
+from tests.provenance.conftest import PHONEMES, V2_DEFAULT, Story, VariantStory
 
 
 @pytest.mark.torch
@@ -26,7 +26,22 @@ def test_json_follows_its_schema(story: Story) -> None:
     assert document["manifest"]["model"]["name"] == "sovits@v1"
     assert document["hash"]["matches"] is True
     assert document["runtime"]["outcome"] == "fails-to-load"
+    assert document["loads_as"] is None
     assert document == json.loads(json.dumps(verify_document(story.verified)))
+
+
+@pytest.mark.torch
+@pytest.mark.bisect
+def test_json_names_the_variant_that_loads_it(variant_story: VariantStory) -> None:
+    document = json.loads(render_json(variant_story.verified))
+    validate(document, "verify")
+    assert document["verdict"] == "loads-as-variant"
+    assert document["manifest"]["model"]["name"] == "sovits"
+    assert document["runtime"]["outcome"] == "fails-to-load"
+    assert document["loads_as"]["model"] == "sovits@v1"
+    assert document["loads_as"]["status"] == "loads"
+    assert document["loads_as"]["check"]["outcome"] == "loads"
+    assert document["first_breaking"]["subject"] == V2_DEFAULT
 
 
 @pytest.mark.torch
@@ -44,6 +59,20 @@ def test_the_table(story: Story) -> None:
     fact = "enc_p.text_embedding.weight [300, 192] -> [714, 192]"
     assert f"first breaking commit {first.short_sha} {PHONEMES}: {fact}" in text
     assert "  torch ==2.1.0 -> ==2.3.1\n" in text
+
+
+@pytest.mark.torch
+@pytest.mark.bisect
+def test_the_table_names_the_variant(variant_story: VariantStory) -> None:
+    text = render_table(variant_story.verified)
+    target = f"HEAD ({variant_story.verified.target_sha[:7]})"  # type: ignore[index]
+    assert f"\nat the target {target}, as sovits@v1:\nmodel       sovits@v1 (" in text
+    assert "\noutcome     loads\n" in text
+    assert "\nverdict     loads as a variant: HEAD rejects it as sovits, but loads it as " in text
+    first = variant_story.verified.bisect.first_rejecting  # type: ignore[union-attr]
+    fact = "ref_enc.spectral.0.weight [128, 1025] -> [128, 704]"
+    line = f"first commit that rejects it as sovits {first.short_sha} {V2_DEFAULT}: {fact}"
+    assert line in text
 
 
 def test_the_schema_copies_stay_equal() -> None:

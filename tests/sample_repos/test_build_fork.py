@@ -24,7 +24,7 @@ def upstream(sample_repo: Callable[[str], Path]) -> Path:
 
 def test_every_fork_builds_the_same_twice(upstream: Path, tmp_path: Path) -> None:
     names = sorted(p.stem for p in build.FORKS_DIR.glob("*.yaml"))
-    assert names == ["gin_submodule", "orphan_import", "webui_only"]
+    assert names == ["gin_submodule", "orphan_import", "v2_default", "webui_only"]
     for name in names:
         first = build_fork(name, upstream, tmp_path / "a" / name)
         second = build_fork(name, upstream, tmp_path / "b" / name)
