@@ -28,7 +28,13 @@ from auditor.runtime.confirm import WorkerError
 from auditor.runtime.detect import pick_profile
 from auditor.runtime.inferred import is_inferred
 from auditor.runtime.maps import MAP_DEVICES, state_maps
-from auditor.runtime.options import profile_option, python_option
+from auditor.runtime.options import (
+    profile_option,
+    python_option,
+    range_option,
+    rev_option,
+    timeout_option,
+)
 
 EXIT_LOADS = 0
 EXIT_REJECTED = 1
@@ -58,13 +64,8 @@ def _checked(trial: Trial) -> str:
 @click.command("check-ckpt")
 @click.argument("checkpoint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("--rev", metavar="REV", help="The revision to check against.  [default: HEAD]")
-@click.option(
-    "--range",
-    "revision_range",
-    metavar="A..B",
-    help="Name the first commit of A..B whose model rejects the checkpoint.",
-)
+@rev_option("check against")
+@range_option("whose model rejects the checkpoint")
 @profile_option()
 @click.option(
     "--device",
@@ -74,12 +75,7 @@ def _checked(trial: Trial) -> str:
     help="Where the models are built: meta allocates nothing.",
 )
 @output_options("check-ckpt", "the result")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    help="Seconds a worker may spend on one model (the first one also imports torch); a "
-    "model past it is a timeout, the other models are still mapped.",
-)
+@timeout_option("the other models are still mapped")
 @python_option
 @cache_options("Fact cache of the static audit that picks the commits --range checks.")
 def check_ckpt_command(

@@ -26,7 +26,14 @@ from auditor.pipeline import AuditOptions
 from auditor.render.formats import formats_of
 from auditor.runtime.confirm import DEVICES, WorkerError
 from auditor.runtime.detect import pick_profile
-from auditor.runtime.options import profile_option, python_option, stub_imports_option
+from auditor.runtime.options import (
+    profile_option,
+    python_option,
+    range_option,
+    rev_option,
+    stub_imports_option,
+    timeout_option,
+)
 
 EXIT_CODES = {ExportVerdict.EXPORTS: 0, ExportVerdict.BREAKS: 1, ExportVerdict.NOT_CHECKED: 3}
 EXIT_COULD_NOT_CHECK = 3
@@ -39,13 +46,8 @@ def _checked(trial: Trial) -> str:
 
 @click.command("export-check")
 @click.argument("path", default=".", type=click.Path(path_type=Path))
-@click.option("--rev", metavar="REV", help="The revision to export.  [default: HEAD]")
-@click.option(
-    "--range",
-    "revision_range",
-    metavar="A..B",
-    help="Name the first commit of A..B at which a model that exports at A stops exporting.",
-)
+@rev_option("export")
+@range_option("at which a model that exports at A stops exporting")
 @profile_option()
 @click.option(
     "--device",
@@ -55,12 +57,7 @@ def _checked(trial: Trial) -> str:
     help="Where to build and export the models; auto is cuda when torch sees one, else cpu.",
 )
 @output_options("export-check", "the result")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    help="Seconds a worker may spend on one model (the first one also imports torch); a "
-    "model past it is a timeout, the other models still run (default: the profile's, 300).",
-)
+@timeout_option()
 @click.option(
     "--tolerance",
     type=click.FloatRange(min=0),

@@ -18,7 +18,12 @@ from auditor.options import output_options, to_stdout, write_output
 from auditor.render.formats import formats_of
 from auditor.runtime.confirm import DEVICES, confirm
 from auditor.runtime.detect import choose_profile
-from auditor.runtime.options import profile_option, python_option, stub_imports_option
+from auditor.runtime.options import (
+    profile_option,
+    python_option,
+    stub_imports_option,
+    timeout_option,
+)
 from auditor.runtime.report_text import table
 from auditor.runtime.results import Verdict
 
@@ -56,12 +61,7 @@ EXIT_CODES = {
     help="Where to build the models; auto is cuda when torch sees one, else cpu.",
 )
 @output_options("runtime", "the results")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    help="Seconds a worker may spend on one model (the first one also imports torch); a "
-    "model past it is a timeout, the other models still run (default: the profile's, 300).",
-)
+@timeout_option()
 @click.option(
     "--tolerance",
     type=click.FloatRange(min=0),

@@ -1,5 +1,8 @@
 """Command-line options shared by the commands that run a worker (``runtime``, ``check-ckpt``,
-``scan --confirm``).
+``export-check``, ``scan --confirm``).
+
+``--rev``, ``--range`` and ``--timeout`` are declared once here; each command words its help
+(what it does at the revision, what it names in the range, what happens past the timeout).
 
 ``--stub-imports/--no-stub-imports`` (``runtime``; on by default) says whether the workers
 stub the third-party modules the project's code imports but that are not installed
@@ -105,3 +108,34 @@ def stub_imports_option(command: F) -> F:
         "(numpy, faiss, librosa...), so the models build without them; a model that calls one "
         "is unavailable. --no-stub-imports: a model whose code imports one is unavailable.",
     )(command)
+
+
+def rev_option(does: str) -> Callable[[F], F]:
+    """``--rev REV``: the revision the command DOES its work at (``check against``)."""
+    return click.option("--rev", metavar="REV", help=f"The revision to {does}.  [default: HEAD]")
+
+
+def range_option(names: str) -> Callable[[F], F]:
+    """``--range A..B`` (parameter ``revision_range``): the first commit of the range that
+    NAMES says (``whose model rejects the checkpoint``) is searched for."""
+    return click.option(
+        "--range",
+        "revision_range",
+        metavar="A..B",
+        help=f"Name the first commit of A..B {names}.",
+    )
+
+
+#: What becomes of the other models when one runs past ``--timeout``, for the commands that
+#: build and run them (``runtime``, ``export-check``).
+STILL_RUN = "the other models still run (default: the profile's, 300)"
+
+
+def timeout_option(past: str = STILL_RUN) -> Callable[[F], F]:
+    """``--timeout SECONDS`` per model and worker; PAST says what becomes of the others."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=1),
+        help="Seconds a worker may spend on one model (the first one also imports torch); a "
+        f"model past it is a timeout, {past}.",
+    )
