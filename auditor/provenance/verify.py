@@ -431,12 +431,20 @@ def _runtime(
             f"{result.stamped.short_sha}"
         )
     loading = runtime if variant is None else variant.check
-    built = {m.name: m for m in checker.maps(result.target_sha).models}
-    model = built.get(loading.comparison.model) if loading.comparison is not None else None
-    changes = _front_end_changes(result.manifest.front_end, model.hps if model else None)
+    hps = _hps(checker, result.target_sha, loading)
+    changes = _front_end_changes(result.manifest.front_end, hps)
     return replace(
         result, runtime=runtime, bisect=bisect, loads_as=variant, front_end_changes=changes
     )
+
+
+def _hps(checker: Checker, sha: str, check: CheckResult) -> object:
+    """The config the model CHECK compared the checkpoint with was built from at SHA."""
+    if check.comparison is None:
+        return None
+    built = {m.name: m for m in checker.maps(sha).models}
+    model = built.get(check.comparison.model)
+    return model.hps if model else None
 
 
 def _variant(checker: Checker, target: str, sha: str, bisect: BisectResult) -> ReleaseCheck | None:
