@@ -15,16 +15,19 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+import git
+
 from auditor.changelog.contents import Changelog, Entry, Release, Scope, Section
 from auditor.changelog.entries import group_findings
+from auditor.changelog.generations import Generation, ReadFile, declared_profile, generations_at
 from auditor.changelog.links import forge_for
 from auditor.changelog.releases import plan_all_tags, plan_range
 from auditor.changelog.scope import Reaches, place_all
-from auditor.changelog.verdicts import model_verdicts
+from auditor.changelog.verdicts import generation_verdicts, model_verdicts
 from auditor.classify.concerns import MODEL_MAP, ModelMap, load_model_map
 from auditor.domain import Report, Severity
 from auditor.extract.python import Reach
-from auditor.history import files_at, open_repository, remote_url
+from auditor.history import BlobReader, files_at, open_repository, remote_url
 from auditor.pipeline import AuditOptions, Progress, model_reaches, scan
 
 
@@ -55,14 +58,17 @@ def build_changelog(
     with closing(open_repository(path)) as repo:
         plan = plan_all_tags(repo) if all_tags else plan_range(repo, old, new)
         forge = forge_for(remote_url(repo))
+        revisions = {r for release in plan.releases for r in (release.tip, release.base) if r}
+        trees = {revision: files_at(repo, revision) for revision in revisions}
         ends = {
             release.tip: _ends(
                 mapping,
-                files_at(repo, release.tip),
-                files_at(repo, release.base) if release.base else None,
+                trees[release.tip],
+                trees[release.base] if release.base else None,
             )
             for release in plan.releases
         }
+        shipped = _generations(repo, mapping, trees, plan.releases[0].tip)
     report = scan(path, plan.audit_range, options, progress=progress)
     commits = {commit.sha: commit for commit in report.commits}
     order = {commit.sha: index for index, commit in enumerate(report.commits)}
@@ -99,10 +105,39 @@ def build_changelog(
                     end.before,
                     end.shipped,
                 ),
+                generations=generation_verdicts(
+                    entries,
+                    shipped[release.tip],
+                    order,
+                    _pairs(shipped[release.base]) if release.base else None,
+                ),
                 baseline=release is baseline,
             )
         )
     return Changelog(repository=str(path), sections=tuple(sections), forge=forge), report
+
+
+def _generations(
+    repo: git.Repo, mapping: ModelMap, trees: Mapping[str, Mapping[str, str]], newest: str
+) -> dict[str, tuple[Generation, ...]]:
+    """The checkpoint generations each revision of TREES ships, all models in map order, by
+    the profile declared at the NEWEST revision."""
+    with BlobReader(repo) as blobs:
+
+        def reader(tree: Mapping[str, str]) -> ReadFile:
+            return lambda path: blobs.read(tree[path]) if path in tree else None
+
+        profile = declared_profile(trees[newest], reader(trees[newest]))
+        found: dict[str, tuple[Generation, ...]] = {}
+        for revision, tree in trees.items():
+            by_model = generations_at(mapping, profile, tree, reader(tree))
+            ordered = mapping.ordered(by_model)
+            found[revision] = tuple(g for model in ordered for g in by_model[model])
+        return found
+
+
+def _pairs(generations: Sequence[Generation]) -> set[tuple[str, str | None]]:
+    return {(g.model, g.name) for g in generations}
 
 
 def _ends(

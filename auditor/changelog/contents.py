@@ -121,6 +121,16 @@ class ModelVerdict:
     new_variants: int = 0
     #: The previous release does not ship this model: there are no old checkpoints of it.
     new: bool = False
+    #: The checkpoint generation this verdict is of (a variant of the runtime profile:
+    #: ``v2Pro``); None: the model as a whole, or its own default build.
+    generation: str | None = None
+    #: How the changelog names the checkpoints (``SoVITS generator v2Pro``); None: the model.
+    label: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The checkpoints this verdict speaks of: the label, else the model."""
+        return self.label or self.model
 
 
 @dataclass(frozen=True)
@@ -135,6 +145,9 @@ class Section:
     warnings: tuple[AuditWarning, ...] = ()
     #: One verdict per trained model the release ships (checkpoint scope), in map order.
     models: tuple[ModelVerdict, ...] = ()
+    #: One verdict per checkpoint generation the release ships, for the models that ship
+    #: variants of their runtime profile (:mod:`auditor.changelog.generations`).
+    generations: tuple[ModelVerdict, ...] = ()
     #: The oldest release of an all-tags changelog: nothing earlier to compare it with, so
     #: it lists no entries (its commits build what later releases are compared with).
     baseline: bool = False

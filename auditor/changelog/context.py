@@ -78,6 +78,8 @@ def _entry(entry: Entry, forge: Forge | None) -> dict[str, Any]:
 def _model_verdict(verdict: ModelVerdict, forge: Forge | None) -> dict[str, Any]:
     return {
         "model": verdict.model,
+        "generation": verdict.generation,
+        "label": verdict.name,
         "loads": verdict.loads.value,
         "answer": loads_word(verdict),
         "counts": {severity.value: count for severity, count in verdict.counts},
@@ -92,6 +94,8 @@ def _matrix(matrix: Matrix, forge: Forge | None) -> dict[str, Any]:
         "rows": [
             {
                 "model": row.model,
+                "generation": row.generation,
+                "label": row.name,
                 "release": row.release,
                 "cells": [
                     {
@@ -132,6 +136,7 @@ def _release(section: Section, forge: Forge | None, include_info: bool) -> dict[
         "incomplete": section.incomplete,
         "baseline": section.baseline,
         "models": [_model_verdict(v, forge) for v in section.models],
+        "generations": [_model_verdict(v, forge) for v in section.generations],
         "warnings": [
             {"commit": w.commit, "file": w.file, "message": w.message} for w in section.warnings
         ],

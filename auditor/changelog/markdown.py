@@ -165,9 +165,10 @@ def shown_severities(include_info: bool) -> tuple[Severity, ...]:
 
 
 def loads_word(verdict: ModelVerdict) -> str:
-    """``yes``, ``with strict=False``, ``no``, ``loads, wrong output`` or ``new model``."""
+    """``yes``, ``with strict=False``, ``no``, ``loads, wrong output``, ``new model`` or
+    ``new generation``."""
     if verdict.new:
-        return "new model"
+        return "new generation" if verdict.label else "new model"
     if verdict.loads is Loads.YES:
         return "yes"
     if verdict.loads is Loads.NON_STRICT:
@@ -178,11 +179,12 @@ def loads_word(verdict: ModelVerdict) -> str:
 
 
 def model_table(section: Section, forge: Forge | None) -> list[str]:
-    """One row per trained model the release ships: does it load, and which change decides."""
+    """One row per trained model the release ships, then one per checkpoint generation of
+    the models that ship several: does it load, and which change decides."""
     if not section.models:
         return []
     lines = ["| Model | Loads | Changes | Deciding change |", "| --- | --- | --- | --- |"]
-    for model in section.models:
+    for model in with_generations(section):
         counts = ", ".join(f"{n} {severity.value}" for severity, n in model.counts)
         if model.new_variants:
             counts += f"{', ' if counts else ''}new variants ({model.new_variants})"
@@ -191,9 +193,18 @@ def model_table(section: Section, forge: Forge | None) -> list[str]:
             first = model.first
             commit = _commit_link(first.commits[0], forge) if first.commits else ""
             deciding = f"{what_changed(first)} ({commit})"
-        cells = (escape(model.model), loads_word(model), counts or "none", deciding)
+        cells = (escape(model.name), loads_word(model), counts or "none", deciding)
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return [*lines, ""]
+
+
+def with_generations(section: Section) -> tuple[ModelVerdict, ...]:
+    """SECTION's model verdicts, each followed by those of the model's generations."""
+    found: list[ModelVerdict] = []
+    for model in section.models:
+        found.append(model)
+        found += [g for g in section.generations if g.model == model.model]
+    return tuple(found)
 
 
 def _commit_link(commit: Commit, forge: Forge | None) -> str:
@@ -232,7 +243,7 @@ def render_section(section: Section, forge: Forge | None, include_info: bool = F
     model's by severity, inference code, and one line for everything else."""
     lines = [heading(section.release), ""]
     if section.baseline:
-        names = ", ".join(v.model for v in section.models)
+        names = ", ".join(v.name for v in with_generations(section))
         shipped = f" It ships: {names}." if names else ""
         lines += [
             escape(
@@ -332,7 +343,7 @@ def render_matrix(matrix: Matrix, forge: Forge | None) -> str:
     for row in matrix.rows:
         if row.cells and row.cells[-1].status == "same":
             continue  # the newest release's own checkpoints: nothing later loads them yet
-        cells = [f"{escape(row.model)} @ {escape(row.release)}"]
+        cells = [f"{escape(row.name)} @ {escape(row.release)}"]
         said = None
         for cell in row.cells:
             # a change already named to the left is not named again

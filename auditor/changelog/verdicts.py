@@ -10,9 +10,12 @@ changes the model's inputs, and among those the one whose earliest commit comes 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 
 from auditor.changelog.contents import Entry, ModelVerdict, Scope
+from auditor.changelog.generations import Generation
+from auditor.classify.concerns import class_of
 from auditor.classify.effects import Effect, Loads
 from auditor.domain import Category, Severity
 
@@ -76,6 +79,69 @@ def _verdict(
         for e in own
         if e.effect is not None and not variant_only(e) and not (shipped and _gone_but_shipped(e))
     ]
+    return _judged(model, breaking, order, new=new, new_variants=variants)
+
+
+def generation_verdicts(
+    entries: Sequence[Entry],
+    generations: Sequence[Generation],
+    order: Mapping[str, int],
+    before: Collection[tuple[str, str | None]] | None = None,
+) -> tuple[ModelVerdict, ...]:
+    """A verdict for each of GENERATIONS (those a release ships, in order) from the
+    release's placed ENTRIES: the changes of its model that its own build takes, those of
+    its siblings' classes, configs and version branches left out. BEFORE are the
+    ``(model, generation)`` pairs the previous release ships (None: unknown); a generation
+    not among them is new."""
+    verdicts = []
+    for generation in generations:
+        siblings = [g for g in generations if g.model == generation.model and g != generation]
+        breaking = [
+            e
+            for e in entries
+            if e.scope is Scope.CHECKPOINT
+            and generation.model in e.models
+            and e.effect is not None
+            and not _gone_but_shipped(e)
+            and takes(generation, siblings, e)
+        ]
+        new = before is not None and (generation.model, generation.name) not in before
+        judged = _judged(generation.model, breaking, order, new=new)
+        verdicts.append(replace(judged, generation=generation.name, label=generation.label))
+    return tuple(verdicts)
+
+
+#: The condition of a key's facts: ``version=v2Pro`` in ``SynthesizerTrn.__init__[version=v2Pro]``.
+_CONDITION = re.compile(r"\[([^\]=]+=[^\]]*)\]")
+
+
+def takes(generation: Generation, siblings: Sequence[Generation], entry: Entry) -> bool:
+    """Whether GENERATION's own build takes the change ENTRY describes: not the details of a
+    new variant, not a version branch of another, not a class or config only SIBLINGS use."""
+    if entry.category is Category.NEW_VARIANT:
+        return False
+    conditions = _CONDITION.findall(entry.key)
+    if conditions:
+        return all(condition in generation.tags for condition in conditions)
+    others = {s.class_name for s in siblings} - {generation.class_name}
+    file = entry.locations[0].file if entry.locations else ""
+    if class_of(file, entry.key) in others:
+        return False
+    configs = {c for s in siblings for c in s.configs} - set(generation.configs)
+    files = {location.file for location in entry.locations}
+    return not (files and files <= configs)
+
+
+def _judged(
+    model: str,
+    breaking: Sequence[Entry],
+    order: Mapping[str, int],
+    *,
+    new: bool = False,
+    new_variants: int = 0,
+) -> ModelVerdict:
+    """The verdict of MODEL whose BREAKING entries are these."""
+    variants = new_variants
     loads = max((e.effect.loads for e in breaking if e.effect), key=_rank, default=Loads.YES)
     counts = tuple(
         (severity, n)

@@ -6,7 +6,8 @@ from dataclasses import replace
 from typing import Any
 
 from auditor.changelog.contents import Entry, Scope
-from auditor.changelog.verdicts import model_verdicts, variant_only
+from auditor.changelog.generations import Generation
+from auditor.changelog.verdicts import generation_verdicts, model_verdicts, variant_only
 from auditor.classify.effects import Effect, Loads
 from auditor.domain import Category, Severity
 from tests.changelog.helpers import SHA, entry
@@ -57,3 +58,34 @@ def test_a_removed_code_file_of_a_shipped_model_is_not_the_model_gone() -> None:
     (kept,) = model_verdicts([removed], ["gen"], ORDER, shipped=("gen",))
     (gone,) = model_verdicts([removed], ["gen"], ORDER)
     assert (kept.loads, gone.loads) == (Loads.YES, Loads.NO)
+
+
+def _generation(name: str, cls: str = "Trn", configs: tuple[str, ...] = ("s2.json",)) -> Generation:
+    return Generation("gen", name, f"sovits@{name}", cls, configs, (f"version={name}",))
+
+
+def test_each_generation_takes_its_own_branches_classes_and_configs() -> None:
+    v1, pro, v3 = (
+        _generation("v1"),
+        _generation("v2Pro", configs=("s2v2Pro.json",)),
+        _generation("v3", cls="TrnV3"),
+    )
+    entries = [
+        placed("Trn.__init__[version=v2Pro].self.sv_emb", effect=Effect.MISSING_KEYS),
+        placed("TrnV3.forward.scale", severity=Severity.HIGH, effect=Effect.INPUTS, file="m.py"),
+        placed("model.gin_channels", file="s2v2Pro.json", commits=("b",)),
+        placed("data.hop", severity=Severity.HIGH, effect=Effect.INPUTS, file="s2.json"),
+    ]
+    verdicts = generation_verdicts(entries, [v1, pro, v3], ORDER, before={("gen", "v1")})
+    by_name = {v.generation: v for v in verdicts}
+    # v1 takes the shared config's change alone
+    assert by_name["v1"].first is not None and by_name["v1"].first.key == "data.hop"
+    assert by_name["v1"].label == "gen v1" and not by_name["v1"].new
+    # the others are new: nothing older to break
+    assert by_name["v2Pro"].new and by_name["v3"].new
+    again = generation_verdicts(entries, [v1, pro, v3], ORDER)
+    by_name = {v.generation: v for v in again}
+    assert by_name["v2Pro"].loads is Loads.NO  # its own config's shape decides
+    assert by_name["v2Pro"].first is not None and by_name["v2Pro"].first.key == "model.gin_channels"
+    assert by_name["v3"].first is not None and by_name["v3"].first.key == "TrnV3.forward.scale"
+    assert by_name["v1"].loads is Loads.NO  # loads, wrong output: an input change
