@@ -12,9 +12,10 @@ import click
 
 from auditor import console
 from auditor.changelog.build import build_changelog
+from auditor.changelog.confirmed import confirm_changelog
 from auditor.changelog.contents import ChangelogOutput
 from auditor.changelog.update import check_file, update_file
-from auditor.classify.concerns import MODEL_MAP
+from auditor.classify.concerns import MODEL_MAP, load_model_map
 from auditor.domain import Severity
 from auditor.options import (
     cache_options,
@@ -25,6 +26,8 @@ from auditor.options import (
 )
 from auditor.pipeline import AuditOptions
 from auditor.render.formats import formats_of
+from auditor.runtime.confirm import DEVICES
+from auditor.runtime.options import profile_option, python_option
 
 
 @click.command("changelog")
@@ -51,6 +54,22 @@ from auditor.render.formats import formats_of
     "whether each later release loads them (Markdown; the JSON always carries it).",
 )
 @click.option(
+    "--confirm",
+    is_flag=True,
+    help="Confirm the matrix's cells at runtime: build the models at each pair of releases "
+    "and load the older one's weights (needs torch; runs the audited code). Without torch "
+    "the cells stay static, and a message says so.",
+)
+@profile_option("With --confirm")
+@click.option(
+    "--device",
+    default="auto",
+    type=click.Choice(DEVICES),
+    show_default=True,
+    help="With --confirm: where to build the models.",
+)
+@python_option
+@click.option(
     "--model-map",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Which model each file concerns (default: the shipped models.yaml).",
@@ -67,6 +86,10 @@ def changelog_command(
     update: Path | None,
     include_info: bool,
     matrix_only: bool,
+    confirm: bool,
+    profile_name: str | None,
+    device: str,
+    python: str | None,
     model_map: Path | None,
     min_severity: str,
     output_format: str,
@@ -84,6 +107,10 @@ def changelog_command(
         console.inform("--matrix over one release: add --all-tags for every release's row")
     if update is not None and (output_format != "markdown" or output is not None):
         raise click.UsageError("--update writes Markdown into its file: drop --format/--output")
+    if confirm and not matrix_only and output_format == "markdown":
+        raise click.UsageError(
+            "--confirm confirms the compatibility matrix: add --matrix (or --format json)"
+        )
     if update is not None:
         check_file(update)  # a file it cannot update fails now, not after the audit
     options = AuditOptions(
@@ -107,8 +134,22 @@ def changelog_command(
     for warning in report.warnings:
         where = ":".join(p for p in (warning.commit and warning.commit[:7], warning.file) if p)
         console.warn(f"{where + ': ' if where else ''}{warning.message}")
+    confirmed = None
+    if confirm:
+        with console.activity() as doing:
+            doing.stage("confirming the matrix at runtime")
+            confirmed = confirm_changelog(
+                path,
+                changelog.sections,
+                load_model_map(model_map or MODEL_MAP).runtime,
+                profile=profile_name,
+                device=device,
+                python=python,
+            )
+        for note in confirmed.notes:
+            console.warn(note)
     shown_info = include_info or min_severity == Severity.INFO.value
-    document = ChangelogOutput(changelog, shown_info, matrix_only)
+    document = ChangelogOutput(changelog, shown_info, matrix_only, confirmed)
     text = formats_of("changelog").render(document, output_format)
     if update is not None:
         changed = update_file(update, text)

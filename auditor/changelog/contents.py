@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from auditor.classify.effects import Effect, Loads
 from auditor.domain import AuditWarning, Category, ChangeKind, Commit, FactValue, Severity
+
+if TYPE_CHECKING:  # the matrix is built from these types
+    from auditor.changelog.confirmed import ConfirmedMatrix
 
 
 class Scope(str, Enum):
@@ -190,9 +194,11 @@ class Changelog:
 
 @dataclass(frozen=True)
 class ChangelogOutput:
-    """What ``model-audit changelog`` writes: the changelog, whether info entries show, and
-    whether the Markdown is the compatibility matrix alone."""
+    """What ``model-audit changelog`` writes: the changelog, whether info entries show,
+    whether the Markdown is the compatibility matrix alone, and its confirmed matrix."""
 
     changelog: Changelog
     include_info: bool = False
     matrix_only: bool = False
+    #: The compatibility matrix with cells confirmed at runtime (``--confirm``), if asked.
+    confirmed: ConfirmedMatrix | None = None

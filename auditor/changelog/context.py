@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor import __version__
 from auditor.changelog.contents import Changelog, Entry, Forge, ModelVerdict, Section
@@ -25,6 +25,9 @@ from auditor.changelog.markdown import (
 from auditor.changelog.matrix import Matrix, build_matrix
 from auditor.domain import Commit, FactValue, Severity
 from auditor.schemas import schema_id
+
+if TYPE_CHECKING:  # runtime confirmation is imported only where it runs
+    from auditor.changelog.confirmed import ConfirmedMatrix
 
 SCHEMA_VERSION = 1
 
@@ -88,8 +91,15 @@ def _model_verdict(verdict: ModelVerdict, forge: Forge | None) -> dict[str, Any]
     }
 
 
-def _matrix(matrix: Matrix, forge: Forge | None) -> dict[str, Any]:
+def _matrix(
+    matrix: Matrix, forge: Forge | None, confirmed: ConfirmedMatrix | None = None
+) -> dict[str, Any]:
+    if confirmed is not None:
+        matrix = confirmed.matrix
     return {
+        "runtime": {"profile": confirmed.profile, "notes": list(confirmed.notes)}
+        if confirmed is not None
+        else None,
         "releases": list(matrix.releases),
         "rows": [
             {
@@ -106,6 +116,8 @@ def _matrix(matrix: Matrix, forge: Forge | None) -> dict[str, Any]:
                         if cell.entry is not None and cell.entry.commits
                         else None,
                         "key": cell.entry.key if cell.entry is not None else None,
+                        "confirmed": cell.confirmed,
+                        "evidence": cell.evidence,
                     }
                     for release, cell in zip(matrix.releases, row.cells, strict=True)
                 ],
@@ -143,8 +155,11 @@ def _release(section: Section, forge: Forge | None, include_info: bool) -> dict[
     }
 
 
-def changelog_to_dict(changelog: Changelog, include_info: bool = False) -> dict[str, Any]:
-    """The changelog as the JSON contract's object: releases newest first."""
+def changelog_to_dict(
+    changelog: Changelog, include_info: bool = False, confirmed: ConfirmedMatrix | None = None
+) -> dict[str, Any]:
+    """The changelog as the JSON contract's object: releases newest first; the matrix with
+    the cells CONFIRMED at runtime when given."""
     forge = changelog.forge
     return {
         "$schema": schema_id("changelog"),
@@ -153,11 +168,13 @@ def changelog_to_dict(changelog: Changelog, include_info: bool = False) -> dict[
         "repository": changelog.repository,
         "remote": {"kind": forge.kind, "url": forge.url} if forge else None,
         "releases": [_release(s, forge, include_info) for s in changelog.sections],
-        "matrix": _matrix(build_matrix(changelog.sections), forge),
+        "matrix": _matrix(build_matrix(changelog.sections), forge, confirmed),
     }
 
 
-def render_json(changelog: Changelog, include_info: bool = False) -> str:
+def render_json(
+    changelog: Changelog, include_info: bool = False, confirmed: ConfirmedMatrix | None = None
+) -> str:
     """The context as indented JSON with a final newline."""
-    document = changelog_to_dict(changelog, include_info)
+    document = changelog_to_dict(changelog, include_info, confirmed)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from auditor import wording
 from auditor.changelog.contents import (
@@ -27,6 +28,9 @@ from auditor.changelog.matrix import Cell, Matrix, build_matrix
 from auditor.classify.effects import Effect, Loads
 from auditor.domain import ChangeKind, Commit, FactValue, Severity
 from auditor.wording import value_text
+
+if TYPE_CHECKING:  # runtime confirmation is imported only where it runs
+    from auditor.changelog.confirmed import ConfirmedMatrix
 
 _SPECIAL = re.compile(r"([\\`*\[\]<>|])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 NO_CHANGES = "No changes that affect checkpoints."
@@ -294,7 +298,9 @@ def link_target(release: Release, forge: Forge) -> str | None:
 
 
 def cell_text(cell: Cell, forge: Forge | None) -> str:
-    """``loads``, ``fails (`abc1234`: `model.gin_channels`)``, ``no model``, ``·``."""
+    """``loads``, ``fails (`abc1234`: `model.gin_channels`)``, ``no model``, ``·``; a cell
+    confirmed at runtime says so, with what the runtime saw:
+    ``fails (runtime: `enc_p.proj.weight [192] -> [256]`; `abc1234`: `model.hidden`)``."""
     if cell.status == "same":
         return "·"
     if cell.status == "earlier":
@@ -302,16 +308,19 @@ def cell_text(cell: Cell, forge: Forge | None) -> str:
     if cell.status == "absent":
         return "no model"
     word = MATRIX_WORDS[cell.status]
+    parts = []
+    if cell.confirmed:
+        parts.append("runtime" + (f": {code(cell.evidence)}" if cell.evidence else ""))
     entry = cell.entry
-    if entry is None:
-        return word
-    what = (
-        code(entry.key)
-        if entry.change not in (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED)
-        else code(entry.locations[0].file if entry.locations else entry.key)
-    )
-    commit = _commit_link(entry.commits[0], forge) if entry.commits else ""
-    return f"{word} ({commit}: {what})" if commit else f"{word} ({what})"
+    if entry is not None:
+        what = (
+            code(entry.key)
+            if entry.change not in (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED)
+            else code(entry.locations[0].file if entry.locations else entry.key)
+        )
+        commit = _commit_link(entry.commits[0], forge) if entry.commits else ""
+        parts.append(f"{commit}: {what}" if commit else what)
+    return f"{word} ({'; '.join(parts)})" if parts else word
 
 
 #: What each matrix status says in a cell.
@@ -323,19 +332,37 @@ MATRIX_WORDS = {
 }
 
 
-def render_matrix(matrix: Matrix, forge: Forge | None) -> str:
-    """The compatibility matrix as a Markdown table with a heading and a legend."""
+#: How the legend says where the cells come from: the static audit alone, or the runtime.
+STATIC_LEGEND = "Static audit: `model-audit runtime A B` confirms a cell by loading the weights."
+CONFIRMED_LEGEND = (
+    "Cells marked `runtime` were confirmed by building the models at both releases and "
+    "loading the older one's weights (profile `{profile}`); the others are the static audit's."
+)
+
+
+def render_matrix(
+    matrix: Matrix, forge: Forge | None, confirmed: ConfirmedMatrix | None = None
+) -> str:
+    """The compatibility matrix as a Markdown table with a heading and a legend; CONFIRMED,
+    when given, replaces it with its cells confirmed at runtime and notes what could not be."""
+    if confirmed is not None:
+        matrix = confirmed.matrix
     if not matrix.rows:
         return "## Compatibility matrix\n\nNo trained model found in these releases.\n"
     header = ["Checkpoint from", *matrix.releases]
+    source = (
+        CONFIRMED_LEGEND.format(profile=confirmed.profile)
+        if confirmed is not None and confirmed.profile is not None
+        else STATIC_LEGEND
+    )
     lines = [
         "## Compatibility matrix",
         "",
-        "Each row is a model's checkpoint as a release produces it; each column, the release "
-        "that loads it. `fails` names the first change that stops it loading, `loads with "
-        "strict=False` one that leaves keys missing or unexpected, `output differs` one that "
-        "changes what the model is fed; `·` is the release itself. Static audit: "
-        "`model-audit runtime A B` confirms a cell by loading the weights.",
+        "Each row is the checkpoints of a model (of each generation, where a release ships "
+        "several) as a release produces them; each column, the release that loads them. "
+        "`fails` names the first change that stops them loading, `loads with strict=False` "
+        "one that leaves keys missing or unexpected, `output differs` one that changes what "
+        f"the model is fed; `·` is the release itself. {source}",
         "",
         "| " + " | ".join(escape(h) for h in header) + " |",
         "| " + " | ".join("---" for _ in header) + " |",
@@ -348,10 +375,19 @@ def render_matrix(matrix: Matrix, forge: Forge | None) -> str:
         for cell in row.cells:
             # a change already named to the left is not named again
             repeated = cell.entry is not None and cell.entry is said
-            text = MATRIX_WORDS[cell.status] if repeated else cell_text(cell, forge)
+            text = cell_text(cell, forge) if not repeated else MATRIX_WORDS[cell.status]
+            if repeated and cell.confirmed:
+                text += " (runtime)"  # its evidence is in the JSON
             said = cell.entry or said
             cells.append(text.replace("|", "\\|"))
         lines.append("| " + " | ".join(cells) + " |")
+    if confirmed is not None and confirmed.notes:
+        lines += [
+            "",
+            "> **Runtime confirmation:** the cells it could not decide keep the static audit's.",
+            ">",
+            *(f"> - {escape(note)}" for note in confirmed.notes),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -370,6 +406,7 @@ def render_markdown(changelog: Changelog, include_info: bool = False) -> str:
     return text
 
 
-def render_matrix_of(changelog: Changelog) -> str:
-    """The compatibility matrix of CHANGELOG's releases alone (``changelog --matrix``)."""
-    return render_matrix(build_matrix(changelog.sections), changelog.forge)
+def render_matrix_of(changelog: Changelog, confirmed: ConfirmedMatrix | None = None) -> str:
+    """The compatibility matrix of CHANGELOG's releases alone (``changelog --matrix``), with
+    the cells CONFIRMED at runtime when given."""
+    return render_matrix(build_matrix(changelog.sections), changelog.forge, confirmed)

@@ -87,11 +87,13 @@ def command_formats() -> dict[str, Formats[Any]]:
         "changelog": Formats(
             {
                 OutputFormat.MARKDOWN: lambda c: (
-                    changelog_matrix(c.changelog)
+                    changelog_matrix(c.changelog, c.confirmed)
                     if c.matrix_only
                     else changelog_markdown(c.changelog, c.include_info)
                 ),
-                OutputFormat.JSON: lambda c: changelog_json(c.changelog, c.include_info),
+                OutputFormat.JSON: lambda c: changelog_json(
+                    c.changelog, c.include_info, c.confirmed
+                ),
             }
         ),
         "fork": Formats(
