@@ -11,12 +11,15 @@ from pathlib import Path
 import click
 
 from auditor import console
+from auditor.changelog.badge import release_badges
 from auditor.changelog.build import build_changelog
 from auditor.changelog.confirmed import confirm_changelog
 from auditor.changelog.contents import ChangelogOutput
+from auditor.changelog.matrix import Matrix, build_matrix
 from auditor.changelog.update import check_file, update_file
 from auditor.classify.concerns import MODEL_MAP, load_model_map
 from auditor.domain import Severity
+from auditor.errors import AuditError
 from auditor.options import (
     cache_options,
     output_options,
@@ -70,6 +73,13 @@ from auditor.runtime.options import profile_option, python_option
 )
 @python_option
 @click.option(
+    "--badge",
+    "badge_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write an SVG badge per release into this folder (<tag>.svg: "
+    '"checkpoints: loads" or "breaks N", from the matrix).',
+)
+@click.option(
     "--model-map",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Which model each file concerns (default: the shipped models.yaml).",
@@ -90,6 +100,7 @@ def changelog_command(
     profile_name: str | None,
     device: str,
     python: str | None,
+    badge_dir: Path | None,
     model_map: Path | None,
     min_severity: str,
     output_format: str,
@@ -148,6 +159,9 @@ def changelog_command(
             )
         for note in confirmed.notes:
             console.warn(note)
+    if badge_dir is not None:
+        matrix = confirmed.matrix if confirmed else build_matrix(changelog.sections)
+        write_badges(badge_dir, matrix)
     shown_info = include_info or min_severity == Severity.INFO.value
     document = ChangelogOutput(changelog, shown_info, matrix_only, confirmed)
     text = formats_of("changelog").render(document, output_format)
@@ -156,3 +170,14 @@ def changelog_command(
         console.inform(f"{update}: {'updated' if changed else 'already up to date'}")
     else:
         write_output(text, output)
+
+
+def write_badges(folder: Path, matrix: Matrix) -> None:
+    """Write the badge of each release of MATRIX into FOLDER (created if absent)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, svg in release_badges(matrix):
+            (folder / name).write_text(svg, encoding="utf-8")
+    except OSError as error:
+        raise AuditError(f"cannot write badges into {folder}: {error.strerror or error}") from None
+    console.inform(f"{folder}: {len(matrix.releases)} badges written")

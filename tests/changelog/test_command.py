@@ -226,3 +226,22 @@ def test_update_refuses_broken_markers_before_auditing(
     assert (code, out) == (2, "")
     assert err.startswith(f"error: {target}: ") and "the audit ran" not in err
     assert target.read_bytes() == before
+
+
+def test_badge_per_release(
+    capsys: pytest.CaptureFixture[str], mini_sovits: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "badges"
+    args = ["changelog", str(mini_sovits), "--no-cache", "--all-tags", "--matrix"]
+    code, _, err = run(capsys, *args, "--badge", str(folder))
+    assert code == 0 and f"{folder}: 5 badges written" in err
+    svgs = {path.name: path.read_text("utf-8") for path in sorted(folder.iterdir())}
+    assert list(svgs) == ["v1.0.svg", "v2.0.svg", "v3.0.svg", "v3.1.svg", "v3.2.svg"]
+    assert "checkpoints: first release" in svgs["v1.0.svg"]
+    # v2.0 breaks every checkpoint of v1.0: SoVITS v1 and v2, and the GPT stage
+    assert "checkpoints: breaks 3" in svgs["v2.0.svg"]
+    assert "checkpoints: loads" in svgs["v3.2.svg"]  # statically; the runtime sees more
+    blocked = tmp_path / "file"
+    blocked.write_text("", encoding="utf-8")
+    code, _, err = run(capsys, *args, "--badge", str(blocked / "badges"))
+    assert code == 2 and "cannot write badges into" in err
