@@ -90,6 +90,12 @@ def confirm_matrix(
             result = _result(report, name) if report is not None else None
             if result is not None:
                 cells[index] = confirmed_cell(cell, result)
+                if not cells[index].confirmed:  # never silent: say why it stays static
+                    why = f"{result.outcome.value}: {result.error}" if result.error else ""
+                    note = (
+                        f"{pair[0]} → {pair[1]}: {name} not decided ({why or result.outcome.value})"
+                    )
+                    notes += [] if note in notes else [note]
         rows.append(replace(row, cells=tuple(cells)))
     for (old, new), report in reports.items():
         notes += [f"{old} → {new}: {warning}" for warning in report.warnings] if report else []

@@ -61,6 +61,9 @@ def test_each_pair_is_confirmed_once_and_decides_its_cells() -> None:
             )
         return _report(old, new, ModelResult("net", Outcome.LOADS_OUTPUT_DIFFERS))
 
+    def unavailable(old: str, new: str) -> RuntimeReport:
+        return _report(old, new, ModelResult("net", Outcome.UNAVAILABLE, error="no faiss"))
+
     sections = _sections()
     done = confirm_matrix(build_matrix(sections), sections, {"gen": "net"}, PROFILE, run)
     assert sorted(asked) == [("1", "2"), ("1", "3"), ("2", "3")]
@@ -76,6 +79,10 @@ def test_each_pair_is_confirmed_once_and_decides_its_cells() -> None:
     assert "fails (runtime: `proj.weight [4, 4] -> [8, 8]`; `bbbbbbb`: `model.width`)" in text
     assert "| fails (runtime) |" in text  # the same change, named once to the left
     assert "Cells marked `runtime` were confirmed" in text and "profile `tiny`" in text
+    static = build_matrix(sections)
+    kept = confirm_matrix(static, sections, {"gen": "net"}, PROFILE, unavailable)
+    assert kept.matrix == static
+    assert kept.notes[0] == "v1 → v2: net not decided (unavailable: no faiss)"
 
 
 def test_cells_the_runtime_cannot_decide_stay_static() -> None:
