@@ -47,7 +47,8 @@ from auditor.render.table import renderables
 from auditor.rules import all_rules, rule_by_id
 from auditor.rules.catalogue_doc import rule_markdown
 from auditor.runtime.command import runtime_command
-from auditor.runtime.options import profile_option, python_option
+from auditor.runtime.confirm import DEVICES
+from auditor.runtime.options import device_option, profile_option, python_option
 
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
@@ -142,13 +143,7 @@ def cli(context: click.Context, quiet: bool) -> None:
     "loading does (needs torch; runs the audited code).",
 )
 @profile_option("With --confirm")
-@click.option(
-    "--device",
-    default="auto",
-    type=click.Choice(["auto", "cpu", "cuda"]),
-    show_default=True,
-    help="With --confirm: where to build the models.",
-)
+@device_option("With --confirm: where to build the models.", DEVICES)
 @python_option
 @_report_options("scan")
 def scan_command(

@@ -30,7 +30,7 @@ from auditor.options import (
 from auditor.pipeline import AuditOptions
 from auditor.render.formats import formats_of
 from auditor.runtime.confirm import DEVICES
-from auditor.runtime.options import profile_option, python_option
+from auditor.runtime.options import device_option, profile_option, python_option
 
 
 @click.command("changelog")
@@ -64,13 +64,7 @@ from auditor.runtime.options import profile_option, python_option
     "the cells stay static, and a message says so.",
 )
 @profile_option("With --confirm")
-@click.option(
-    "--device",
-    default="auto",
-    type=click.Choice(DEVICES),
-    show_default=True,
-    help="With --confirm: where to build the models.",
-)
+@device_option("With --confirm: where to build the models.", DEVICES)
 @python_option
 @click.option(
     "--badge",

@@ -22,17 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from auditor.classify.concerns import ModelMap
-from auditor.runtime.profile import (
-    ModelSpec,
-    Profile,
-    ProfileError,
-    available_profiles,
-    load_profile,
-    parse_profile,
-)
-
-#: A repository's own profile, as :mod:`auditor.runtime.detect` reads it.
-OWN_PROFILE = ".model-audit-profile.yaml"
+from auditor.runtime.detect import declared_profile as runtime_declared_profile
+from auditor.runtime.profile import ModelSpec, Profile, ProfileError
 
 #: Reads a file of the release's tree (None: absent or unreadable).
 ReadFile = Callable[[str], bytes | None]
@@ -60,18 +51,12 @@ class Generation:
 
 def declared_profile(files: Mapping[str, str], read: ReadFile) -> Profile | None:
     """The repository's own profile in FILES, else the first shipped profile that fits them,
-    else None."""
-    if OWN_PROFILE in files:
-        data = read(OWN_PROFILE)
-        try:
-            return parse_profile((data or b"").decode("utf-8"), OWN_PROFILE)
-        except (ProfileError, UnicodeDecodeError):
-            return None
-    for name in available_profiles():
-        profile = load_profile(name)
-        if profile.fits(files):
-            return profile
-    return None
+    else None (an own profile that cannot be read is None too: the changelog goes on)."""
+    try:
+        found = runtime_declared_profile(files, read, "the newest release")
+    except ProfileError:
+        return None
+    return found.profile if found is not None else None
 
 
 def generations_at(

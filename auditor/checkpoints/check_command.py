@@ -29,6 +29,7 @@ from auditor.runtime.detect import pick_profile
 from auditor.runtime.inferred import is_inferred
 from auditor.runtime.maps import MAP_DEVICES, state_maps
 from auditor.runtime.options import (
+    device_option,
     profile_option,
     python_option,
     range_option,
@@ -67,13 +68,7 @@ def _checked(trial: Trial) -> str:
 @rev_option("check against")
 @range_option("whose model rejects the checkpoint")
 @profile_option()
-@click.option(
-    "--device",
-    default="meta",
-    type=click.Choice(MAP_DEVICES),
-    show_default=True,
-    help="Where the models are built: meta allocates nothing.",
-)
+@device_option("Where the models are built: meta allocates nothing.", MAP_DEVICES)
 @output_options("check-ckpt", "the result")
 @timeout_option("the other models are still mapped")
 @python_option

@@ -27,12 +27,14 @@ from auditor.render.formats import formats_of
 from auditor.runtime.confirm import DEVICES, WorkerError
 from auditor.runtime.detect import pick_profile
 from auditor.runtime.options import (
+    device_option,
     profile_option,
     python_option,
     range_option,
     rev_option,
     stub_imports_option,
     timeout_option,
+    tolerance_option,
 )
 
 EXIT_CODES = {ExportVerdict.EXPORTS: 0, ExportVerdict.BREAKS: 1, ExportVerdict.NOT_CHECKED: 3}
@@ -49,20 +51,14 @@ def _checked(trial: Trial) -> str:
 @rev_option("export")
 @range_option("at which a model that exports at A stops exporting")
 @profile_option()
-@click.option(
-    "--device",
-    default="auto",
-    type=click.Choice(DEVICES),
-    show_default=True,
-    help="Where to build and export the models; auto is cuda when torch sees one, else cpu.",
+@device_option(
+    "Where to build and export the models; auto is cuda when torch sees one, else cpu.", DEVICES
 )
 @output_options("export-check", "the result")
 @timeout_option()
-@click.option(
-    "--tolerance",
-    type=click.FloatRange(min=0),
-    help="Largest relative error of an exported graph's outputs that still matches the "
-    "model's (default: the profile's, 1e-4).",
+@tolerance_option(
+    "Largest relative error of an exported graph's outputs that still matches the "
+    "model's (default: the profile's, 1e-4)."
 )
 @python_option
 @stub_imports_option

@@ -33,12 +33,12 @@ from auditor.options import (
 )
 from auditor.pipeline import AuditOptions
 from auditor.render.formats import formats_of
-from auditor.runtime.options import profile_option, python_option
+from auditor.runtime.confirm import DEVICES
+from auditor.runtime.options import device_option, profile_option, python_option
 
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 FORMATS = ("table", "json", "markdown")
-DEVICES = ("auto", "cpu", "cuda")
 #: How many warnings of each fork ``forks`` prints on stderr.
 WARNINGS_PER_FORK = 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -69,13 +69,7 @@ def _options(command_name: str) -> Callable[[F], F]:
                 help="Decide verdicts by loading checkpoints across the tips (needs torch).",
             ),
             profile_option("With --confirm", "profile"),
-            click.option(
-                "--device",
-                default="auto",
-                type=click.Choice(DEVICES),
-                show_default=True,
-                help="Where --confirm builds the models.",
-            ),
+            device_option("Where --confirm builds the models.", DEVICES),
         ]
         for option in reversed(options):
             command = option(command)

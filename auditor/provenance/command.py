@@ -30,7 +30,12 @@ from auditor.provenance.verify import CannotVerify, Verdict, verify
 from auditor.render.formats import formats_of
 from auditor.runtime.detect import pick_profile
 from auditor.runtime.maps import MAP_DEVICES
-from auditor.runtime.options import profile_option, python_option, stub_imports_option
+from auditor.runtime.options import (
+    device_option,
+    profile_option,
+    python_option,
+    stub_imports_option,
+)
 from auditor.runtime.profile import ProfileError
 
 EXIT_FINE = 0
@@ -45,13 +50,7 @@ def _building_options(command: F) -> F:
     for option in reversed(
         [
             profile_option(name="profile_name"),
-            click.option(
-                "--device",
-                default="meta",
-                type=click.Choice(MAP_DEVICES),
-                show_default=True,
-                help="Where the models are built: meta allocates nothing.",
-            ),
+            device_option("Where the models are built: meta allocates nothing.", MAP_DEVICES),
             click.option(
                 "--timeout",
                 type=click.FloatRange(min=1),

@@ -19,10 +19,12 @@ from auditor.render.formats import formats_of
 from auditor.runtime.confirm import DEVICES, confirm
 from auditor.runtime.detect import choose_profile
 from auditor.runtime.options import (
+    device_option,
     profile_option,
     python_option,
     stub_imports_option,
     timeout_option,
+    tolerance_option,
 )
 from auditor.runtime.report_text import table
 from auditor.runtime.results import Verdict
@@ -53,19 +55,11 @@ EXIT_CODES = {
     help="Print the profile that would be used, as YAML (to commit as "
     ".model-audit-profile.yaml), and build nothing; the arguments are then REV [PATH].",
 )
-@click.option(
-    "--device",
-    default="auto",
-    type=click.Choice(DEVICES),
-    show_default=True,
-    help="Where to build the models; auto is cuda when torch sees one, else cpu.",
-)
+@device_option("Where to build the models; auto is cuda when torch sees one, else cpu.", DEVICES)
 @output_options("runtime", "the results")
 @timeout_option()
-@click.option(
-    "--tolerance",
-    type=click.FloatRange(min=0),
-    help="Largest relative output error that still matches (default: the profile's, 1e-4).",
+@tolerance_option(
+    "Largest relative output error that still matches (default: the profile's, 1e-4)."
 )
 @python_option
 @stub_imports_option

@@ -12,6 +12,7 @@ shipped profiles and why inference failed.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,32 +67,42 @@ def choose_profile(
         return ChosenProfile(found.profile, found.text, inferred=True)
     repo = open_repository(path)
     try:
-        sha = resolve_revision(repo, revision)
-        tree = files_at(repo, sha)
-        if OWN_PROFILE in tree:
-            with BlobReader(repo) as blobs:
-                data = blobs.read(tree[OWN_PROFILE])
-            if data is None:
-                raise ProfileError(f"{OWN_PROFILE} at {revision}: blob is missing")
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise ProfileError(f"{OWN_PROFILE} at {revision} is not UTF-8") from None
-            return ChosenProfile(parse_profile(text, f"{OWN_PROFILE} at {revision}"), text)
+        tree = files_at(repo, resolve_revision(repo, revision))
+        with BlobReader(repo) as blobs:
+            declared = declared_profile(tree, lambda file: blobs.read(tree[file]), revision)
     finally:
         repo.close()
-    names = available_profiles()
-    for name in names:
-        profile = load_profile(name)
-        if profile.fits(tree):
-            text = (PROFILE_DIR / f"{name}.yaml").read_text(encoding="utf-8")
-            return ChosenProfile(profile, text)
+    if declared is not None:
+        return declared
     try:
         found = infer_profile(path, revision)
     except ProfileError as error:
         raise ProfileError(
             f"no runtime profile fits {os.fspath(path)} at {revision}: none of the shipped "
-            f"profiles ({', '.join(names)}) finds its files there, and {error}; give one "
-            f"with --profile NAME|FILE or commit a {OWN_PROFILE}"
+            f"profiles ({', '.join(available_profiles())}) finds its files there, and "
+            f"{error}; give one with --profile NAME|FILE or commit a {OWN_PROFILE}"
         ) from None
     return ChosenProfile(found.profile, found.text, inferred=True)
+
+
+def declared_profile(
+    tree: Mapping[str, str], read: Callable[[str], bytes | None], revision: str
+) -> ChosenProfile | None:
+    """The repository's own profile in TREE (its files, READ by path), else the first
+    shipped profile that fits TREE; None when neither. Raises :class:`ProfileError` for an
+    own profile that cannot be read or is invalid."""
+    if OWN_PROFILE in tree:
+        data = read(OWN_PROFILE)
+        if data is None:
+            raise ProfileError(f"{OWN_PROFILE} at {revision}: blob is missing")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProfileError(f"{OWN_PROFILE} at {revision} is not UTF-8") from None
+        return ChosenProfile(parse_profile(text, f"{OWN_PROFILE} at {revision}"), text)
+    for name in available_profiles():
+        profile = load_profile(name)
+        if profile.fits(tree):
+            text = (PROFILE_DIR / f"{name}.yaml").read_text(encoding="utf-8")
+            return ChosenProfile(profile, text)
+    return None

@@ -1,8 +1,9 @@
 """Command-line options shared by the commands that run a worker (``runtime``, ``check-ckpt``,
 ``export-check``, ``scan --confirm``).
 
-``--rev``, ``--range`` and ``--timeout`` are declared once here; each command words its help
-(what it does at the revision, what it names in the range, what happens past the timeout).
+``--rev``, ``--range``, ``--timeout``, ``--device`` and ``--tolerance`` are declared once
+here; each command words its help (what it does at the revision, what it names in the
+range, what happens past the timeout, where it builds the models).
 
 ``--stub-imports/--no-stub-imports`` (``runtime``; on by default) says whether the workers
 stub the third-party modules the project's code imports but that are not installed
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
@@ -139,3 +140,19 @@ def timeout_option(past: str = STILL_RUN) -> Callable[[F], F]:
         help="Seconds a worker may spend on one model (the first one also imports torch); a "
         f"model past it is a timeout, {past}.",
     )
+
+
+def device_option(help: str, choices: Sequence[str]) -> Callable[[F], F]:
+    """``--device``, one of CHOICES (default: the first)."""
+    return click.option(
+        "--device",
+        default=choices[0],
+        type=click.Choice(list(choices)),
+        show_default=True,
+        help=help,
+    )
+
+
+def tolerance_option(help: str) -> Callable[[F], F]:
+    """``--tolerance``: the largest relative output error that still matches."""
+    return click.option("--tolerance", type=click.FloatRange(min=0), help=help)

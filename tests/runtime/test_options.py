@@ -9,11 +9,13 @@ from click.testing import CliRunner
 from auditor.cli import cli
 from auditor.runtime.options import (
     PROFILE_DEFAULT,
+    device_option,
     profile_option,
     range_option,
     rev_option,
     stub_imports_option,
     timeout_option,
+    tolerance_option,
 )
 
 
@@ -81,3 +83,20 @@ def test_the_commands_word_the_shared_options_for_themselves() -> None:
         assert _help(command, "--timeout").endswith(
             "the other models still run (default: the profile's, 300)."
         )
+
+
+@click.command()
+@device_option("Where the models are built.", ("meta", "cpu"))
+@tolerance_option("Largest relative error that still matches.")
+def built(device: str, tolerance: float | None) -> None:
+    click.echo(f"{device} {tolerance}")
+
+
+def test_device_defaults_to_the_first_choice_and_tolerance_is_never_negative() -> None:
+    assert CliRunner().invoke(built, []).output == "meta None\n"
+    ran = CliRunner().invoke(built, ["--device", "cpu", "--tolerance", "0.01"])
+    assert (ran.exit_code, ran.output) == (0, "cpu 0.01\n")
+    assert CliRunner().invoke(built, ["--device", "cuda"]).exit_code == 2
+    assert CliRunner().invoke(built, ["--tolerance", "-1"]).exit_code == 2
+    said = " ".join(CliRunner().invoke(built, ["--help"], terminal_width=400).output.split())
+    assert "--device [meta|cpu] Where the models are built. [default: meta]" in said
