@@ -14,8 +14,11 @@ bodies the summary otherwise prunes.
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Callable, Mapping
+
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from auditor.extract.python.summary import ForwardSite
 from auditor.extract.python.syntax import dotted
@@ -26,37 +29,84 @@ _CONCATENATE = frozenset({"cat", "concat", "concatenate"})
 FORWARD = "forward"
 
 
-def forward_sites(module: cst.Module) -> tuple[ForwardSite, ...]:
-    """What the ``forward`` of each top-level class of MODULE concatenates and passes on."""
-    readers: list[tuple[str, _Reader]] = []
+def forward_sites(module: cst.Module, text: str | None = None) -> tuple[ForwardSite, ...]:
+    """What the ``forward`` of each top-level class of MODULE (parsed from TEXT) concatenates
+    and passes on."""
+    readers: list[tuple[str, cst.FunctionDef, _Reader, tuple[int, int]]] = []
+    classes = 0
     for statement in module.body:
         if not isinstance(statement, cst.ClassDef):
             continue
+        forwards = 0
         for member in statement.body.body:
             if isinstance(member, cst.FunctionDef) and member.name.value == FORWARD:
                 reader = _Reader(module)
                 member.body.visit(reader)
                 if reader.concatenations or reader.calls:
-                    readers.append((statement.name.value, reader))
+                    readers.append((statement.name.value, member, reader, (classes, forwards)))
+                forwards += 1
+        classes += 1
     if not readers:
         return ()
-    # lines only where there is something to say (the same nodes: no copy is made)
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-
-    def line(node: cst.CSTNode) -> int:
-        return positions[node].start.line
-
+    line = _line_finder(module, text, [(where, member) for _, member, _, where in readers])
     found: list[ForwardSite] = []
-    for cls, reader in readers:
+    for cls, _, reader, where in readers:
         found += [
-            ForwardSite(cls, "cat", str(n), operands, line(node))
+            ForwardSite(cls, "cat", str(n), operands, line(where, node))
             for n, (operands, node) in enumerate(reader.concatenations)
         ]
         found += [
-            ForwardSite(cls, "call", attr, tuple(sorted(keywords)), line(node))
+            ForwardSite(cls, "call", attr, tuple(sorted(keywords)), line(where, node))
             for attr, (keywords, node) in sorted(reader.calls.items())
         ]
     return tuple(found)
+
+
+#: Finds a node's line: (the k-th top-level class, its j-th ``forward``), the node.
+LineOf = Callable[[tuple[int, int], cst.CSTNode], int]
+
+
+def _line_finder(
+    module: cst.Module, text: str | None, methods: list[tuple[tuple[int, int], cst.FunctionDef]]
+) -> LineOf:
+    """Lines of the nodes in METHODS' bodies, only there being something to say.
+
+    Positions of the whole module cost twice its parse; the standard library's parser gives
+    each ``def forward``'s line for a fraction of that, and positions within the method alone
+    (the same nodes, no copy) give the rest. Where the two parsers disagree on the classes,
+    the whole module's positions are used.
+    """
+    starts = _forward_lines(module.code if text is None else text)
+    if starts is None or any(where not in starts for where, _ in methods):
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return lambda where, node: positions[node].start.line
+    within: dict[tuple[int, int], Mapping[cst.CSTNode, CodeRange]] = {}
+    for where, method in methods:
+        alone = cst.Module(
+            body=[method.with_changes(leading_lines=(), decorators=(), lines_after_decorators=())]
+        )
+        within[where] = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+    return lambda where, node: starts[where] + within[where][node].start.line - 1
+
+
+def _forward_lines(text: str) -> dict[tuple[int, int], int] | None:
+    """The line of the ``def`` of the j-th ``forward`` of the k-th top-level class of TEXT,
+    by ``(k, j)``; None where the standard library cannot parse TEXT."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    starts: dict[tuple[int, int], int] = {}
+    classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+    for k, cls in enumerate(classes):
+        methods = [
+            node
+            for node in cls.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == FORWARD
+        ]
+        for j, method in enumerate(methods):
+            starts[k, j] = method.lineno
+    return starts
 
 
 class _Reader(cst.CSTVisitor):

@@ -99,7 +99,7 @@ def summarise_module(data: bytes, components: Components | None = None) -> Modul
         raise PythonParseError("invalid Python: nested too deeply to parse") from None
     visitor = SummaryVisitor()
     try:
-        sites = forward_sites(module)
+        sites = forward_sites(module, text)
         pruned = _prune(module, components or builtin_components())
         MetadataWrapper(pruned, unsafe_skip_copy=True).visit(visitor)
     except RecursionError:

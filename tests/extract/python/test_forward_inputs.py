@@ -51,3 +51,47 @@ def test_a_module_without_forward_has_no_sites() -> None:
 def test_sites_round_trip_through_the_summary() -> None:
     summary = ModuleSummary(forward_sites=forward_sites(cst.parse_module(SOURCE)))
     assert ModuleSummary.from_json(summary.to_json()) == summary
+
+
+#: Lines that a method's own positions cannot give: decorators and comments before the
+#: method, a one-line class, an async forward, two classes of one name, a second forward.
+PLACED = """\
+import torch
+
+
+class Tiny: pass
+
+
+class Net(torch.nn.Module):
+    # the forward below is decorated
+    @torch.no_grad()
+
+    @staticmethod
+    def forward(x, y):
+        return torch.cat(
+            [y, x]
+        )
+
+
+class Net(torch.nn.Module):
+    async def forward(self, a, b):
+        return self.proj(a, g=b)
+
+    def forward(self, a, b):
+        return torch.cat([b, a])
+"""
+
+
+def test_lines_are_those_of_the_whole_file() -> None:
+    module = cst.parse_module(PLACED)
+    expected = (
+        ForwardSite("Net", "cat", "0", ("y", "x"), 13),
+        ForwardSite("Net", "call", "proj", ("g",), 20),
+        ForwardSite("Net", "cat", "0", ("b", "a"), 23),
+    )
+    assert forward_sites(module, PLACED) == expected
+    assert forward_sites(module) == expected  # the text regenerated from the module
+    # a text the standard parser reads otherwise (here: none of the classes): the whole
+    # module's positions give the same lines
+    assert forward_sites(module, "") == expected
+    assert forward_sites(module, "class (") == expected
