@@ -76,6 +76,8 @@ class Category(str, Enum):
     OTHER = "other"
     #: Found by building the models at both revisions, not by reading them.
     RUNTIME = "runtime"
+    #: How checkpoint files are written: new files are read differently, old ones load.
+    CHECKPOINT_FORMAT = "checkpoint-format"
 
 
 class FactKind(str, Enum):
@@ -99,6 +101,8 @@ class FactKind(str, Enum):
     ENCODER_CHECKPOINT = "encoder-checkpoint"
     #: What a model's ``forward`` concatenates, in order, and passes to its submodules.
     FORWARD_INPUT = "forward-input"
+    #: How a project writes its checkpoint files (a version tag over a zip's first bytes).
+    CHECKPOINT_FORMAT = "checkpoint-format"
 
     @property
     def from_code(self) -> bool:

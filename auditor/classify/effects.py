@@ -81,5 +81,7 @@ def effect_of(finding: Finding) -> Effect | None:
             return KEY_RULES[finding.rule]
         if finding.category is Category.CONFIG_FILE:
             return Effect.VARIANT
+        if finding.category is Category.CHECKPOINT_FORMAT:
+            return Effect.CONTEXT
         return Effect.KEYS
     return Effect.CONTEXT

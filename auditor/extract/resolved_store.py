@@ -18,7 +18,7 @@ PythonTree = dict[str, str]
 Origin = tuple[str, str]
 
 #: Bump when resolution changes its output for the same summaries.
-RESOLUTION_VERSION = 8
+RESOLUTION_VERSION = 9
 _VERSION = EXTRACTOR_VERSION * 1000 + RESOLUTION_VERSION
 _FACTS = "python-facts"
 _MEASURES = "python-measures"

@@ -87,11 +87,12 @@ class CodeFallbackRule(Rule):
     """Any change of a code fact that no other rule classified."""
 
     def applies(self, change: Change) -> bool:
-        # forward-input facts matter only as the changes their own rules name; a call of a
-        # renamed or new submodule is the submodule's change, not another one
+        # forward-input and checkpoint-format facts matter only as the changes their own
+        # rules name; a call of a renamed or new submodule is the submodule's change, not
+        # another one, and a tag no longer written leaves the files plain zips
         return (
             change.fact_kind.from_code
-            and change.fact_kind is not FactKind.FORWARD_INPUT
+            and change.fact_kind not in (FactKind.FORWARD_INPUT, FactKind.CHECKPOINT_FORMAT)
             and change.kind not in (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED)
         )
 

@@ -21,6 +21,7 @@ FEATURE_RATE = "feature-rate"
 FEATURE_LAYER = "feature-layer"
 ENCODER_CHECKPOINT = "encoder-checkpoint"
 FORWARD_INPUT = "forward-input"
+CHECKPOINT_FORMAT = "checkpoint-format"
 
 PYTHON_KIND_NAMES = (
     CONSTRUCTOR_ARG,
@@ -35,6 +36,7 @@ PYTHON_KIND_NAMES = (
     FEATURE_LAYER,
     ENCODER_CHECKPOINT,
     FORWARD_INPUT,
+    CHECKPOINT_FORMAT,
 )
 
 

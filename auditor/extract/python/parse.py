@@ -20,6 +20,7 @@ from dataclasses import replace
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from auditor.extract.python.checkpoint_headers import checkpoint_headers
 from auditor.extract.python.components import Components, builtin_components
 from auditor.extract.python.feature_sites import KEEP, LOADER_GIVEN_A_PATH
 from auditor.extract.python.forward_inputs import forward_sites
@@ -104,7 +105,9 @@ def summarise_module(data: bytes, components: Components | None = None) -> Modul
         MetadataWrapper(pruned, unsafe_skip_copy=True).visit(visitor)
     except RecursionError:
         raise PythonParseError("invalid Python: nested too deeply to analyse") from None
-    summary = replace(visitor.summary(), forward_sites=sites)
+    summary = replace(
+        visitor.summary(), forward_sites=sites, checkpoint_headers=checkpoint_headers(text)
+    )
     return replace(summary, notes=(note,)) if note else summary
 
 

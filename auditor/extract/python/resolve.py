@@ -16,6 +16,7 @@ from auditor.extract.python.feature_facts import (
     resample_facts,
 )
 from auditor.extract.python.forward_facts import forward_facts
+from auditor.extract.python.header_facts import header_facts
 from auditor.extract.python.module_facts import (
     audio_facts,
     component_facts,
@@ -78,6 +79,7 @@ class SnapshotFacts:
         found.extend(_bounded(frontend_attribute_facts, snapshot, path))
         found.extend(_bounded(resample_facts, snapshot, path))
         found.extend(_bounded(forward_facts, snapshot, path))
+        found.extend(_bounded(header_facts, snapshot, path))
         found.extend(_bounded(layer_facts, snapshot, path))
         found.extend(_bounded(checkpoint_facts, snapshot, path, self.components))
         by_key: dict[str, Fact] = {}

@@ -17,7 +17,7 @@ from auditor.extract.python.expressions import Call, Expr
 
 #: Bump when a summary of the same bytes would differ (format, visitor). The list of known
 #: components is keyed apart (its digest is part of every cache key of Python facts).
-EXTRACTOR_VERSION = 6
+EXTRACTOR_VERSION = 7
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,16 @@ class ForwardSite:
 
 
 @dataclass(frozen=True)
+class CheckpointHeader:
+    """Bytes a checkpoint-saving function (``scope``, ``Class.method`` or a function) writes
+    over the head of what ``torch.save`` produced: ``tag`` (``"03"``), at ``line``."""
+
+    scope: str
+    tag: str
+    line: int
+
+
+@dataclass(frozen=True)
 class LayerPick:
     """Which layers of an encoder a function keeps or reads.
 
@@ -191,6 +201,8 @@ class ModuleSummary:
     layer_picks: tuple[LayerPick, ...] = ()
     #: What each class's ``forward`` concatenates and passes to its submodules.
     forward_sites: tuple[ForwardSite, ...] = ()
+    #: Version tags written over the first bytes of saved checkpoints.
+    checkpoint_headers: tuple[CheckpointHeader, ...] = ()
 
     def to_json(self) -> str:
         """Compact ASCII JSON (lone surrogates in string literals survive), stable for equal
@@ -217,6 +229,7 @@ class ModuleSummary:
             "forward_sites": [
                 [f.cls, f.kind, f.label, list(f.values), f.line] for f in self.forward_sites
             ],
+            "checkpoint_headers": [[h.scope, h.tag, h.line] for h in self.checkpoint_headers],
         }
         return json.dumps(data, separators=(",", ":"))
 
@@ -247,6 +260,10 @@ class ModuleSummary:
             forward_sites=tuple(
                 ForwardSite(cls, kind, label, tuple(values), line)
                 for cls, kind, label, values, line in data["forward_sites"]
+            ),
+            checkpoint_headers=tuple(
+                CheckpointHeader(scope, tag, line)
+                for scope, tag, line in data["checkpoint_headers"]
             ),
         )
 
