@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 import libcst as cst
 
@@ -56,13 +57,18 @@ def source_text(node: cst.CSTNode) -> str:
 
 
 class ExpressionConverter:
-    """Converts expressions; ``callee`` names a call's callee, ``line`` places a node."""
+    """Converts expressions; ``callee`` names a call's callee, ``line`` places a node;
+    ``within`` opens the scope of a comprehension while its parts are converted."""
 
     def __init__(
-        self, callee: Callable[[cst.BaseExpression], str], line: Callable[[cst.CSTNode], int]
+        self,
+        callee: Callable[[cst.BaseExpression], str],
+        line: Callable[[cst.CSTNode], int],
+        within: Callable[[cst.CSTNode], AbstractContextManager[None]] = lambda _: nullcontext(),
     ) -> None:
         self._callee = callee
         self._line = line
+        self._within = within
 
     def convert(self, node: cst.BaseExpression) -> Expr:
         """The tree of an expression; what is not modelled becomes :class:`Opaque`."""
@@ -157,10 +163,11 @@ class ExpressionConverter:
             return self.call(node)
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
             kind = {cst.ListComp: "list", cst.SetComp: "set", cst.GeneratorExp: "gen"}[type(node)]
-            generators = self._generators(node.for_in)
-            if generators is None:
-                return Opaque(source_text(node))
-            return Comp(kind, conv(node.elt), generators)
+            with self._within(node):
+                generators = self._generators(node.for_in)
+                if generators is None:
+                    return Opaque(source_text(node))
+                return Comp(kind, conv(node.elt), generators)
         if (
             isinstance(node, cst.Subscript)
             and len(node.slice) == 1

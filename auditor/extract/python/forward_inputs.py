@@ -9,17 +9,15 @@ what trained weights see, with no parameter of its own.
 
 Only ``forward`` is read (inference methods repeat it), and only the method's own statements
 (not nested functions). Plain syntax, no scope analysis: this runs on every module whose
-bodies the summary otherwise prunes.
+bodies the summary otherwise prunes (on each ``forward`` alone, see
+:func:`.prune.forward_sources`).
 """
 
 from __future__ import annotations
 
-import ast
-from collections.abc import Callable, Mapping
-
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from auditor.extract.python.lines import LineCounter
 from auditor.extract.python.summary import ForwardSite
 from auditor.extract.python.syntax import dotted
 
@@ -29,105 +27,93 @@ _CONCATENATE = frozenset({"cat", "concat", "concatenate"})
 FORWARD = "forward"
 
 
-def forward_sites(module: cst.Module, text: str | None = None) -> tuple[ForwardSite, ...]:
-    """What the ``forward`` of each top-level class of MODULE (parsed from TEXT) concatenates
-    and passes on."""
-    readers: list[tuple[str, cst.FunctionDef, _Reader, tuple[int, int]]] = []
-    classes = 0
-    for statement in module.body:
-        if not isinstance(statement, cst.ClassDef):
-            continue
-        forwards = 0
-        for member in statement.body.body:
-            if isinstance(member, cst.FunctionDef) and member.name.value == FORWARD:
-                reader = _Reader(module)
-                member.body.visit(reader)
-                if reader.concatenations or reader.calls:
-                    readers.append((statement.name.value, member, reader, (classes, forwards)))
-                forwards += 1
-        classes += 1
-    if not readers:
-        return ()
-    line = _line_finder(module, text, [(where, member) for _, member, _, where in readers])
+def forward_sites(module: cst.Module, first_line: int = 1) -> tuple[ForwardSite, ...]:
+    """What the ``forward`` of each top-level class of MODULE concatenates and passes on;
+    MODULE's first line is FIRST_LINE of the file (a snippet of it)."""
+    reader = _Reader(module, first_line)
+    module.visit(reader)
     found: list[ForwardSite] = []
-    for cls, _, reader, where in readers:
+    for cls, concatenations, calls in reader.methods:
         found += [
-            ForwardSite(cls, "cat", str(n), operands, line(where, node))
-            for n, (operands, node) in enumerate(reader.concatenations)
+            ForwardSite(cls, "cat", str(n), operands, line)
+            for n, (operands, line) in enumerate(concatenations)
         ]
         found += [
-            ForwardSite(cls, "call", attr, tuple(sorted(keywords)), line(where, node))
-            for attr, (keywords, node) in sorted(reader.calls.items())
+            ForwardSite(cls, "call", attr, tuple(sorted(keywords)), line)
+            for attr, (keywords, line) in sorted(calls.items())
         ]
     return tuple(found)
 
 
-#: Finds a node's line: (the k-th top-level class, its j-th ``forward``), the node.
-LineOf = Callable[[tuple[int, int], cst.CSTNode], int]
+class _Reader(LineCounter):
+    """The concatenations and submodule calls of each top-level class's ``forward`` (nested
+    defs left out), with their lines; what lies outside is only counted."""
 
-
-def _line_finder(
-    module: cst.Module, text: str | None, methods: list[tuple[tuple[int, int], cst.FunctionDef]]
-) -> LineOf:
-    """Lines of the nodes in METHODS' bodies, only there being something to say.
-
-    Positions of the whole module cost twice its parse; the standard library's parser gives
-    each ``def forward``'s line for a fraction of that, and positions within the method alone
-    (the same nodes, no copy) give the rest. Where the two parsers disagree on the classes,
-    the whole module's positions are used.
-    """
-    starts = _forward_lines(module.code if text is None else text)
-    if starts is None or any(where not in starts for where, _ in methods):
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-        return lambda where, node: positions[node].start.line
-    within: dict[tuple[int, int], Mapping[cst.CSTNode, CodeRange]] = {}
-    for where, method in methods:
-        alone = cst.Module(
-            body=[method.with_changes(leading_lines=(), decorators=(), lines_after_decorators=())]
-        )
-        within[where] = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
-    return lambda where, node: starts[where] + within[where][node].start.line - 1
-
-
-def _forward_lines(text: str) -> dict[tuple[int, int], int] | None:
-    """The line of the ``def`` of the j-th ``forward`` of the k-th top-level class of TEXT,
-    by ``(k, j)``; None where the standard library cannot parse TEXT."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    starts: dict[tuple[int, int], int] = {}
-    classes = [node for node in tree.body if isinstance(node, ast.ClassDef)]
-    for k, cls in enumerate(classes):
-        methods = [
-            node
-            for node in cls.body
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == FORWARD
-        ]
-        for j, method in enumerate(methods):
-            starts[k, j] = method.lineno
-    return starts
-
-
-class _Reader(cst.CSTVisitor):
-    """The concatenations and submodule calls of one method body (nested defs left out)."""
-
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, first_line: int) -> None:
+        super().__init__(first_line)
         self._module = module
-        self.concatenations: list[tuple[tuple[str, ...], cst.Call]] = []
-        #: attribute -> the keywords of its calls, and its first call
-        self.calls: dict[str, tuple[set[str], cst.Call]] = {}
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
+        self._classes = {id(s) for s in module.body if isinstance(s, cst.ClassDef)}
+        self._members: set[int] = set()
+        self._class: cst.ClassDef | None = None
+        self._method: cst.FunctionDef | None = None
+        self._reading = False
+        #: per ``forward``: its class, its concatenations (operands, line) and the keywords
+        #: of each submodule it calls (attribute -> keywords, line of the first call)
+        self.methods: list[
+            tuple[str, list[tuple[tuple[str, ...], int]], dict[str, tuple[set[str], int]]]
+        ] = []
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
+        if self._class is None and id(node) in self._classes:
+            self._class = node
+            body = node.body
+            self._members = (
+                {id(m) for m in body.body} if isinstance(body, cst.IndentedBlock) else set()
+            )
+            return True
+        return self._skip(node)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        if original_node is self._class:
+            self._class = None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        if (
+            self._class is not None
+            and self._method is None
+            and id(node) in self._members
+            and node.name.value == FORWARD
+        ):
+            self._method = node
+            self.methods.append((self._class.name.value, [], {}))
+            return True
+        return self._skip(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        if original_node is self._method:
+            self._method = None
+
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self._reading = node is self._method
+
+    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        if node is self._method:
+            self._reading = False
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return self._skip(node)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return self._reading or self._skip(node)
+
+    def _skip(self, node: cst.CSTNode) -> bool:
+        self.passed_over(node)
         return False
 
     def visit_Call(self, node: cst.Call) -> None:
+        if not self._reading:
+            return
+        _, concatenations, calls = self.methods[-1]
         func = node.func
         if (
             isinstance(func, cst.Attribute)
@@ -135,7 +121,7 @@ class _Reader(cst.CSTVisitor):
             and func.value.value == "self"
         ):
             names = {a.keyword.value for a in node.args if a.keyword is not None}
-            keywords, _ = self.calls.setdefault(func.attr.value, (set(), node))
+            keywords, _ = calls.setdefault(func.attr.value, (set(), self.line(node)))
             keywords.update(names)
             return
         name = dotted(func)
@@ -149,7 +135,7 @@ class _Reader(cst.CSTVisitor):
             if any(isinstance(e, cst.StarredElement) for e in value.elements):
                 return
             operands = tuple(self._text(e.value) for e in value.elements)
-            self.concatenations.append((operands, node))
+            concatenations.append((operands, self.line(node)))
 
     def _text(self, node: cst.BaseExpression) -> str:
         return "".join(self._module.code_for_node(node).split())

@@ -18,14 +18,20 @@ import tokenize
 from dataclasses import replace
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
 
 from auditor.extract.python.checkpoint_headers import checkpoint_headers
 from auditor.extract.python.components import Components, builtin_components
-from auditor.extract.python.feature_sites import KEEP, LOADER_GIVEN_A_PATH
+from auditor.extract.python.feature_sites import LOADER_GIVEN_A_PATH
 from auditor.extract.python.forward_inputs import forward_sites
-from auditor.extract.python.summary import ModuleSummary
-from auditor.extract.python.syntax import is_main_guard
+from auditor.extract.python.names import QualifiedNames
+from auditor.extract.python.prune import (
+    CONFIG_WRITE,
+    forward_sources,
+    prune_tree,
+    pruned_source,
+    source_lines,
+)
+from auditor.extract.python.summary import ForwardSite, ModuleSummary
 from auditor.extract.python.visitor import SummaryVisitor
 
 #: Larger blobs are generated code or data, not model definitions.
@@ -41,10 +47,7 @@ _MARKERS = re.compile(
     rb"|^[A-Za-z_]\w*[ \t]*(?::[^=\n]*)?\+?=[ \t]*[-+(\[{\d\"']",
     re.MULTILINE,
 )
-_FUNCTION_KEEP = re.compile(r"spectrogram|librosa|torchaudio", re.IGNORECASE)
-#: ``cfg["model"]["ssl_dim"] =``: a script writing into a config it emits.
-_CONFIG_WRITE = re.compile(r"""\[\s*(['"])\w+\1\s*\]\s*\[\s*(['"])\w+\2\s*\]\s*=(?!=)""")
-_CONFIG_WRITE_BYTES = re.compile(_CONFIG_WRITE.pattern.encode())
+_CONFIG_WRITE_BYTES = re.compile(CONFIG_WRITE.pattern.encode())
 _LOADER_BYTES = re.compile(LOADER_GIVEN_A_PATH.pattern.encode())
 
 
@@ -89,8 +92,52 @@ def summarise_module(data: bytes, components: Components | None = None) -> Modul
     whole; others only for their signatures.
     """
     text, note = _decode(data)
+    known = components or builtin_components()
+    tree = _standard_tree(text)
     try:
-        module = cst.parse_module(text)
+        if tree is None:  # syntax the running Python does not read: libcst alone
+            module = _parse(text)
+            sites = forward_sites(module)
+            pruned = prune_tree(module, known)
+        else:
+            lines = source_lines(text)
+            pruned = _parse(pruned_source(lines, tree, known))
+            sites = _forward_sites(text, lines, tree)
+        visitor = SummaryVisitor(QualifiedNames(pruned))
+        pruned.visit(visitor)
+    except RecursionError:
+        raise PythonParseError("invalid Python: nested too deeply to analyse") from None
+    summary = replace(
+        visitor.summary(), forward_sites=sites, checkpoint_headers=checkpoint_headers(text)
+    )
+    return replace(summary, notes=(note,)) if note else summary
+
+
+def _forward_sites(text: str, lines: list[str], tree: ast.Module) -> tuple[ForwardSite, ...]:
+    """The forward sites of TEXT, each ``forward`` parsed alone (the whole text where one
+    does not parse alone)."""
+    sites: list[ForwardSite] = []
+    for first, snippet in forward_sources(lines, tree):
+        try:
+            method = cst.parse_module(snippet)
+        except (cst.ParserSyntaxError, RecursionError):
+            return forward_sites(_parse(text))
+        sites += forward_sites(method, first)
+    return tuple(sites)
+
+
+def _standard_tree(text: str) -> ast.Module | None:
+    """TEXT parsed by the standard library, or None where it cannot be."""
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _parse(text: str) -> cst.Module:
+    """TEXT parsed by libcst; :class:`PythonParseError` saying where it is not Python."""
+    try:
+        return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         line, column, message = _syntax_error(text, exc)
         raise PythonParseError(
@@ -98,17 +145,6 @@ def summarise_module(data: bytes, components: Components | None = None) -> Modul
         ) from None
     except RecursionError:
         raise PythonParseError("invalid Python: nested too deeply to parse") from None
-    visitor = SummaryVisitor()
-    try:
-        sites = forward_sites(module, text)
-        pruned = _prune(module, components or builtin_components())
-        MetadataWrapper(pruned, unsafe_skip_copy=True).visit(visitor)
-    except RecursionError:
-        raise PythonParseError("invalid Python: nested too deeply to analyse") from None
-    summary = replace(
-        visitor.summary(), forward_sites=sites, checkpoint_headers=checkpoint_headers(text)
-    )
-    return replace(summary, notes=(note,)) if note else summary
 
 
 def _syntax_error(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
@@ -186,62 +222,3 @@ def _replaced_only_in_comments_and_strings(text: str) -> bool:
             last = end_col if number == end_row else len(line)
             covered |= {(number, c) for c in range(first, last) if (number, c) in wanted}
     return wanted <= covered
-
-
-def _prune(module: cst.Module, components: Components) -> cst.Module:
-    body: list[cst.BaseStatement] = []
-    changed = False
-    for statement in module.body:
-        pruned = statement
-        if isinstance(statement, cst.FunctionDef):
-            pruned = _stub(module, statement, components)
-        elif isinstance(statement, cst.If) and is_main_guard(statement.test):
-            code = module.code_for_node(statement.body)
-            if not (_CONFIG_WRITE.search(code) or LOADER_GIVEN_A_PATH.search(code)):
-                pruned = statement.with_changes(body=_stub_block(module, statement.body))
-        elif isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
-            members = [
-                _stub(module, m, components)
-                if isinstance(m, cst.FunctionDef) and m.name.value != "__init__"
-                else m
-                for m in statement.body.body
-            ]
-            if any(new is not old for new, old in zip(members, statement.body.body, strict=True)):
-                pruned = statement.with_changes(body=statement.body.with_changes(body=members))
-        changed = changed or pruned is not statement
-        body.append(pruned)
-    return module.with_changes(body=body) if changed else module
-
-
-def _stub(module: cst.Module, function: cst.FunctionDef, components: Components) -> cst.FunctionDef:
-    block = function.body
-    if not isinstance(block, cst.IndentedBlock):
-        return function
-    code = module.code_for_node(block)
-    if (
-        _FUNCTION_KEEP.search(code)
-        or KEEP.search(code)
-        or components.pattern.search(code)
-        or _CONFIG_WRITE.search(code)
-    ):
-        return function
-    return function.with_changes(body=_stub_block(module, block))
-
-
-def _stub_block(module: cst.Module, block: cst.BaseSuite) -> cst.BaseSuite:
-    """``pass`` after as many blank lines as the block had lines."""
-    if not isinstance(block, cst.IndentedBlock):
-        return block
-    code = module.code_for_node(block)
-    stub = cst.IndentedBlock(
-        body=[cst.SimpleStatementLine([cst.Pass()])],
-        header=block.header,
-        indent=block.indent,
-        footer=block.footer,
-    )
-    missing = code.count("\n") - module.code_for_node(stub).count("\n")
-    if missing < 0:
-        return block
-    blank = cst.EmptyLine(indent=False)
-    padded = cst.SimpleStatementLine([cst.Pass()], leading_lines=[blank] * missing)
-    return stub.with_changes(body=[padded])

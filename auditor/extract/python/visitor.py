@@ -11,7 +11,6 @@ the path a model is built on).
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import PositionProvider, QualifiedNameProvider
 
 from auditor.extract.python.convert import ExpressionConverter, source_text
 from auditor.extract.python.expressions import BinOp, Call, Expr, Name, Opaque, Seq
@@ -24,6 +23,8 @@ from auditor.extract.python.feature_sites import (
     may_name_a_path,
 )
 from auditor.extract.python.frames import ClassBuilder, Frame
+from auditor.extract.python.lines import LineCounter
+from auditor.extract.python.names import QualifiedNames
 from auditor.extract.python.summary import (
     Binding,
     CallSite,
@@ -52,14 +53,13 @@ from auditor.extract.python.syntax import (
 )
 
 
-class SummaryVisitor(cst.CSTVisitor):
+class SummaryVisitor(LineCounter):
     """Collects a :class:`ModuleSummary`; read it from :meth:`summary` after visiting."""
 
-    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
-
-    def __init__(self) -> None:
+    def __init__(self, names: QualifiedNames) -> None:
         super().__init__()
-        self._expr = ExpressionConverter(self._qualified, self._line)
+        self._names = names
+        self._expr = ExpressionConverter(self._qualified, self._line, names.within)
         self._frames: list[Frame] = [Frame("module", "<module>", 0)]
         self._conditions: list[Condition] = []
         self._tests: dict[int, Expr] = {}
@@ -78,7 +78,7 @@ class SummaryVisitor(cst.CSTVisitor):
 
     def summary(self) -> ModuleSummary:
         """What the visit gathered."""
-        return ModuleSummary(
+        summary = ModuleSummary(
             imports=tuple(self._imports),
             bindings=tuple(self._bindings),
             classes=tuple(self._classes),
@@ -90,16 +90,16 @@ class SummaryVisitor(cst.CSTVisitor):
             loader_calls=tuple(self._loads),
             layer_picks=tuple(self._picks),
         )
+        return self.resolved(summary)
 
     # -- metadata helpers
     def _line(self, node: cst.CSTNode) -> int:
-        return int(self.get_metadata(PositionProvider, node).start.line)
+        if isinstance(node, (cst.Arg, cst.Param)):  # converted before the walk reaches them
+            return self.line_ahead(node)
+        return self.line(node)
 
     def _qualified(self, node: cst.BaseExpression) -> str:
-        names = self.get_metadata(QualifiedNameProvider, node, set())
-        if names:
-            return sorted(n.name for n in names)[0]
-        return dotted(node) or ""
+        return self._names.of(node) or dotted(node) or ""
 
     def _next(self) -> int:
         self._order += 1
@@ -121,9 +121,11 @@ class SummaryVisitor(cst.CSTVisitor):
             self._frames.append(Frame("class", node.name.value, len(self._conditions), builder))
         else:
             self._frames.append(Frame("other", f"{frame.name}.{node.name.value}", 0))
+        self._names.enter(node)
         return True
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._names.leave()
         frame = self._frames.pop()
         if frame.cls is not None:
             self._classes.append(frame.cls.build())
@@ -131,6 +133,7 @@ class SummaryVisitor(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         frame = self._frame
         signature = self._expr.signature(node)
+        self._names.enter(node)
         name = node.name.value
         if frame.kind == "class" and name == "__init__" and frame.cls is not None:
             frame.cls.init = signature
@@ -146,6 +149,7 @@ class SummaryVisitor(cst.CSTVisitor):
         return True
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._names.leave()
         frame = self._frames.pop()
         shadowed = tuple(sorted(frame.assigned))
         for call, line in frame.sites:
@@ -168,6 +172,36 @@ class SummaryVisitor(cst.CSTVisitor):
         frame.resamples.clear()
         frame.loads.clear()
         frame.picks.clear()
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._names.enter(node)
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._names.leave()
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._names.enter(node)
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self._names.leave()
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._names.enter(node)
+
+    def leave_SetComp(self, original_node: cst.SetComp) -> None:
+        self._names.leave()
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._names.enter(node)
+
+    def leave_DictComp(self, original_node: cst.DictComp) -> None:
+        self._names.leave()
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._names.enter(node)
+
+    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
+        self._names.leave()
 
     # -- control flow
     def visit_If(self, node: cst.If) -> bool:
@@ -195,7 +229,10 @@ class SummaryVisitor(cst.CSTVisitor):
         self._conditions.pop()
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> bool:
-        return self._frame.kind not in ("module", "init")
+        if self._frame.kind in ("module", "init"):
+            self.passed_over(node)
+            return False
+        return True
 
     def visit_For(self, node: cst.For) -> None:
         self._loops += 1
@@ -398,6 +435,7 @@ class SummaryVisitor(cst.CSTVisitor):
         for path, selection in layers_deleted(node):
             self._frame.picks.append((path, "del", Opaque(selection), self._line(node)))
         self._flush_if_at_top()
+        self.passed_over(node)
         return False
 
     def _flush_if_at_top(self) -> None:
