@@ -20,6 +20,7 @@ import libcst as cst
 from auditor.extract.python.lines import LineCounter
 from auditor.extract.python.summary import ForwardSite
 from auditor.extract.python.syntax import dotted
+from auditor.extract.python.walk import walk
 
 #: Callees that concatenate tensors along a dimension.
 _CONCATENATE = frozenset({"cat", "concat", "concatenate"})
@@ -31,7 +32,7 @@ def forward_sites(module: cst.Module, first_line: int = 1) -> tuple[ForwardSite,
     """What the ``forward`` of each top-level class of MODULE concatenates and passes on;
     MODULE's first line is FIRST_LINE of the file (a snippet of it)."""
     reader = _Reader(module, first_line)
-    module.visit(reader)
+    walk(module, reader)
     found: list[ForwardSite] = []
     for cls, concatenations, calls in reader.methods:
         found += [

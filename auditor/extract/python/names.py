@@ -20,7 +20,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -31,11 +31,13 @@ _LOCAL, _IMPORT, _BUILTIN = "local", "import", "builtin"
 @dataclass(frozen=True)
 class _Binding:
     """How a scope binds a name: ``kind`` local or import; imports keep their statement's
-    ``module`` (with its leading dots) and ``aliases`` (real dotted name, local alias)."""
+    ``module`` (with its leading dots) and ``aliases`` (real dotted name, local alias);
+    ``order`` is the binding statement's place among its scope's statements."""
 
     kind: str
     module: str = ""
     aliases: tuple[tuple[str, str | None], ...] = ()
+    order: int = 0
 
 
 @dataclass(eq=False)
@@ -48,6 +50,8 @@ class _Scope:
     parent: _Scope | None
     bindings: dict[str, list[_Binding]] = field(default_factory=dict)
     overrides: dict[str, str] = field(default_factory=dict)  # name -> global | nonlocal
+    statements: int = 0  # how many statements of this scope the walk has begun
+    current: int = 0  # the statement the walk is in
 
     def bind(self, name: str, binding: _Binding) -> None:
         """Record a binding of NAME here, or where ``global``/``nonlocal`` sends it."""
@@ -57,13 +61,22 @@ class _Scope:
         elif how == "nonlocal" and self.visible_parent() is not None:
             self.visible_parent().bind(name, binding)  # type: ignore[union-attr]
         else:
-            self.bindings.setdefault(name, []).append(binding)
+            placed = replace(binding, order=self.current)
+            self.bindings.setdefault(name, []).append(placed)
+
+    def begin(self) -> int:
+        """Begin this scope's next statement; its place among them."""
+        self.statements += 1
+        self.current = self.statements
+        return self.current
 
     def child(self, kind: str, name: str | None) -> _Scope:
         if kind == "class":
             prefix = ".".join(p for p in (self.prefix, name) if p)
         elif kind == "comprehension":
             prefix = ".".join(p for p in (self.prefix, "<comprehension>") if p)
+        elif kind == "lambda":
+            prefix = ".".join(p for p in (self.prefix, "<locals>") if p)
         else:
             prefix = ".".join(p for p in (self.prefix, name, "<locals>") if p)
         return _Scope(kind, prefix, self)
@@ -90,10 +103,17 @@ class ScopeTable:
     def __init__(self, module: cst.Module) -> None:
         self.module = _Scope("module", "", None)
         self._scopes: dict[int, _Scope] = {}
+        self._orders: dict[int, int] = {}
         self._statements(module.body, self.module)
+        for scope in (self.module, *self._scopes.values()):
+            scope.current = 0  # the walk that asks about names begins each scope again
 
     def scope_of(self, node: cst.FunctionDef | cst.ClassDef) -> _Scope | None:
         return self._scopes.get(id(node))
+
+    def order_of(self, statement: cst.CSTNode) -> int | None:
+        """A statement's place among its scope's statements."""
+        return self._orders.get(id(statement))
 
     def _statements(self, body: Sequence[cst.CSTNode], scope: _Scope) -> None:
         for statement in body:
@@ -104,6 +124,8 @@ class ScopeTable:
             self._statements(block.body, scope)
 
     def _statement(self, node: cst.CSTNode, scope: _Scope) -> None:
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            self._orders[id(node)] = scope.begin()
         if isinstance(node, cst.SimpleStatementLine):
             self._statements(node.body, scope)
         elif isinstance(node, cst.Assign):
@@ -279,7 +301,7 @@ class QualifiedNames:
             scope = self._table.scope_of(node)
         if scope is None:
             if isinstance(node, cst.Lambda):
-                scope = current.child("function", None)
+                scope = current.child("lambda", None)
                 for name in parameter_names(node.params):
                     scope.bind(name, _Binding(_LOCAL))
             elif isinstance(node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
@@ -300,6 +322,13 @@ class QualifiedNames:
         """Walk out of the innermost scope."""
         self._stack.pop()
 
+    def at(self, statement: cst.CSTNode) -> None:
+        """The walk begins STATEMENT: a name bound by a later statement of the same scope
+        is not the one it reads (libcst's rule)."""
+        order = self._table.order_of(statement)
+        if order is not None:
+            self._stack[-1].current = order
+
     @contextmanager
     def within(self, node: cst.CSTNode) -> Iterator[None]:
         """Names asked about inside NODE (a comprehension converted ahead of the walk)."""
@@ -317,7 +346,8 @@ class QualifiedNames:
     def _names(self, node: cst.BaseExpression) -> set[str]:
         scope = self._stack[-1]
         if isinstance(node, cst.Name):
-            return self._resolved(scope, node.value, node.value)
+            owner, bindings = self._read(scope, node.value)
+            return self._qualified(owner, bindings, node.value, node.value)
         full_name = _full_name(node)
         if full_name is None:
             return set()
@@ -331,13 +361,41 @@ class QualifiedNames:
 
     def _resolved(self, scope: _Scope, name: str, full_name: str) -> set[str]:
         owner = self._owner(scope, name)
-        if owner is None:
+        bindings = owner.bindings[name] if owner is not None else []
+        return self._qualified(owner, bindings, name, full_name)
+
+    @staticmethod
+    def _qualified(
+        owner: _Scope | None, bindings: list[_Binding], name: str, full_name: str
+    ) -> set[str]:
+        if owner is None or not bindings:
             return {f"builtins.{name}"} if hasattr(builtins, name) else set()
         return {
             qualified
-            for binding in owner.bindings[name]
+            for binding in bindings
             for qualified in _qualified_names(binding, owner, full_name)
         }
+
+    def _read(self, scope: _Scope, name: str) -> tuple[_Scope | None, list[_Binding]]:
+        """The bindings a read of NAME in SCOPE's current statement sees: in its own scope,
+        only those of earlier statements; with none, the enclosing scope's."""
+        owner = self._owner(scope, name)
+        if owner is None:
+            return None, []
+        bindings = owner.bindings[name]
+        if owner is not scope or scope.kind in ("lambda", "comprehension"):
+            return owner, bindings
+        earlier = [b for b in bindings if b.order < scope.current]
+        if earlier:
+            return owner, earlier
+        parent = scope.parent
+        if parent is None:
+            return None, []
+        if parent.bindings.get(name):
+            return parent, parent.bindings[name]
+        above = parent.visible_parent()
+        owner = self._owner(above, name) if above is not None else None
+        return owner, owner.bindings[name] if owner is not None else []
 
     @staticmethod
     def _owner(scope: _Scope, name: str) -> _Scope | None:

@@ -33,6 +33,7 @@ from auditor.extract.python.prune import (
 )
 from auditor.extract.python.summary import ForwardSite, ModuleSummary
 from auditor.extract.python.visitor import SummaryVisitor
+from auditor.extract.python.walk import walk
 
 #: Larger blobs are generated code or data, not model definitions.
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
@@ -104,7 +105,7 @@ def summarise_module(data: bytes, components: Components | None = None) -> Modul
             pruned = _parse(pruned_source(lines, tree, known))
             sites = _forward_sites(text, lines, tree)
         visitor = SummaryVisitor(QualifiedNames(pruned))
-        pruned.visit(visitor)
+        walk(pruned, visitor)
     except RecursionError:
         raise PythonParseError("invalid Python: nested too deeply to analyse") from None
     summary = replace(

@@ -114,6 +114,7 @@ class SummaryVisitor(LineCounter):
 
     # -- scopes
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self._names.at(node)
         frame = self._frame
         if frame.kind == "module":
             bases = tuple(self._qualified(b.value) for b in node.bases if b.keyword is None)
@@ -132,8 +133,8 @@ class SummaryVisitor(LineCounter):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         frame = self._frame
+        self._names.at(node)
         signature = self._expr.signature(node)
-        self._names.enter(node)
         name = node.name.value
         if frame.kind == "class" and name == "__init__" and frame.cls is not None:
             frame.cls.init = signature
@@ -148,8 +149,13 @@ class SummaryVisitor(LineCounter):
         self._frame.assigned.update(p.name for p in signature.params)
         return True
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+    def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
+        self._names.enter(node)  # defaults, annotations and decorators are read outside
+
+    def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
         self._names.leave()
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         frame = self._frames.pop()
         shadowed = tuple(sorted(frame.assigned))
         for call, line in frame.sites:
@@ -204,7 +210,17 @@ class SummaryVisitor(LineCounter):
         self._names.leave()
 
     # -- control flow
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._names.at(node)
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._names.at(node)
+
+    def visit_With(self, node: cst.With) -> None:
+        self._names.at(node)
+
     def visit_If(self, node: cst.If) -> bool:
+        self._names.at(node)
         if self._frame.kind == "module" and is_main_guard(node.test):
             # a script's main block binds no module value; only config writes are read there
             self._frames.append(Frame("script", "<main>", len(self._conditions)))
@@ -235,6 +251,7 @@ class SummaryVisitor(LineCounter):
         return True
 
     def visit_For(self, node: cst.For) -> None:
+        self._names.at(node)
         self._loops += 1
         for name in target_names(node.target):
             self._bind(name, Opaque(name), self._line(node))
@@ -243,6 +260,7 @@ class SummaryVisitor(LineCounter):
         self._loops -= 1
 
     def visit_While(self, node: cst.While) -> None:
+        self._names.at(node)
         self._loops += 1
 
     def leave_While(self, original_node: cst.While) -> None:

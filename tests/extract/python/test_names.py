@@ -56,6 +56,12 @@ class Generator(nn.Module):
             return hidden_size.view(1)
         hidden_size = 1
         return inner(torch.zeros(hidden_size))
+
+
+from g2p import G2p
+
+default = G2p()
+G2p = Generator
 """
 
 
@@ -67,13 +73,23 @@ def _callees(source: str) -> list[tuple[str, str, str]]:
     found: list[tuple[str, str, str]] = []
 
     class Walk(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+            names.at(node)
+
+        def visit_If(self, node: cst.If) -> None:
+            names.at(node)
+
         def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            names.at(node)
+
+        def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
             names.enter(node)
 
-        def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        def leave_FunctionDef_body(self, node: cst.FunctionDef) -> None:
             names.leave()
 
         def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            names.at(node)
             names.enter(node)
 
         def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
@@ -125,6 +141,7 @@ def test_every_callee_is_named_as_libcst_names_it() -> None:
         ("super().__init__", "builtins.super"),
         ("Generator.make", "Generator.make"),
         ("hidden_size.view", "Generator.make.<locals>.hidden_size.view"),
+        ("G2p", "g2p.G2p"),  # read before the module binds the name again
     ],
 )
 def test_imports_locals_builtins_and_declarations(callee: str, qualified: str) -> None:
