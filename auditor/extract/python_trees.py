@@ -20,6 +20,7 @@ from auditor.extract.python import (
     ModuleSummary,
     SnapshotFacts,
     measured_origins,
+    needs_measured,
 )
 from auditor.extract.python.snapshot import PythonSnapshot
 from auditor.extract.python.values import Unresolved
@@ -171,9 +172,15 @@ class PythonFacts:
         known = self._known(path, tree)
         if known is not None:
             return known.facts
+        modules = _Modules(tree, self._store)
+        if path not in self._whole_tree:
+            summary = modules.get(path)
+            if summary is not None and needs_measured(summary):
+                # what other files measure with len() is computed once per tree, reading only
+                # the files that call len(), and handed in
+                self._whole_tree.add(path)
         whole = path in self._whole_tree
         measured = self._measured(tree) if whole else None
-        modules = _Modules(tree, self._store)
         resolver = SnapshotFacts(
             modules,
             measured=None if measured is None else set(measured),
@@ -232,14 +239,14 @@ class PythonFacts:
                 measuring = {
                     path: self._measures_of(path, blob, tree)
                     for path, blob in tree.items()
-                    if self._store.mentions(blob, _LEN)
+                    if self._store.mentions(blob, _LEN, b"len")
                 }
             else:
                 measuring = dict(known)
                 for path in changed:
                     measuring.pop(path, None)
                     blob = tree.get(path)
-                    if blob is not None and self._store.mentions(blob, _LEN):
+                    if blob is not None and self._store.mentions(blob, _LEN, b"len"):
                         measuring[path] = self._measures_of(path, blob, tree)
             while len(self._measured_by_tree) > KEPT_PER_FILE:
                 oldest = next(iter(self._measured_by_tree))

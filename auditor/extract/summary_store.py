@@ -74,12 +74,18 @@ class SummaryStore:
         payload = self.payload(blob)
         return payload != _NOTHING and not payload.startswith(_ERROR)
 
-    def mentions(self, blob: str, text: str) -> bool:
-        """Whether the summary of ``blob`` contains ``text`` (a cheap pre-filter)."""
+    def mentions(self, blob: str, text: str, source: bytes | None = None) -> bool:
+        """Whether the summary of ``blob`` contains ``text`` (a cheap pre-filter). Given
+        ``source``, a word the blob's own bytes must hold for it to, a blob without it is not
+        summarised to be asked."""
         key = (blob, text)
         found = self._mentions.get(key)
         if found is None:
-            found = self._mentions[key] = text in self.payload(blob)
+            data = self._read(blob) if source is not None else None
+            if isinstance(data, bytes) and source is not None and source not in data:
+                found = self._mentions[key] = False
+            else:
+                found = self._mentions[key] = text in self.payload(blob)
         return found
 
     def summary(self, blob: str) -> ModuleSummary | str | None:

@@ -14,7 +14,7 @@ from auditor.extract.python.components import Components, KnownComponent, builti
 from auditor.extract.python.kinds import PYTHON_FACT_KINDS, PYTHON_KIND_NAMES
 from auditor.extract.python.parse import PythonParseError, may_hold_facts, summarise_module
 from auditor.extract.python.reach import Reach, model_reach, root_names
-from auditor.extract.python.resolve import SnapshotFacts, resolve_python_facts
+from auditor.extract.python.resolve import SnapshotFacts, needs_measured, resolve_python_facts
 from auditor.extract.python.summary import EXTRACTOR_VERSION, ModuleSummary
 from auditor.extract.python.usage import measured_origins
 
@@ -32,6 +32,7 @@ __all__ = [
     "may_hold_facts",
     "measured_origins",
     "model_reach",
+    "needs_measured",
     "resolve_python_facts",
     "root_names",
     "summarise_module",

@@ -54,7 +54,7 @@ class SnapshotFacts:
     def _usage(self, path: str, summary: ModuleSummary) -> Usage:
         bound = {b.name for b in summary.bindings}
         usage = module_usage(self.snapshot, path, bound)
-        if any(_unnamed_sequence(b) for b in summary.bindings):
+        if needs_measured(summary):
             if self._measured is None:
                 self._measured = set(measured_origins(self.modules, self.snapshot))
             usage.measured |= self._measured
@@ -116,6 +116,12 @@ def _bounded(collect: Callable[..., list[Fact]], *args: object) -> list[Fact]:
         return collect(*args)
     except RecursionError:
         return []
+
+
+def needs_measured(summary: ModuleSummary) -> bool:
+    """Whether a file's facts depend on what other files measure with ``len()``: it binds a
+    sequence whose name does not say it is a symbol table."""
+    return any(_unnamed_sequence(b) for b in summary.bindings)
 
 
 def _unnamed_sequence(binding: Binding) -> bool:

@@ -68,16 +68,19 @@ class Lines(LineCounter):
             self.found.append((type(node).__name__, self.line(node)))
 
 
-for _kind in KINDS:
-    _name = f"visit_{_kind.__name__}"
-    _base = getattr(LineCounter, _name, None)
+def _hook(name: str) -> object:
+    own = LineCounter.__dict__.get(name)  # the counter's own hook (Arg, Param), if any
 
-    def _hook(self: Lines, node: cst.CSTNode, base: object = _base) -> None:
+    def hook(self: Lines, node: cst.CSTNode) -> None:
         self.on_any(node)
-        if callable(base) and base is not getattr(cst.CSTVisitor, _name, None):
-            base(self, node)
+        if own is not None:
+            own(self, node)
 
-    setattr(Lines, _name, _hook)
+    return hook
+
+
+for _kind in KINDS:
+    setattr(Lines, f"visit_{_kind.__name__}", _hook(f"visit_{_kind.__name__}"))
 
 
 def test_every_node_starts_where_the_position_provider_says() -> None:
