@@ -19,6 +19,7 @@ import git
 
 from auditor.changelog.contents import Changelog, Entry, Release, Scope, Section
 from auditor.changelog.entries import group_findings
+from auditor.changelog.feeds import component_feeds
 from auditor.changelog.generations import Generation, ReadFile, declared_profile, generations_at
 from auditor.changelog.links import forge_for
 from auditor.changelog.releases import plan_all_tags, plan_range
@@ -76,22 +77,25 @@ def build_changelog(
     # a warning without a commit (a shallow history) concerns every section
     unplaced = tuple(w for w in report.warnings if w.commit is None)
     baseline = plan.releases[-1] if all_tags and len(plan.releases) > 1 else None
-    sections = []
+    placed: dict[str, tuple[Entry, ...]] = {}
     for release, members in zip(plan.releases, plan.members, strict=True):
         found = (
             f
             for f in report.findings
             if f.commit in members and f.severity.rank >= min_severity.rank
         )
-        end = ends[release.tip]
         entries = place_all(
             group_findings(found, commits),
             mapping,
-            end.shipped,
+            ends[release.tip].shipped,
             _of(reaches, release),
         )
-        if release is baseline:
-            entries = ()
+        placed[release.tip] = () if release is baseline else entries
+    feeds = _feeds(path, mapping, trees, shipped, placed)
+    sections = []
+    for release, members in zip(plan.releases, plan.members, strict=True):
+        end = ends[release.tip]
+        entries = placed[release.tip]
         sections.append(
             Section(
                 release=release,
@@ -110,6 +114,7 @@ def build_changelog(
                     shipped[release.tip],
                     order,
                     _pairs(shipped[release.base]) if release.base else None,
+                    feeds.get(release.tip),
                 ),
                 baseline=release is baseline,
             )
@@ -134,6 +139,26 @@ def _generations(
             ordered = mapping.ordered(by_model)
             found[revision] = tuple(g for model in ordered for g in by_model[model])
         return found
+
+
+def _feeds(
+    path: str | Path,
+    mapping: ModelMap,
+    trees: Mapping[str, Mapping[str, str]],
+    shipped: Mapping[str, tuple[Generation, ...]],
+    placed: Mapping[str, tuple[Entry, ...]],
+) -> dict[str, dict[tuple[str, ...], frozenset[str]]]:
+    """For each release tip, the variants each component entry of PLACED reaches there."""
+    found: dict[str, dict[tuple[str, ...], frozenset[str]]] = {}
+    with closing(open_repository(path)) as repo, BlobReader(repo) as blobs:
+        for tip, entries in placed.items():
+            tree = trees[tip]
+
+            def read(name: str, tree: Mapping[str, str] = tree) -> bytes | None:
+                return blobs.read(tree[name]) if name in tree else None
+
+            found[tip] = component_feeds(entries, shipped[tip], mapping, tree, read)
+    return found
 
 
 def _pairs(generations: Sequence[Generation]) -> set[tuple[str, str | None]]:

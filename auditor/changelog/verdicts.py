@@ -87,12 +87,15 @@ def generation_verdicts(
     generations: Sequence[Generation],
     order: Mapping[str, int],
     before: Collection[tuple[str, str | None]] | None = None,
+    feeds: Mapping[tuple[str, ...], frozenset[str]] | None = None,
 ) -> tuple[ModelVerdict, ...]:
     """A verdict for each of GENERATIONS (those a release ships, in order) from the
     release's placed ENTRIES: the changes of its model that its own build takes, those of
     its siblings' classes, configs and version branches left out. BEFORE are the
     ``(model, generation)`` pairs the previous release ships (None: unknown); a generation
-    not among them is new."""
+    not among them is new. FEEDS gives, by ``finding_ids``, the variant values a component
+    entry reaches (:mod:`auditor.changelog.feeds`); the other variants do not take it."""
+    feeds = feeds or {}
     verdicts = []
     for generation in generations:
         siblings = [g for g in generations if g.model == generation.model and g != generation]
@@ -104,6 +107,7 @@ def generation_verdicts(
             and e.effect is not None
             and not _gone_but_shipped(e)
             and takes(generation, siblings, e)
+            and fed(generation, feeds.get(e.finding_ids))
         ]
         new = before is not None and (generation.model, generation.name) not in before
         judged = _judged(generation.model, breaking, order, new=new)
@@ -130,6 +134,13 @@ def takes(generation: Generation, siblings: Sequence[Generation], entry: Entry) 
     configs = {c for s in siblings for c in s.configs} - set(generation.configs)
     files = {location.file for location in entry.locations}
     return not (files and files <= configs)
+
+
+def fed(generation: Generation, values: frozenset[str] | None) -> bool:
+    """Whether a change that reaches the variants of VALUES (None: all) reaches GENERATION:
+    a build that sets none of them (the model's default build) is fed what every build is."""
+    own = {tag.split("=", 1)[1] for tag in generation.tags if "=" in tag}
+    return values is None or not own or bool(own & values)
 
 
 def _judged(

@@ -89,3 +89,16 @@ def test_each_generation_takes_its_own_branches_classes_and_configs() -> None:
     assert by_name["v2Pro"].first is not None and by_name["v2Pro"].first.key == "model.gin_channels"
     assert by_name["v3"].first is not None and by_name["v3"].first.key == "TrnV3.forward.scale"
     assert by_name["v1"].loads is Loads.NO  # loads, wrong output: an input change
+
+
+def test_a_component_reaches_only_the_variants_it_feeds() -> None:
+    v1, pro = _generation("v1"), _generation("v2Pro")
+    default = Generation("gen", None, "sovits", "Trn", ("s2.json",))
+    encoder = placed("component.speaker-encoder", severity=Severity.HIGH, effect=Effect.INPUTS)
+    feeds = {encoder.finding_ids: frozenset({"v2Pro"})}
+    verdicts = generation_verdicts([encoder], [v1, pro, default], ORDER, feeds=feeds)
+    by_name = {v.generation: v.loads for v in verdicts}
+    # the default build sets no version: what feeds any variant may feed it
+    assert by_name == {"v1": Loads.YES, "v2Pro": Loads.NO, None: Loads.NO}
+    everyone = generation_verdicts([encoder], [v1, pro], ORDER)
+    assert [v.loads for v in everyone] == [Loads.NO, Loads.NO]
