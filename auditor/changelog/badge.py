@@ -23,7 +23,7 @@ GREY = "#9f9f9f"
 #: Pixels per character of 11px Verdana, near enough for the short words a badge holds.
 CHAR_WIDTH = 7
 PADDING = 10
-BREAKING = ("fails", "strict-false", "output-differs")
+BREAKING = ("fails", "migratable", "strict-false", "output-differs")
 
 
 def release_badges(matrix: Matrix) -> Iterator[tuple[str, str]]:

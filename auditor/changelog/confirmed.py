@@ -7,7 +7,9 @@ checkpoints are a model of the profile: the model map's ``runtime`` model, or it
 of the row's generation (``sovits@v2Pro``). What the runtime saw replaces the static cell,
 marked as confirmed, with its evidence (the first tensor whose shape differs, the keys
 missing or unexpected, the output error); the static cell's deciding change stays where the
-runtime agrees with it. A cell the runtime could not decide (a model not built, a module
+runtime agrees with it. A cell that fails on shapes alone is ``migratable`` where the
+migration planner (:mod:`auditor.migrate.cells`) converts every tensor of another shape,
+with what the plan does. A cell the runtime could not decide (a model not built, a module
 not installed, a pair that could not run) keeps its static status; a worker that cannot
 run at all (no torch) stops the confirmation, and the notes say so.
 """
@@ -22,12 +24,16 @@ from dataclasses import dataclass, replace
 from auditor.changelog.contents import Section
 from auditor.changelog.matrix import Cell, Matrix, Row, build_matrix
 from auditor.errors import AuditError
+from auditor.migrate.cells import migratable, plan_summary
+from auditor.migrate.symbols import SymbolTable, symbol_tables
 from auditor.runtime.process import WorkerError, WorkerStopped
 from auditor.runtime.profile import Profile
 from auditor.runtime.results import ModelResult, Outcome, RuntimeReport
 
 #: Runs one confirmation: ``(old tip, new tip) -> report``.
 Confirm = Callable[[str, str], RuntimeReport]
+#: What a migration of a failing cell's weights would do (None: no plan converts them).
+Migrate = Callable[[RuntimeReport, ModelResult], "str | None"]
 #: Keys named in a cell's evidence before the rest are counted.
 KEYS_SHOWN = 2
 #: The cells that compare two releases' checkpoints (the others have nothing to confirm).
@@ -58,9 +64,11 @@ def confirm_matrix(
     runtime: Mapping[str, str],
     profile: Profile,
     run: Confirm,
+    migrate: Migrate | None = None,
 ) -> ConfirmedMatrix:
     """MATRIX (of SECTIONS) with the cells RUN can decide confirmed; RUNTIME maps the model
-    map's models to the profile's."""
+    map's models to the profile's; MIGRATE says what a migration of a failing cell's
+    weights does (None: cells that fail stay ``fails``)."""
     tips = {section.release.title: section.release.tip for section in sections}
     reports: dict[tuple[str, str], RuntimeReport | None] = {}
     notes: list[str] = []
@@ -89,7 +97,8 @@ def confirm_matrix(
             report = reports[pair]
             result = _result(report, name) if report is not None else None
             if result is not None:
-                cells[index] = confirmed_cell(cell, result)
+                migration = migrate(report, result) if migrate and report else None
+                cells[index] = confirmed_cell(cell, result, migration)
                 if not cells[index].confirmed:  # never silent: say why it stays static
                     why = f"{result.outcome.value}: {result.error}" if result.error else ""
                     note = (
@@ -106,13 +115,16 @@ def _result(report: RuntimeReport, name: str) -> ModelResult | None:
     return next((m for m in report.models if m.name == name), None)
 
 
-def confirmed_cell(static: Cell, result: ModelResult) -> Cell:
+def confirmed_cell(static: Cell, result: ModelResult, migration: str | None = None) -> Cell:
     """The cell RESULT decides, keeping STATIC's deciding change where the two agree; STATIC
-    itself when the runtime could not decide."""
+    itself when the runtime could not decide. A cell that fails on shapes with a MIGRATION
+    (what its plan does) is ``migratable``."""
     status = _status(result)
     if status is None:
         return static
     entry = static.entry if static.status == status else None
+    if status == "fails" and migration is not None and result.mismatches:
+        return Cell("migratable", entry, True, evidence(result), migration)
     return Cell(status, entry, confirmed=True, evidence=evidence(result))
 
 
@@ -179,6 +191,23 @@ def runner(
     return run
 
 
+def migrations(path: str | os.PathLike[str]) -> Migrate:
+    """A :data:`Migrate` over the repository at PATH: the planner of ``model-audit migrate``
+    on the maps the runtime kept, with the symbol tables of both revisions (read once)."""
+    tables: dict[str, tuple[SymbolTable, ...]] = {}
+
+    def tables_at(sha: str) -> tuple[SymbolTable, ...]:
+        if sha not in tables:
+            tables[sha] = symbol_tables(path, sha)
+        return tables[sha]
+
+    def migrate(report: RuntimeReport, result: ModelResult) -> str | None:
+        plan = migratable(result, report.old_sha, report.new_sha, tables_at)
+        return None if plan is None else plan_summary(plan)
+
+    return migrate
+
+
 def confirm_changelog(
     path: str | os.PathLike[str],
     sections: Sequence[Section],
@@ -188,6 +217,7 @@ def confirm_changelog(
     device: str = "auto",
     python: str | None = None,
     run: Confirm | None = None,
+    migrate: Migrate | None = None,
 ) -> ConfirmedMatrix:
     """The matrix of SECTIONS (a changelog's, newest first) with its cells confirmed at
     runtime by PROFILE (default: the one that fits the newest release), or, when that cannot
@@ -204,7 +234,12 @@ def confirm_changelog(
     except AuditError as error:
         return ConfirmedMatrix(matrix, (f"runtime confirmation skipped: {error}",))
     return confirm_matrix(
-        matrix, sections, runtime, chosen, run or runner(path, chosen, device, python)
+        matrix,
+        sections,
+        runtime,
+        chosen,
+        run or runner(path, chosen, device, python),
+        migrate or migrations(path),
     )
 
 

@@ -118,6 +118,7 @@ def _matrix(
                         "key": cell.entry.key if cell.entry is not None else None,
                         "confirmed": cell.confirmed,
                         "evidence": cell.evidence,
+                        "migration": cell.migration,
                     }
                     for release, cell in zip(matrix.releases, row.cells, strict=True)
                 ],

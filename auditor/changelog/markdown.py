@@ -311,6 +311,8 @@ def cell_text(cell: Cell, forge: Forge | None) -> str:
     parts = []
     if cell.confirmed:
         parts.append("runtime" + (f": {code(cell.evidence)}" if cell.evidence else ""))
+    if cell.migration:
+        parts.append(f"migrate: {code(cell.migration)}")
     entry = cell.entry
     if entry is not None:
         what = (
@@ -328,6 +330,7 @@ MATRIX_WORDS = {
     "loads": "loads",
     "strict-false": "loads with strict=False",
     "fails": "fails",
+    "migratable": "migratable",
     "output-differs": "output differs",
 }
 
@@ -336,7 +339,9 @@ MATRIX_WORDS = {
 STATIC_LEGEND = "Static audit: `model-audit runtime A B` confirms a cell by loading the weights."
 CONFIRMED_LEGEND = (
     "Cells marked `runtime` were confirmed by building the models at both releases and "
-    "loading the older one's weights (profile `{profile}`); the others are the static audit's."
+    "loading the older one's weights (profile `{profile}`); the others are the static audit's. "
+    "`migratable` fails to load, but `model-audit migrate` converts every tensor of another "
+    "shape (what it does follows `migrate:`)."
 )
 
 

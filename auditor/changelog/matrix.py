@@ -25,7 +25,9 @@ class Cell:
     ``status`` is ``loads``, ``strict-false`` (keys missing or unexpected), ``fails``
     (shapes or the model's code), ``output-differs`` (weights load, inputs differ),
     ``absent`` (the release ships no such model), ``same`` (the row's own release) or
-    ``earlier`` (a release before the row's). ``entry`` is the change that decides it.
+    ``earlier`` (a release before the row's); confirmed at runtime, ``migratable`` (fails,
+    but ``model-audit migrate`` converts every tensor of another shape). ``entry`` is the
+    change that decides it.
     """
 
     status: str
@@ -34,6 +36,9 @@ class Cell:
     confirmed: bool = False
     #: What the runtime saw, when it decided the cell: ``enc_p.proj.weight [192] -> [256]``.
     evidence: str | None = None
+    #: What a migration does, for a ``migratable`` cell: ``enc_p.text_embedding.weight: 300
+    #: rows copied by symbol…``.
+    migration: str | None = None
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,11 @@ def outcome(spec: ModelSpec, old: Side, new: Side, tolerance: float | None = Non
             kind = _unbuilt(raw)
             return ModelResult(**base, outcome=kind, error=error, side=label)
     before, after = old.models[spec.name], new.models[spec.name]
-    diff = diff_state_maps(_shapes(before), _shapes(after))
+    old_map, new_map = _shapes(before), _shapes(after)
+    diff = diff_state_maps(old_map, new_map)
     base.update(
+        old_map=tuple(old_map.items()),
+        new_map=tuple(new_map.items()),
         old_tensors=len(before["parameters"]),
         new_tensors=len(after["parameters"]),
         missing_keys=diff.missing,

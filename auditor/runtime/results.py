@@ -136,6 +136,10 @@ class ModelResult:
     old_model: str | None = None
     stubbed_imports: tuple[str, ...] = ()
     timings: Timings = Timings()
+    #: The state-dict maps (key, shape) of the old weights and of the new model, in module
+    #: order, when both were built: what a migration plan (:mod:`auditor.migrate`) is made of.
+    old_map: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    new_map: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from auditor.changelog.confirmed import (
     confirm_matrix,
     confirmed_cell,
 )
-from auditor.changelog.contents import Section
+from auditor.changelog.contents import Changelog, Section
+from auditor.changelog.context import changelog_to_dict
 from auditor.changelog.markdown import render_matrix
 from auditor.changelog.matrix import Cell, build_matrix
 from auditor.classify.effects import Loads
@@ -32,7 +33,7 @@ PROFILE = parse_profile(tiny_profile("net:Net"), "tiny")
 
 
 def _sections() -> list[Section]:
-    shape = entry("model.width", commits=("b",))
+    shape = entry("model.width", commits=("b",), models=("gen",), finding_ids=("0123456789abcdef",))
     return [
         Section(release("v3", "v2", "3" * 40, "2" * 40), (), 1, models=(verdict("gen"),)),
         Section(
@@ -83,6 +84,46 @@ def test_each_pair_is_confirmed_once_and_decides_its_cells() -> None:
     kept = confirm_matrix(static, sections, {"gen": "net"}, PROFILE, unavailable)
     assert kept.matrix == static
     assert kept.notes[0] == "v1 → v2: net not decided (unavailable: no faiss)"
+
+
+def test_a_failing_cell_whose_tensors_a_migration_converts_is_migratable() -> None:
+    rows = ShapeMismatch("enc_p.text_embedding.weight", (3, 4), (4, 4))
+    wider = ShapeMismatch("proj.weight", (4, 4), (8, 8))
+
+    def run(old: str, new: str) -> RuntimeReport:
+        mismatch = rows if old[0] == "1" else wider
+        failed = ModelResult("net", Outcome.FAILS_TO_LOAD, mismatches=(mismatch,))
+        return _report(old, new, failed)
+
+    def migrate(report: RuntimeReport, result: ModelResult) -> str | None:
+        assert report.old_sha[0] in "12"
+        if result.mismatches[0] == rows:
+            return "enc_p.text_embedding.weight: 3 rows copied by symbol"
+        return None
+
+    sections = _sections()
+    done = confirm_matrix(build_matrix(sections), sections, {"gen": "net"}, PROFILE, run, migrate)
+    cells = {row.release: row.cells for row in done.matrix.rows}
+    assert [c.status for c in cells["v1"]] == ["same", "migratable", "migratable"]
+    assert cells["v2"][2].status == "fails"  # no plan converts a wider projection
+    first = cells["v1"][1]
+    assert first.migration == "enc_p.text_embedding.weight: 3 rows copied by symbol"
+    assert first.entry is not None and first.entry.key == "model.width"  # the static break
+    text = render_matrix(done.matrix, None, done)
+    assert (
+        "migratable (runtime: `enc_p.text_embedding.weight [3, 4] -> [4, 4]`; "
+        "migrate: `enc_p.text_embedding.weight: 3 rows copied by symbol`; "
+        "`bbbbbbb`: `model.width`)"
+    ) in text
+    assert "`migratable` fails to load, but `model-audit migrate` converts" in text
+    document = changelog_to_dict(Changelog("repo", tuple(sections)), confirmed=done)
+    validate(document, "changelog")
+    (v1,) = [row for row in document["matrix"]["rows"] if row["release"] == "v1"]
+    assert v1["cells"][1]["status"] == "migratable"
+    assert v1["cells"][1]["migration"] == first.migration
+    # a loading cell is never migratable, whatever a plan says
+    loads = ModelResult("net", Outcome.LOADS)
+    assert confirmed_cell(Cell("loads"), loads, "x") == Cell("loads", None, True, None)
 
 
 def test_cells_the_runtime_cannot_decide_stay_static() -> None:
@@ -180,3 +221,46 @@ def test_confirm_cli_builds_each_pair(
     assert cells["v1"][2]["evidence"] == "proj.weight [4, 4] -> [8, 8] and 1 more"
     code, out, err = run_cli(capsys, *args, "--confirm")
     assert code == 2 and "--confirm confirms the compatibility matrix: add --matrix" in err
+
+
+EMBEDDED = """
+from torch import nn
+
+from symbols import symbols
+
+
+class Net(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.proj = nn.Linear(width, width)
+        self.emb = nn.Embedding(len(symbols), width)
+"""
+
+
+@pytest.mark.torch
+def test_confirm_cli_says_which_cells_a_migration_converts(
+    make_repo: Callable[..., GitRepo], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("torch")
+    repo = make_repo()
+    own = {".model-audit-profile.yaml": tiny_profile("net:Net")}
+    files = {"nets.py": EMBEDDED, "conf.json": '{"width": 4}', **own}
+    repo.commit("nets", {**files, "symbols.py": 'symbols = ["_", "a", "b"]\n'})
+    repo.git("tag", "v1")
+    repo.commit("japanese", {"symbols.py": 'symbols = ["_", "a", "ja", "b"]\n'})
+    repo.git("tag", "v2")
+    model_map = tmp_path / "models.yaml"
+    model_map.write_text(MODEL_MAP.replace('"conf.json"', '"conf.json", "symbols.py"'), "utf-8")
+    args = ["changelog", str(repo.path), "--all-tags", "--no-cache", "--model-map", str(model_map)]
+    code, out, err = run_cli(capsys, *args, "--matrix", "--confirm", "--format", "json")
+    assert code == 0, err
+    document = json.loads(out)
+    validate(document, "changelog")
+    (row,) = [r for r in document["matrix"]["rows"] if r["release"] == "v1"]
+    cell = row["cells"][1]
+    assert (cell["status"], cell["confirmed"]) == ("migratable", True)
+    assert cell["evidence"] == "emb.weight [3, 4] -> [4, 4]"
+    assert cell["migration"] == (
+        "emb.weight: 3 rows copied by symbol of symbols.py:symbols; 1 of them to another "
+        "index; 1 new symbols from the initialisation"
+    )
