@@ -5,8 +5,9 @@ A variant's values (``v2Pro``) are compared with a version variable in the code 
 those two. A use sits under the conditions of the branches around it; a use inside a
 function is reached where the function's callers are (``__init__`` where its class is
 built), so a helper called only under a version test is guarded by it too. A condition is
-a version test when every string it compares with is a value of the variants (``in`` and
-``==`` against literals or a module-level set of them, ``"Pro" in version``); a name
+a version test when the strings it compares with name variants (``in`` against literals or
+a module-level set of them, one of which is a variant's value: the code may name variants
+a release does not ship; ``==`` a value; ``"Pro" in version``); a name
 assigned such a test (``is_v2pro = version in pro_set``, ``self.is_v2pro = ...``) is one,
 and ``not``, ``and``, ``or``, ``== True`` and ``else`` compose them. Anything else decides
 nothing, so a use reached otherwise is reached for every variant.
@@ -154,8 +155,8 @@ class _Module:
                 found = inside or None
             else:
                 members = self._strings(right, depth)
-                if members and members <= self.universe:
-                    found = members
+                if members and members & self.universe:
+                    found = members & self.universe
         if found is None:
             return None
         return self.universe - found if negated else found

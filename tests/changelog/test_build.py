@@ -89,3 +89,82 @@ def test_what_only_a_model_added_in_the_release_builds_breaks_no_checkpoint(
     assert flow, v2["entries"]
     assert {e["scope"] for e in flow} == {"other"}
     assert v2["verdict"].startswith("yes"), v2["verdict"]
+
+
+SOVITS = """\
+from torch import nn
+
+
+class SynthesizerTrn(nn.Module):
+    def __init__(self, spec_channels, segment_size, version="v2", gin_channels=512, **kwargs):
+        super().__init__()
+        self.version = version
+        self.ref_enc = nn.Linear(spec_channels, gin_channels)
+        if self.version in {"v2Pro", "v2ProPlus"}:
+            self.sv_emb = nn.Linear(20480, gin_channels)
+"""
+SV = """\
+import torch
+from ERes2NetV2 import ERes2NetV2
+
+
+class SV:
+    def __init__(self, device):
+        self.embedding_model = ERes2NetV2(baseWidth=24, scale=4, expansion=4)
+"""
+WEBUI = """\
+from module.models import SynthesizerTrn
+
+vq_model = SynthesizerTrn(1025, 32, version=model_version)
+"""
+WEBUI_SV = """\
+from module.models import SynthesizerTrn
+from sv import SV
+
+
+def init_sv():
+    global sv_model
+    sv_model = SV("cpu")
+
+
+if model_version in {"v2Pro", "v2ProPlus"}:
+    init_sv()
+vq_model = SynthesizerTrn(1025, 32, version=model_version)
+"""
+
+
+@pytest.mark.parametrize("guarded", [True, False])
+def test_a_speaker_encoder_fed_only_to_pro_versions_leaves_the_others_loading(
+    make_repo: Callable[..., GitRepo], capsys: pytest.CaptureFixture[str], guarded: bool
+) -> None:
+    """The release adds a speaker encoder that the inference script builds only for v2Pro:
+    SoVITS v1 and v2 checkpoints still load with the same output. Built for every version,
+    it changes what every version is fed."""
+    repo = make_repo()
+    configs = {"GPT_SoVITS/configs/s2.json": '{"model": {"gin_channels": 512}}\n'}
+    repo.commit("root", {MODELS: SOVITS, "GPT_SoVITS/inference_webui.py": WEBUI, **configs})
+    repo.git("tag", "v1")
+    webui = (
+        WEBUI_SV
+        if guarded
+        else WEBUI_SV.replace('if model_version in {"v2Pro", "v2ProPlus"}:\n    ', "")
+    )
+    added = {
+        "GPT_SoVITS/sv.py": SV,
+        "GPT_SoVITS/eres2net/ERes2NetV2.py": "class ERes2NetV2:\n    pass\n",
+        "GPT_SoVITS/configs/s2v2Pro.json": '{"model": {"gin_channels": 512}}\n',
+        "GPT_SoVITS/inference_webui.py": webui,
+    }
+    repo.commit("support v2Pro", added)
+    repo.git("tag", "v2")
+    code, out, err = run(
+        capsys, "changelog", str(repo.path), "--no-cache", "--all-tags", "--format", "json"
+    )
+    assert code == 0, err
+    document = json.loads(out)
+    validate(document, "changelog")
+    v2 = document["releases"][0]
+    assert any(e["key"] == "component.speaker-encoder" for e in v2["entries"]), v2["entries"]
+    answers = {g["generation"]: g["answer"] for g in v2["generations"]}
+    older = "yes" if guarded else "loads, wrong output"
+    assert answers == {"v1": older, "v2": older, "v2Pro": "new generation"}, answers

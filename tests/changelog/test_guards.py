@@ -83,3 +83,9 @@ def test_a_class_is_reached_where_it_is_built_and_nothing_is_reached_unused() ->
     assert _reached(source, "ERes2NetV2") == {"v2Pro"}
     assert _reached("import torch\n", "SV") == frozenset()
     assert _reached("def broken(:\n") is None
+
+
+def test_a_test_may_name_variants_the_release_does_not_ship() -> None:
+    source = 'from sv import SV\nif version in {"v2Pro", "v5"}:\n    SV()\n'
+    assert _reached(source) == {"v2Pro"}
+    assert _reached('from sv import SV\nif version == "v5":\n    SV()\n') is None
