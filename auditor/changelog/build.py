@@ -19,7 +19,7 @@ import git
 
 from auditor.changelog.contents import Changelog, Entry, Release, Scope, Section
 from auditor.changelog.entries import group_findings
-from auditor.changelog.feeds import component_feeds
+from auditor.changelog.feeds import component_feeds, variant_values
 from auditor.changelog.generations import Generation, ReadFile, declared_profile, generations_at
 from auditor.changelog.links import forge_for
 from auditor.changelog.releases import plan_all_tags, plan_range
@@ -96,6 +96,8 @@ def build_changelog(
     for release, members in zip(plan.releases, plan.members, strict=True):
         end = ends[release.tip]
         entries = placed[release.tip]
+        before = _pairs(shipped[release.base]) if release.base else None
+        fed = feeds.get(release.tip, {})
         sections.append(
             Section(
                 release=release,
@@ -108,13 +110,14 @@ def build_changelog(
                     order,
                     end.before,
                     end.shipped,
+                    _new_only(fed, shipped[release.tip], before),
                 ),
                 generations=generation_verdicts(
                     entries,
                     shipped[release.tip],
                     order,
-                    _pairs(shipped[release.base]) if release.base else None,
-                    feeds.get(release.tip),
+                    before,
+                    fed,
                 ),
                 baseline=release is baseline,
             )
@@ -158,6 +161,22 @@ def _feeds(
                 return blobs.read(tree[name]) if name in tree else None
 
             found[tip] = component_feeds(entries, shipped[tip], mapping, tree, read)
+    return found
+
+
+def _new_only(
+    fed: Mapping[tuple[str, ...], frozenset[str]],
+    generations: Sequence[Generation],
+    before: set[tuple[str, str | None]] | None,
+) -> set[tuple[str, ...]]:
+    """The entries of FED that reach only GENERATIONS the previous release (BEFORE) lacks."""
+    if before is None:
+        return set()
+    found = set()
+    for ids, values in fed.items():
+        reached = [g for g in generations if variant_values(g) & values]
+        if all((g.model, g.name) not in before for g in reached):
+            found.add(ids)
     return found
 
 

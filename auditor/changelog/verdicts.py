@@ -28,12 +28,14 @@ def model_verdicts(
     order: Mapping[str, int],
     before: Sequence[str] | None = None,
     shipped: Sequence[str] = (),
+    new_only: Collection[tuple[str, ...]] = (),
 ) -> tuple[ModelVerdict, ...]:
     """A verdict for each of MODELS (in that order) from a release's placed ENTRIES;
     ORDER gives each commit's position in the history (earlier is smaller). BEFORE are the
     models the previous release ships (None: unknown); a model not among them is new.
     SHIPPED are those this release ships: a code file removed from one of them is not the
-    model gone."""
+    model gone. NEW_ONLY are the ``finding_ids`` of entries that reach only generations new
+    in the release (a component fed to them alone): variants, as a version branch is."""
     return tuple(
         _verdict(
             model,
@@ -41,6 +43,7 @@ def model_verdicts(
             order,
             new=before is not None and model not in before,
             shipped=model in shipped,
+            new_only=new_only,
         )
         for model in models
     )
@@ -70,14 +73,19 @@ def _verdict(
     *,
     new: bool = False,
     shipped: bool = False,
+    new_only: Collection[tuple[str, ...]] = (),
 ) -> ModelVerdict:
     own = [e for e in entries if e.scope is Scope.CHECKPOINT and model in e.models]
     low = Severity.LOW.rank
-    variants = sum(1 for e in own if variant_only(e) and e.severity.rank >= low)
+
+    def of_variants(entry: Entry) -> bool:
+        return variant_only(entry) or entry.finding_ids in new_only
+
+    variants = sum(1 for e in own if of_variants(e) and e.severity.rank >= low)
     breaking = [
         e
         for e in own
-        if e.effect is not None and not variant_only(e) and not (shipped and _gone_but_shipped(e))
+        if e.effect is not None and not of_variants(e) and not (shipped and _gone_but_shipped(e))
     ]
     return _judged(model, breaking, order, new=new, new_variants=variants)
 

@@ -168,3 +168,6 @@ def test_a_speaker_encoder_fed_only_to_pro_versions_leaves_the_others_loading(
     answers = {g["generation"]: g["answer"] for g in v2["generations"]}
     older = "yes" if guarded else "loads, wrong output"
     assert answers == {"v1": older, "v2": older, "v2Pro": "new generation"}, answers
+    # the model's own row: fed to a new generation alone, the encoder is a variant's
+    (sovits,) = [m for m in v2["models"] if m["model"] == "SoVITS generator"]
+    assert sovits["answer"] == older and sovits["new_variants"] == (1 if guarded else 0)

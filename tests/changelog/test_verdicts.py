@@ -102,3 +102,11 @@ def test_a_component_reaches_only_the_variants_it_feeds() -> None:
     assert by_name == {"v1": Loads.YES, "v2Pro": Loads.NO, None: Loads.NO}
     everyone = generation_verdicts([encoder], [v1, pro], ORDER)
     assert [v.loads for v in everyone] == [Loads.NO, Loads.NO]
+
+
+def test_an_entry_only_new_generations_take_is_a_variant_in_the_model_verdict() -> None:
+    encoder = placed("component.speaker-encoder", severity=Severity.HIGH, effect=Effect.INPUTS)
+    (gen,) = model_verdicts([encoder], ["gen"], ORDER, new_only={encoder.finding_ids})
+    assert (gen.loads, gen.new_variants) == (Loads.YES, 1)
+    (gen,) = model_verdicts([encoder], ["gen"], ORDER)
+    assert (gen.loads, gen.new_variants) == (Loads.NO, 0)
