@@ -133,7 +133,7 @@ class Classifier:
             old=change.old,
             new=change.new,
             message=f"{describe(change)}: {why}.",
-            hint=rule.hint,
+            hint=rule.hint_of(change),
         )
 
     def adjust(self, finding: Finding) -> Finding | None:

@@ -79,6 +79,10 @@ class Rule:
         """Why ``change`` matters (completing its message); most rules say one thing."""
         return self.why
 
+    def hint_of(self, change: Change) -> str:
+        """What to do about ``change``; most rules say one thing."""
+        return self.hint
+
 
 def normalise_name(name: str) -> str:
     """Leaf names are matched case-insensitively, with ``-`` read as ``_``."""

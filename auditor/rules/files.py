@@ -20,14 +20,18 @@ class FileRule(Rule):
     """
 
     change_kind: ChangeKind = ChangeKind.FILE_ADDED
-    #: What ``why`` says of a Python module (model code rather than a config).
+    #: What ``why`` and ``hint`` say of a Python module (model code rather than a config).
     why_module: str = ""
+    hint_module: str = ""
 
     def applies(self, change: Change) -> bool:
         return change.kind is self.change_kind
 
     def why_of(self, change: Change) -> str:
         return self.why_module if self.why_module and change.file.endswith(".py") else self.why
+
+    def hint_of(self, change: Change) -> str:
+        return self.hint_module if self.hint_module and change.file.endswith(".py") else self.hint
 
     def severity_of(self, change: Change, rate: FactRater) -> Severity:
         if any(rate(fact).rank >= Severity.MEDIUM.rank for fact in change.facts):
@@ -60,6 +64,7 @@ RULES = (
         change_kind=ChangeKind.FILE_ADDED,
         why_module="a new model module usually means a new model or variant; checkpoints of "
         "the existing ones are unaffected unless their code now imports it",
+        hint_module="Check which model the new module builds and ship it with its checkpoints.",
         examples=(
             RuleExample("configs/s2v2.json", None, _S2, flagged=True),
             RuleExample("i18n_extra/ui.json", _S2, _S2, flagged=False),
@@ -76,6 +81,8 @@ RULES = (
         change_kind=ChangeKind.FILE_REMOVED,
         why_module="checkpoints of the models this module defined can no longer be built from "
         "the repository",
+        hint_module="Build checkpoints trained with the removed module from the last release "
+        "that has it, or keep a copy of the module with them.",
         examples=(
             RuleExample("configs/s2.json", _S2, None, flagged=True),
             RuleExample("configs/s2.json", _S2, _S2, flagged=False),

@@ -48,3 +48,15 @@ def test_a_config_and_a_python_module_are_worded_apart() -> None:
     gone = file_change(ChangeKind.FILE_REMOVED, "module/models_v3.py", [CLASS])
     assert removed.why_of(gone).startswith("checkpoints of the models this module defined")
     assert removed.why_of(file_change(ChangeKind.FILE_REMOVED, "s2.json", [WIDTH])) == removed.why
+
+
+def test_what_to_do_about_a_python_module_names_no_config() -> None:
+    added, removed = file_rule("MA301"), file_rule("MA302")
+    module = file_change(ChangeKind.FILE_ADDED, "module/models_v3.py", [CLASS])
+    gone = file_change(ChangeKind.FILE_REMOVED, "module/models_v3.py", [CLASS])
+    config = file_change(ChangeKind.FILE_REMOVED, "configs/s2.json", [WIDTH])
+    assert added.hint_of(module) == (
+        "Check which model the new module builds and ship it with its checkpoints."
+    )
+    assert "config" not in removed.hint_of(gone) and "last release" in removed.hint_of(gone)
+    assert removed.hint_of(config) == removed.hint
