@@ -12,6 +12,8 @@ from the scopes enclosing the node (:class:`QualifiedNames`), with the provider'
   ``Model.__init__.<locals>.layer``), a name bound nowhere its builtin (``builtins.len``);
 - class bodies are not seen from the functions and comprehensions inside them;
 - ``global`` and ``nonlocal`` send a name to the scope they name;
+- a name read in a statement is not one its own scope binds only later (then the enclosing
+  scope's binding, or the builtin, is the one read);
 - a name bound several ways has each qualified name; callers take the first in order.
 """
 
@@ -24,8 +26,8 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-#: A binding's qualified names for the full name asked about.
-_LOCAL, _IMPORT, _BUILTIN = "local", "import", "builtin"
+#: How a binding came to be: an assignment, a def, a parameter… or an import.
+_LOCAL, _IMPORT = "local", "import"
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class _Binding:
 
 @dataclass(eq=False)
 class _Scope:
-    """One scope: ``kind`` module, class, function or comprehension; ``prefix`` the
+    """One scope: ``kind`` module, class, function, lambda or comprehension; ``prefix`` the
     qualified prefix of what it binds (``Model.__init__.<locals>``)."""
 
     kind: str
@@ -88,9 +90,9 @@ class _Scope:
             scope = scope.parent
         return scope
 
-    def visible_parent(self, first: _Scope | None = None) -> _Scope | None:
+    def visible_parent(self) -> _Scope | None:
         """The next enclosing scope whose bindings this one sees (classes are skipped)."""
-        parent = first if first is not None else self.parent
+        parent = self.parent
         while parent is not None and parent.kind == "class":
             parent = parent.parent
         return parent

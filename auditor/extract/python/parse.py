@@ -1,11 +1,13 @@
 """Stage 1 entry points: a cheap text pre-check and the summary of one Python blob.
 
-Metadata (qualified names, positions) costs most of the time on a large ``models.py``, so
-before resolving it the module is pruned: the bodies of functions that cannot hold facts (not
-an ``__init__``, and no audio, feature-site or known-component name in their text) are
-replaced by a ``pass`` padded with blank lines, so every line number stays where it was; so
-are the bodies of ``if __name__ == "__main__":`` blocks, where the visitor reads only config
-writes and checkpoint loaders given a path.
+The standard library's parser finds the bodies that cannot hold facts (functions that are
+not an ``__init__`` and name no audio front end, feature site or known component; the
+``if __name__ == "__main__":`` block, where only config writes and checkpoint loaders given
+a path are read): they are stubbed in the text (:mod:`.prune`), every line keeping its
+number, and libcst parses the rest. One read-only walk (:mod:`.walk`) gathers the summary,
+with qualified names from the module's own bindings (:mod:`.names`) and lines counted along
+the way (:mod:`.lines`); each ``forward`` is read apart (:mod:`.forward_inputs`). Text the
+running Python cannot parse is read by libcst alone, pruned in its tree.
 """
 
 from __future__ import annotations
