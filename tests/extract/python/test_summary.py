@@ -166,6 +166,22 @@ def test_pruned_methods_keep_every_line_number() -> None:
     assert after.line == source.count("\n") - 1
 
 
+def test_text_the_standard_parser_cannot_read_is_read_by_libcst_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = textwrap.dedent(MODELS) + textwrap.dedent(
+        """
+        class Decoder(nn.Module):
+            def forward(self, x, mel):
+                return self.post(torch.cat([mel, x], dim=1), g=mel)
+        """
+    )
+    both_parsers = summarise(source)
+    assert both_parsers.forward_sites and both_parsers.classes
+    monkeypatch.setattr("auditor.extract.python.parse._standard_tree", lambda text: None)
+    assert summarise(source) == both_parsers
+
+
 def test_syntax_error_says_where() -> None:
     with pytest.raises(PythonParseError) as caught:
         summarise_module(b"import torch\n\nclass A(nn.Module:\n    pass\n")
