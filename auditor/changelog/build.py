@@ -19,8 +19,14 @@ import git
 
 from auditor.changelog.contents import Changelog, Entry, Release, Scope, Section
 from auditor.changelog.entries import group_findings
-from auditor.changelog.feeds import component_feeds, variant_values
-from auditor.changelog.generations import Generation, ReadFile, declared_profile, generations_at
+from auditor.changelog.feeds import component_feeds
+from auditor.changelog.generations import (
+    Generation,
+    ReadFile,
+    declared_profile,
+    generations_at,
+    variant_values,
+)
 from auditor.changelog.links import forge_for
 from auditor.changelog.releases import plan_all_tags, plan_range
 from auditor.changelog.scope import Reaches, place_all

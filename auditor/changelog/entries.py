@@ -36,6 +36,8 @@ _FILE_LEVEL = (ChangeKind.FILE_ADDED, ChangeKind.FILE_REMOVED)
 _FILE_PREFIX = re.compile(r"^.+ (?:added|removed) \(\d+ values?\): ")
 #: What a finding's message says between "what changed" and why, for a file that moved.
 _MOVED = re.compile(r"^ \(file moved from [^)]*\)")
+#: ... and for a component others import: said after why.
+_USED_BY = re.compile(r"^ \(imported by ([^)]*)\)")
 
 
 def reason_of(finding: Finding) -> str:
@@ -55,6 +57,10 @@ def reason_of(finding: Finding) -> str:
     if not finding.message.startswith(prefix):
         return finding.message
     rest = _MOVED.sub("", finding.message[len(prefix) :], count=1)
+    users = _USED_BY.match(rest)
+    if users is not None:
+        why = rest[users.end() :].removeprefix(": ")
+        return f"{why} Imported by {users.group(1)}."
     return rest.removeprefix(": ")
 
 

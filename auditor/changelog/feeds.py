@@ -19,17 +19,12 @@ import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from auditor.changelog.contents import Entry
-from auditor.changelog.generations import Generation, ReadFile
+from auditor.changelog.generations import Generation, ReadFile, variant_values
 from auditor.changelog.guards import Values, use_conditions
 from auditor.classify.concerns import ModelMap
 
 #: The key prefix of the entries of a component a file started to build or import.
 _COMPONENT = "component."
-
-
-def variant_values(generation: Generation) -> frozenset[str]:
-    """The values GENERATION's build sets (``v2Pro`` of ``version=v2Pro``)."""
-    return frozenset(tag.split("=", 1)[1] for tag in generation.tags if "=" in tag)
 
 
 def component_feeds(

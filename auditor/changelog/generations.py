@@ -49,6 +49,11 @@ class Generation:
         return f"{self.model} {self.name}" if self.name else f"{self.model}, default build"
 
 
+def variant_values(generation: Generation) -> frozenset[str]:
+    """The values GENERATION's build sets (``v2Pro`` of ``version=v2Pro``)."""
+    return frozenset(tag.split("=", 1)[1] for tag in generation.tags if "=" in tag)
+
+
 def declared_profile(files: Mapping[str, str], read: ReadFile) -> Profile | None:
     """The repository's own profile in FILES, else the first shipped profile that fits them,
     else None (an own profile that cannot be read is None too: the changelog goes on)."""

@@ -16,6 +16,7 @@ nothing, so a use reached otherwise is reached for every variant.
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Collection, Iterator
 
 #: The variants' values under which code is reached (None: every variant, unguarded).
@@ -33,6 +34,28 @@ def use_conditions(source: str, names: Collection[str], universe: frozenset[str]
     except (SyntaxError, ValueError):
         return None
     return _Module(tree, universe).reached(names)
+
+
+def branch_taken(text: str, value: str, universe: frozenset[str]) -> str:
+    """What a conditional expression on the version (``1.875 if self.version == 'v3' else
+    2``) is for the variant VALUE, as text (``1.875``, a literal as JSON); TEXT unchanged
+    where it is no such expression or the test decides nothing."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return text
+    module = _Module(ast.Module(body=[], type_ignores=[]), universe)
+    taken = False
+    while isinstance(node, ast.IfExp):
+        holds = module._condition(node.test, 0)
+        if holds is None:
+            break
+        node, taken = (node.body if value in holds else node.orelse), True
+    if not taken:
+        return text
+    if isinstance(node, ast.Constant):
+        return json.dumps(node.value, ensure_ascii=False)
+    return ast.unparse(node)
 
 
 class _Module:

@@ -14,10 +14,12 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 from auditor.changelog.contents import Entry, ModelVerdict, Scope
-from auditor.changelog.generations import Generation
+from auditor.changelog.generations import Generation, variant_values
+from auditor.changelog.guards import branch_taken
 from auditor.classify.concerns import class_of
 from auditor.classify.effects import Effect, Loads
 from auditor.domain import Category, Severity
+from auditor.wording import value_text
 
 _COUNTED = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM)
 
@@ -135,6 +137,8 @@ def takes(generation: Generation, siblings: Sequence[Generation], entry: Entry) 
     conditions = _CONDITION.findall(entry.key)
     if conditions:
         return all(condition in generation.tags for condition in conditions)
+    if _same_for(generation, siblings, entry):
+        return False
     others = {s.class_name for s in siblings} - {generation.class_name}
     file = entry.locations[0].file if entry.locations else ""
     if class_of(file, entry.key) in others:
@@ -142,6 +146,25 @@ def takes(generation: Generation, siblings: Sequence[Generation], entry: Entry) 
     configs = {c for s in siblings for c in s.configs} - set(generation.configs)
     files = {location.file for location in entry.locations}
     return not (files and files <= configs)
+
+
+def _same_for(generation: Generation, siblings: Sequence[Generation], entry: Entry) -> bool:
+    """Whether ENTRY's old and new values are the same for GENERATION once a conditional on
+    the version is read for it (``1.875`` → ``1.875 if self.version == 'v3' else 2`` leaves
+    v3 as it was)."""
+    own = variant_values(generation)
+    if len(own) != 1 or (not isinstance(entry.new, str) and not isinstance(entry.old, str)):
+        return False
+    (value,) = own
+    universe = frozenset().union(own, *(variant_values(s) for s in siblings))
+    texts: list[str] = []
+    read = False
+    for side in (entry.old, entry.new):
+        text = value_text(side)
+        taken = branch_taken(text, value, universe)
+        read = read or taken != text
+        texts.append(taken)
+    return read and texts[0] == texts[1]
 
 
 def fed(generation: Generation, values: frozenset[str] | None) -> bool:

@@ -65,6 +65,9 @@ class ComponentAddedRule(Rule):
     file that builds one included); ``high`` when other files of the change set import that
     file, wiring the component into the code that runs."""
 
+    #: What ``why`` says of a component of each role (``component.<role>``).
+    why_by_role: tuple[tuple[str, str], ...] = ()
+
     def applies(self, change: Change) -> bool:
         return (
             change.fact_kind is FactKind.ENCODER_IMPORT
@@ -74,6 +77,10 @@ class ComponentAddedRule(Rule):
 
     def severity_of(self, change: Change, rate: FactRater) -> Severity:
         return Severity.HIGH if change.used_by else self.severity
+
+    def why_of(self, change: Change) -> str:
+        role = change.key.removeprefix("component.")
+        return dict(self.why_by_role).get(role, self.why)
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,20 @@ RULES = (
         why="a new encoder feeds the models new features or embeddings (a new input); where the "
         "change set wires it into the code that runs, models fed by it need checkpoints "
         "trained with it",
+        why_by_role=(
+            (
+                "vocoder",
+                "a new vocoder turns the model's output into audio on another path; where the "
+                "change set wires it into the code that runs, the outputs it is given must be "
+                "those it was trained on (another mel layout or frame rate gives noise)",
+            ),
+            (
+                "speaker-encoder",
+                "a new speaker encoder feeds the models a speaker embedding (a new input); "
+                "where the change set wires it into the code that runs, models fed by it need "
+                "checkpoints trained with it",
+            ),
+        ),
         hint="Check which models consume the new component, and that checkpoints trained "
         "without it are not loaded into a model that now expects its output.",
         precedence=0,

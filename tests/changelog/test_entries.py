@@ -234,3 +234,10 @@ def test_reason_of_a_change_in_a_moved_file_leaves_out_the_move() -> None:
     assert plain.message.startswith(prefix + ": ")
     moved = replace(plain, message=f"{prefix} (file moved from old/s2.json): it sets shapes.")
     assert reason_of(moved) == "it sets shapes."
+
+
+def test_reason_of_a_component_others_import_names_them_after_why() -> None:
+    plain = finding("a", 512, 1024)
+    prefix = "model.gin_channels: 512 → 1024"
+    used = replace(plain, message=f"{prefix} (imported by api.py and webui.py): it feeds them.")
+    assert reason_of(used) == "it feeds them. Imported by api.py and webui.py."

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from auditor.changelog.contents import Location
-from auditor.changelog.feeds import component_feeds, variant_values
-from auditor.changelog.generations import Generation
+from auditor.changelog.feeds import component_feeds
+from auditor.changelog.generations import Generation, variant_values
 from auditor.classify.concerns import MODEL_MAP, load_model_map
 from auditor.classify.effects import Effect
 from auditor.domain import Severity

@@ -53,10 +53,11 @@ def test_variants_a_gpt_sovits_tree_can_build() -> None:
         "GPT_SoVITS/configs/s1longer-v2.yaml": "",
         "GPT_SoVITS/AR/models/t2s_model.py": "class Text2SemanticDecoder:\n    pass\n",
     }
-    # v3 and v4 need a version parameter SynthesizerTrnV3 does not take yet; v2ProPlus a
-    # config this tree lacks; the GPT stage's own build reads another config than its v2
+    # v3 is SynthesizerTrnV3 as soon as it exists; v4 needs a version parameter it does
+    # not take yet; v2ProPlus a config this tree lacks; the GPT stage's own build reads
+    # another config than its v2
     assert _names(files) == {
-        "SoVITS generator": ["v1", "v2", "v2Pro"],
+        "SoVITS generator": ["v1", "v2", "v2Pro", "v3"],
         "GPT stage": [None, "v2"],
     }
 

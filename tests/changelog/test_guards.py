@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.changelog.guards import use_conditions
+from auditor.changelog.guards import branch_taken, use_conditions
 
 VERSIONS = frozenset({"v1", "v2", "v2Pro", "v2ProPlus", "v3"})
 PRO = frozenset({"v2Pro", "v2ProPlus"})
@@ -89,3 +89,14 @@ def test_a_test_may_name_variants_the_release_does_not_ship() -> None:
     source = 'from sv import SV\nif version in {"v2Pro", "v5"}:\n    SV()\n'
     assert _reached(source) == {"v2Pro"}
     assert _reached('from sv import SV\nif version == "v5":\n    SV()\n') is None
+
+
+def test_the_branch_a_variant_takes_of_a_conditional_value() -> None:
+    universe = frozenset({"v3", "v4"})
+    text = "1.875 if self.version == 'v3' else 2"
+    assert branch_taken(text, "v3", universe) == "1.875"
+    assert branch_taken(text, "v4", universe) == "2"
+    nested = "'a' if version in {'v4'} else ('b' if version != 'v3' else 'c')"
+    assert branch_taken(nested, "v3", universe) == '"c"'
+    assert branch_taken("1 if fast else 2", "v3", universe) == "1 if fast else 2"
+    assert branch_taken("hidden * 2", "v3", universe) == "hidden * 2"

@@ -110,3 +110,18 @@ def test_an_entry_only_new_generations_take_is_a_variant_in_the_model_verdict() 
     assert (gen.loads, gen.new_variants) == (Loads.YES, 1)
     (gen,) = model_verdicts([encoder], ["gen"], ORDER)
     assert (gen.loads, gen.new_variants) == (Loads.NO, 0)
+
+
+def test_a_value_made_conditional_on_the_version_leaves_the_old_version_as_it_was() -> None:
+    v3, v4 = _generation("v3", cls="TrnV3"), _generation("v4", cls="TrnV3")
+    ratio = placed(
+        "TrnV3.forward.interpolate(fea).scale_factor",
+        severity=Severity.HIGH,
+        effect=Effect.INPUTS,
+        file="m.py",
+        old=1.875,
+        new="<expr:1.875 if self.version == 'v3' else 2>",
+    )
+    by_name = {v.generation: v.loads for v in generation_verdicts([ratio], [v3, v4], ORDER)}
+    # v3 still reads 1.875; v4 reads 2
+    assert by_name == {"v3": Loads.YES, "v4": Loads.NO}

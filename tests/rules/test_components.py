@@ -3,6 +3,8 @@ role is a new input; a checkpoint of another model is a swap, a moved one a poin
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from auditor.classify.classifier import Classifier
@@ -68,6 +70,18 @@ def test_a_component_of_a_new_role_is_medium_and_high_when_wired_in() -> None:
         _added(("a.py", "b.py")), "a" * 40, "b" * 40
     )
     assert found is not None and "(imported by a.py and b.py)" in found.message
+
+
+def test_a_new_component_is_explained_by_its_role() -> None:
+    speaker = Classifier(all_rules(), ProjectConfig()).classify(_added(), "a" * 40, "b" * 40)
+    vocoder = Classifier(all_rules(), ProjectConfig()).classify(
+        replace(_added(), key="component.vocoder", parameter="vocoder", new=("BigVGAN",)),
+        "a" * 40,
+        "b" * 40,
+    )
+    assert speaker is not None and "speaker embedding" in speaker.message
+    assert vocoder is not None and "turns the model's output into audio" in vocoder.message
+    assert "features" not in vocoder.message.split(": ", 1)[1]
 
 
 def _checkpoint(old: str, new: str) -> Change:
