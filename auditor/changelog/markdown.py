@@ -25,6 +25,7 @@ from auditor.changelog.contents import (
 )
 from auditor.changelog.entries import verdict
 from auditor.changelog.matrix import Cell, Matrix, build_matrix
+from auditor.changelog.moves import Move, fold_moves
 from auditor.classify.effects import Effect, Loads
 from auditor.domain import ChangeKind, Commit, FactValue, Severity
 from auditor.wording import value_text
@@ -124,9 +125,25 @@ def entry_block(entries: Sequence[Entry], forge: Forge | None) -> list[str]:
             f"- {len(members)} changes. Why: {escape(reason)}",
             f"  What to do: {escape(hint)}",
         ]
-        for entry in members:
-            lines.append(f"  - {what_changed(entry)}: {_commits(entry, forge)}")
+        for item in fold_moves(members):
+            if isinstance(item, Move):
+                lines.append(f"  - {moved(item)}: {_commits(item.pairs[0][0], forge)}")
+            else:
+                lines.append(f"  - {what_changed(item)}: {_commits(item, forge)}")
     return lines
+
+
+def moved(move: Move) -> str:
+    """``default.vits_weights_path`` → ``v1.vits_weights_path``, value unchanged; several
+    keys of one section: ``default.*`` → ``v1.*``: ``a``, ``b`` moved, values unchanged."""
+    removed, added = move.pairs[0]
+    where = code(str(added.locations[0])) if added.locations else ""
+    if len(move.pairs) == 1:
+        what = f"{code(removed.key)} → {code(added.key)}, value unchanged ({_value(added.new)})"
+    else:
+        names = wording.listed([code(name) for name in move.names])
+        what = f"{code(move.old + '.*')} → {code(move.new + '.*')}: {names} moved, values unchanged"
+    return f"{what} in {where}" if where else what
 
 
 def heading(release: Release) -> str:
