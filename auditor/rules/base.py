@@ -100,6 +100,22 @@ class ParameterRule(Rule):
     change_kinds: frozenset[ChangeKind] = frozenset(
         {ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.MODIFIED}
     )
+    #: Wording of its own for some parameters: (names, why, hint); a vocoder swapped is not
+    #: explained as a content encoder is.
+    worded: tuple[tuple[frozenset[str], str, str], ...] = ()
+
+    def why_of(self, change: Change) -> str:
+        return self._wording(change)[0]
+
+    def hint_of(self, change: Change) -> str:
+        return self._wording(change)[1]
+
+    def _wording(self, change: Change) -> tuple[str, str]:
+        name = normalise_name(change.parameter)
+        return next(
+            ((why, hint) for names, why, hint in self.worded if name in names),
+            (self.why, self.hint),
+        )
 
     def applies(self, change: Change) -> bool:
         if change.kind not in self.change_kinds:

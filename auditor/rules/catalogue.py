@@ -41,6 +41,14 @@ def parameter_rule(entry: dict[str, Any]) -> ParameterRule:
         change_kinds=frozenset(
             ChangeKind(kind) for kind in entry.get("change_kinds", ("added", "removed", "modified"))
         ),
+        worded=tuple(
+            (
+                frozenset(normalise_name(name) for name in item["parameters"]),
+                item["why"],
+                item["hint"],
+            )
+            for item in entry.get("worded", ())
+        ),
     )
 
 

@@ -47,6 +47,9 @@ def _section(rule: Rule) -> list[str]:
             lines.append(f"- parameter patterns: {patterns}")
         kinds = ", ".join(sorted(kind.value for kind in rule.fact_kinds))
         lines.append(f"- facts: {kinds}")
+        for own, why, hint in rule.worded:
+            listed = ", ".join(f"`{name}`" for name in sorted(own))
+            lines.append(f"- for {listed}: why: {why}; what to do: {hint}")
     if rule.fallback:
         lines.append("- applies only when no other rule does")
     if isinstance(rule, RuntimeRule):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from auditor.diff.facts import file_change
-from auditor.domain import ChangeKind, Fact, FactKind, Severity
+from auditor.domain import Change, ChangeKind, Fact, FactKind, Severity
 from auditor.rules import rule_by_id
 from auditor.rules.files import FileRule
 
@@ -60,3 +62,14 @@ def test_what_to_do_about_a_python_module_names_no_config() -> None:
     )
     assert "config" not in removed.hint_of(gone) and "last release" in removed.hint_of(gone)
     assert removed.hint_of(config) == removed.hint
+
+
+def test_a_parameter_rule_words_some_parameters_its_own_way() -> None:
+    swap = rule_by_id("MA111")
+    vocoder = Change(
+        ChangeKind.MODIFIED, FactKind.CONFIG, "configs/s2.json", "model.vocoder", "vocoder",
+        "hifigan", "bigvgan",
+    )  # fmt: skip
+    content = replace(vocoder, key="model.content_module", parameter="content_module")
+    assert "vocoder" in swap.why_of(vocoder) and "content features" not in swap.hint_of(vocoder)
+    assert (swap.why_of(content), swap.hint_of(content)) == (swap.why, swap.hint)
