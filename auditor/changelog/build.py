@@ -25,12 +25,11 @@ from auditor.changelog.generations import (
     ReadFile,
     declared_profile,
     generations_at,
-    variant_values,
 )
 from auditor.changelog.links import forge_for
 from auditor.changelog.releases import plan_all_tags, plan_range
 from auditor.changelog.scope import Reaches, place_all
-from auditor.changelog.verdicts import generation_verdicts, model_verdicts
+from auditor.changelog.verdicts import generation_verdicts, model_verdicts, new_only
 from auditor.classify.concerns import MODEL_MAP, ModelMap, load_model_map
 from auditor.domain import Report, Severity
 from auditor.extract.python import Reach
@@ -116,7 +115,7 @@ def build_changelog(
                     order,
                     end.before,
                     end.shipped,
-                    _new_only(fed, shipped[release.tip], before),
+                    new_only(entries, shipped[release.tip], before, fed),
                 ),
                 generations=generation_verdicts(
                     entries,
@@ -167,22 +166,6 @@ def _feeds(
                 return blobs.read(tree[name]) if name in tree else None
 
             found[tip] = component_feeds(entries, shipped[tip], mapping, tree, read)
-    return found
-
-
-def _new_only(
-    fed: Mapping[tuple[str, ...], frozenset[str]],
-    generations: Sequence[Generation],
-    before: set[tuple[str, str | None]] | None,
-) -> set[tuple[str, ...]]:
-    """The entries of FED that reach only GENERATIONS the previous release (BEFORE) lacks."""
-    if before is None:
-        return set()
-    found = set()
-    for ids, values in fed.items():
-        reached = [g for g in generations if variant_values(g) & values]
-        if all((g.model, g.name) not in before for g in reached):
-            found.add(ids)
     return found
 
 

@@ -129,6 +129,35 @@ def generation_verdicts(
 _CONDITION = re.compile(r"\[([^\]=]+=[^\]]*)\]")
 
 
+def new_only(
+    entries: Sequence[Entry],
+    generations: Sequence[Generation],
+    before: Collection[tuple[str, str | None]] | None,
+    feeds: Mapping[tuple[str, ...], frozenset[str]] | None = None,
+) -> set[tuple[str, ...]]:
+    """The ``finding_ids`` of ENTRIES that only generations new in the release take (none
+    of them in BEFORE, the previous release's): a component fed to them alone, a value whose
+    version branch only they read differently. For the model's own verdict these describe
+    variants, as a version branch does."""
+    if before is None:
+        return set()
+    feeds = feeds or {}
+    found = set()
+    for entry in entries:
+        if entry.scope is not Scope.CHECKPOINT or entry.effect is None:
+            continue
+        reached = [
+            g
+            for g in generations
+            if g.model in entry.models
+            and takes(g, [s for s in generations if s.model == g.model and s != g], entry)
+            and fed(g, feeds.get(entry.finding_ids))
+        ]
+        if reached and all((g.model, g.name) not in before for g in reached):
+            found.add(entry.finding_ids)
+    return found
+
+
 def takes(generation: Generation, siblings: Sequence[Generation], entry: Entry) -> bool:
     """Whether GENERATION's own build takes the change ENTRY describes: not the details of a
     new variant, not a version branch of another, not a class or config only SIBLINGS use."""
