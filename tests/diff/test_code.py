@@ -388,7 +388,7 @@ WEBUI = "import torch\n\n\ndef synthesise(text):\n    return text\n"
 
 def _component_findings(report: Report) -> list[tuple[str, str, str, str]]:
     return [
-        (f.rule, f.severity.value, f.file, f.message.partition(": a new encoder")[0])
+        (f.rule, f.severity.value, f.file, f.message.partition(": a new ")[0])
         for f in report.findings
         if f.rule == "MA119"
     ]
