@@ -43,17 +43,24 @@ class SummaryStore:
         self._payloads: dict[str, str] = {}
         self._mentions: dict[tuple[str, str], bool] = {}
 
-    def payload(self, blob: str) -> str:
-        """The cached payload of ``blob`` (summarised now when it is new)."""
+    def _known(self, blob: str) -> str | None:
+        """The payload of ``blob`` if this run or the cache already has it."""
         found = self._payloads.get(blob)
         if found is None:
             found = self._cache.get_text(self._namespace, EXTRACTOR_VERSION, blob)
+            if found is not None:
+                self._payloads[blob] = found
+        return found
+
+    def payload(self, blob: str) -> str:
+        """The cached payload of ``blob`` (summarised now when it is new)."""
+        found = self._known(blob)
+        if found is None:
+            found = self._summarise(blob)
             if found is None:
-                found = self._summarise(blob)
-                if found is None:
-                    found = f"{_ERROR}object is missing (partial clone or snapshot)"
-                else:
-                    self._cache.put_text(self._namespace, EXTRACTOR_VERSION, blob, found)
+                found = f"{_ERROR}object is missing (partial clone or snapshot)"
+            else:
+                self._cache.put_text(self._namespace, EXTRACTOR_VERSION, blob, found)
             self._payloads[blob] = found
         return found
 
@@ -81,7 +88,7 @@ class SummaryStore:
         key = (blob, text)
         found = self._mentions.get(key)
         if found is None:
-            data = self._read(blob) if source is not None else None
+            data = self._read(blob) if source is not None and self._known(blob) is None else None
             if isinstance(data, bytes) and source is not None and source not in data:
                 found = self._mentions[key] = False
             else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -67,6 +68,19 @@ class SynthesizerTrnV3(nn.Module):
 """
 
 
+def _newest_release(capsys: pytest.CaptureFixture[str], repo: GitRepo) -> dict[str, Any]:
+    """The newest release of ``changelog --all-tags --format json``, checked against its
+    schema."""
+    code, out, err = run(
+        capsys, "changelog", str(repo.path), "--no-cache", "--all-tags", "--format", "json"
+    )
+    assert code == 0, err
+    document = json.loads(out)
+    validate(document, "changelog")
+    release: dict[str, Any] = document["releases"][0]
+    return release
+
+
 def test_what_only_a_model_added_in_the_release_builds_breaks_no_checkpoint(
     make_repo: Callable[..., GitRepo], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -78,13 +92,7 @@ def test_what_only_a_model_added_in_the_release_builds_breaks_no_checkpoint(
     wider = BASE_MODELS.replace("channels, channels, 1)", "channels, channels, 3)")
     repo.commit("v3 model", {MODELS: wider + NEW_MODEL})
     repo.git("tag", "v2")
-    code, out, err = run(
-        capsys, "changelog", str(repo.path), "--no-cache", "--all-tags", "--format", "json"
-    )
-    assert code == 0, err
-    document = json.loads(out)
-    validate(document, "changelog")
-    v2 = document["releases"][0]
+    v2 = _newest_release(capsys, repo)
     flow = [e for e in v2["entries"] if "Flow" in e["key"]]
     assert flow, v2["entries"]
     assert {e["scope"] for e in flow} == {"other"}
@@ -157,13 +165,7 @@ def test_a_speaker_encoder_fed_only_to_pro_versions_leaves_the_others_loading(
     }
     repo.commit("support v2Pro", added)
     repo.git("tag", "v2")
-    code, out, err = run(
-        capsys, "changelog", str(repo.path), "--no-cache", "--all-tags", "--format", "json"
-    )
-    assert code == 0, err
-    document = json.loads(out)
-    validate(document, "changelog")
-    v2 = document["releases"][0]
+    v2 = _newest_release(capsys, repo)
     assert any(e["key"] == "component.speaker-encoder" for e in v2["entries"]), v2["entries"]
     answers = {g["generation"]: g["answer"] for g in v2["generations"]}
     older = "yes" if guarded else "loads, wrong output"

@@ -179,45 +179,24 @@ class SummaryVisitor(LineCounter):
         frame.loads.clear()
         frame.picks.clear()
 
-    def visit_Lambda(self, node: cst.Lambda) -> None:
+    def _enter_scope(self, node: cst.CSTNode) -> None:
+        """A lambda or a comprehension binds names of its own."""
         self._names.enter(node)
 
-    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+    def _leave_scope(self, original_node: cst.CSTNode) -> None:
         self._names.leave()
 
-    def visit_ListComp(self, node: cst.ListComp) -> None:
-        self._names.enter(node)
-
-    def leave_ListComp(self, original_node: cst.ListComp) -> None:
-        self._names.leave()
-
-    def visit_SetComp(self, node: cst.SetComp) -> None:
-        self._names.enter(node)
-
-    def leave_SetComp(self, original_node: cst.SetComp) -> None:
-        self._names.leave()
-
-    def visit_DictComp(self, node: cst.DictComp) -> None:
-        self._names.enter(node)
-
-    def leave_DictComp(self, original_node: cst.DictComp) -> None:
-        self._names.leave()
-
-    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
-        self._names.enter(node)
-
-    def leave_GeneratorExp(self, original_node: cst.GeneratorExp) -> None:
-        self._names.leave()
+    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = _enter_scope
+    visit_GeneratorExp = _enter_scope
+    leave_Lambda = leave_ListComp = leave_SetComp = leave_DictComp = _leave_scope
+    leave_GeneratorExp = _leave_scope
 
     # -- control flow
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+    def _begin_statement(self, node: cst.CSTNode) -> None:
+        """A name bound by a later statement of the scope is not the one this one reads."""
         self._names.at(node)
 
-    def visit_Try(self, node: cst.Try) -> None:
-        self._names.at(node)
-
-    def visit_With(self, node: cst.With) -> None:
-        self._names.at(node)
+    visit_SimpleStatementLine = visit_Try = visit_With = _begin_statement
 
     def visit_If(self, node: cst.If) -> bool:
         self._names.at(node)
