@@ -89,8 +89,10 @@ def _through(
     for user, names in users.items():
         if user in seen:
             continue
-        text = tree.text(user)
-        values = None if text is None or names is None else use_conditions(text, names, universe)
+        module = tree.parsed(user)
+        values = None
+        if module is not None and names is not None:
+            values = use_conditions(module, names, universe)
         onward = _through(tree, user, universe, classes, seen | {path})
         reached = onward if values is None else (values if onward is None else values & onward)
         if reached is None:

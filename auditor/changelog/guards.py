@@ -25,15 +25,11 @@ Values = frozenset[str] | None
 _DEPTH = 6
 
 
-def use_conditions(source: str, names: Collection[str], universe: frozenset[str]) -> Values:
-    """The values of UNIVERSE under which SOURCE (a module's text) reaches a use of NAMES:
-    their union over every use, None when some use is unguarded (or the module does not
-    parse), the empty set when nothing uses them."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-    return _Module(tree, universe).reached(names)
+def use_conditions(module: ast.Module, names: Collection[str], universe: frozenset[str]) -> Values:
+    """The values of UNIVERSE under which MODULE (parsed) reaches a use of NAMES: their
+    union over every use, None when some use is unguarded, the empty set when nothing uses
+    them."""
+    return _Module(module, universe).reached(names)
 
 
 def branch_taken(text: str, value: str, universe: frozenset[str]) -> str:
