@@ -26,14 +26,16 @@ MAX_TAG = 4
 _SPLICE = re.compile(r"""\+\s*[\w.]+\[\s*[1-4]\s*:\s*\]""")
 
 
-def checkpoint_headers(text: str) -> tuple[CheckpointHeader, ...]:
-    """The version tags TEXT's checkpoint-saving functions write over a file's first bytes."""
+def checkpoint_headers(text: str, tree: ast.Module | None = None) -> tuple[CheckpointHeader, ...]:
+    """The version tags TEXT's checkpoint-saving functions write over a file's first bytes;
+    TREE is TEXT already parsed by the standard library, when the caller has it."""
     if "save(" not in text or not _SPLICE.search(text):
         return ()
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ()
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return ()
     found: list[CheckpointHeader] = []
     for scope, function in _functions(tree.body, ""):
         if not _saves(function):

@@ -111,7 +111,7 @@ def summarise_module(data: bytes, components: Components | None = None) -> Modul
     except RecursionError:
         raise PythonParseError("invalid Python: nested too deeply to analyse") from None
     summary = replace(
-        visitor.summary(), forward_sites=sites, checkpoint_headers=checkpoint_headers(text)
+        visitor.summary(), forward_sites=sites, checkpoint_headers=checkpoint_headers(text, tree)
     )
     return replace(summary, notes=(note,)) if note else summary
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 from auditor.extract.python.checkpoint_headers import checkpoint_headers
 from auditor.extract.python.summary import CheckpointHeader, ModuleSummary
 
@@ -45,6 +47,7 @@ def test_literal_and_run_time_tags_of_saving_functions() -> None:
         CheckpointHeader("my_save2", "03", 12),
         CheckpointHeader("Saver.save", "<2 bytes>", 21),
     )
+    assert checkpoint_headers(SAVES, ast.parse(SAVES)) == checkpoint_headers(SAVES)
 
 
 def test_nothing_without_a_save_or_a_splice_or_valid_python() -> None:
