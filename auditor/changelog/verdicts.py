@@ -105,19 +105,12 @@ def generation_verdicts(
     ``(model, generation)`` pairs the previous release ships (None: unknown); a generation
     not among them is new. FEEDS gives, by ``finding_ids``, the variant values a component
     entry reaches (:mod:`auditor.changelog.feeds`); the other variants do not take it."""
-    feeds = feeds or {}
     verdicts = []
     for generation in generations:
-        siblings = [g for g in generations if g.model == generation.model and g != generation]
         breaking = [
             e
             for e in entries
-            if e.scope is Scope.CHECKPOINT
-            and generation.model in e.models
-            and e.effect is not None
-            and not _gone_but_shipped(e)
-            and takes(generation, siblings, e)
-            and fed(generation, feeds.get(e.finding_ids))
+            if not _gone_but_shipped(e) and _taken_by(generation, generations, e, feeds)
         ]
         new = before is not None and (generation.model, generation.name) not in before
         judged = _judged(generation.model, breaking, order, new=new)
@@ -141,21 +134,29 @@ def new_only(
     variants, as a version branch does."""
     if before is None:
         return set()
-    feeds = feeds or {}
     found = set()
     for entry in entries:
-        if entry.scope is not Scope.CHECKPOINT or entry.effect is None:
-            continue
-        reached = [
-            g
-            for g in generations
-            if g.model in entry.models
-            and takes(g, [s for s in generations if s.model == g.model and s != g], entry)
-            and fed(g, feeds.get(entry.finding_ids))
-        ]
+        reached = [g for g in generations if _taken_by(g, generations, entry, feeds)]
         if reached and all((g.model, g.name) not in before for g in reached):
             found.add(entry.finding_ids)
     return found
+
+
+def _taken_by(
+    generation: Generation,
+    generations: Sequence[Generation],
+    entry: Entry,
+    feeds: Mapping[tuple[str, ...], frozenset[str]] | None,
+) -> bool:
+    """Whether ENTRY, a change that can break checkpoints, reaches GENERATION's build (its
+    siblings among GENERATIONS; FEEDS: the variants each component entry reaches)."""
+    if entry.scope is not Scope.CHECKPOINT or entry.effect is None:
+        return False
+    if generation.model not in entry.models:
+        return False
+    siblings = [g for g in generations if g.model == generation.model and g != generation]
+    values = (feeds or {}).get(entry.finding_ids)
+    return takes(generation, siblings, entry) and fed(generation, values)
 
 
 def takes(generation: Generation, siblings: Sequence[Generation], entry: Entry) -> bool:
